@@ -28,7 +28,7 @@ web: $(STAMP)
 	@scripts/build-web.sh
 
 model: $(STAMP)
-	@$(PY) -m bot.build model
+	@$(PY) -m bot.build all
 
 run: setup
 	@$(PY) -m bot run

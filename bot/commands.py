@@ -2,9 +2,90 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 
 
 def register(sub: "argparse._SubParsersAction") -> None:
     """Add the commands of the other subsystems to the CLI."""
-    # Filled in as subsystems land (record report, staff accounts, purge, run).
-    return None
+    p = sub.add_parser("run", help="start the whole stack in the foreground (what `make run` does)")
+    p.add_argument("--rasa-servers", type=int, default=int(__import__("os").environ.get("RASA_SERVERS", "1")),
+                   help="how many Rasa servers to start (more than one needs REDIS_URL)")
+    p.set_defaults(func=_run)
+
+    p = sub.add_parser("db", help="database schema of the record")
+    p.add_argument("action", choices=["upgrade"])
+    p.set_defaults(func=_db)
+
+    p = sub.add_parser("report", help="reports from the record")
+    p.add_argument("what", choices=["expectations"])
+    p.add_argument("--json", action="store_true", help="JSON (CONTRACT section 6)")
+    p.add_argument("--csv", action="store_true", help="CSV, one row per statement")
+    p.set_defaults(func=_report)
+
+    p = sub.add_parser("purge", help="delete records older than the retention period")
+    p.add_argument("--older-than", type=int, metavar="DAYS", help="days to keep (default RETENTION_DAYS)")
+    p.set_defaults(func=_purge)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.supervisor import main
+
+    return main(args.rasa_servers)
+
+
+def _db(args: argparse.Namespace) -> int:
+    from bot.record.db import upgrade
+
+    upgrade()
+    print("database: up to date")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from bot.cli import UsageError
+    from bot.record import StoreUnavailable, get_store
+    from bot.record.catalogue import statements
+    from bot.record.db import upgrade
+
+    try:
+        upgrade()
+        report = get_store().expectations_report()
+    except StoreUnavailable:
+        raise UsageError("the record's database cannot be reached") from None
+    if args.csv:
+        import csv
+
+        w = csv.writer(sys.stdout)
+        w.writerow(["statement_id", "stage", "statement", "interactions", "feedback_count", "feedback_mean"])
+        for sid, row in report["statements"].items():
+            s = statements()[sid]
+            w.writerow([sid, s.stage_name, s.text, row["interactions"], row["feedback"]["count"],
+                        "" if row["feedback"]["mean"] is None else row["feedback"]["mean"]])
+    elif args.json:
+        print(json.dumps(report))
+    else:
+        for sid, row in report["statements"].items():
+            fb = row["feedback"]
+            mean = "-" if fb["mean"] is None else f"{fb['mean']:.1f}"
+            print(f"{sid:<14} interactions {row['interactions']:>6}   feedback {fb['count']:>4} (mean {mean})"
+                  f"   {statements()[sid].text}")
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from bot.cli import UsageError
+    from bot.record import StoreUnavailable, get_store
+    from bot.record.db import upgrade
+    from bot.settings import retention_days
+
+    days = args.older_than if args.older_than is not None else retention_days()
+    if days < 0:
+        raise UsageError("--older-than must be 0 or more days")
+    try:
+        upgrade()
+        counts = get_store().purge(days)
+    except StoreUnavailable:
+        raise UsageError("the record's database cannot be reached") from None
+    print("purged: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + f" (older than {days} days)")
+    return 0

@@ -58,7 +58,7 @@ class Router:
         chosen: Dict[str, RouteAction] = {}
         primary: Optional[str] = None
         for rule in self.rules.rules:
-            if not rule.when(state):
+            if not rule.when(state) or (rule.fallback and primary is not None):
                 continue
             for action in rule.routes:
                 if action.route in chosen or not action.when(state):

@@ -129,6 +129,7 @@ class Body(_Strict):
     checked_against: Literal["reference_notes", "live_site"]
     uncertain: List[str] = []
     variants: Dict[Nation, Variant] = {}
+    aliases: List[str] = []   # what people call it ("the ombudsman", "PALS"), for questions about it
 
     @validator("id")
     def _id(cls, v: str) -> str:

@@ -35,6 +35,7 @@ class Rule:
     id: str
     when: Predicate
     routes: Tuple[RouteAction, ...]
+    fallback: bool = False   # applies only when no earlier rule named a primary
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def load_rules(kb: KnowledgeBase, rules_file: Path = RULES_FILE,
         if rid in seen:
             raise KnowledgeError(f"{where}: {label}: field 'id': duplicate")
         seen.add(rid)
-        extra = set(raw) - {"id", "when", "routes"}
+        extra = set(raw) - {"id", "when", "routes", "fallback"}
         if extra:
             raise KnowledgeError(f"{where}: {label}: field '{sorted(extra)[0]}': not allowed")
         actions = []
@@ -135,7 +136,7 @@ def load_rules(kb: KnowledgeBase, rules_file: Path = RULES_FILE,
                                        cond(item.get("when"), alabel), bool(item.get("check_time_limit"))))
         if not actions:
             raise KnowledgeError(f"{where}: {label}: field 'routes': needs at least one route")
-        rules.append(Rule(rid, cond(raw.get("when"), label), tuple(actions)))
+        rules.append(Rule(rid, cond(raw.get("when"), label), tuple(actions), bool(raw.get("fallback"))))
 
     advocacy = []
     for i, item in enumerate(doc["advocacy"] or []):

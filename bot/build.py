@@ -1,0 +1,98 @@
+"""Build the artefacts the assistant needs, only when their inputs changed.
+
+    python -m bot.build model    # train the Rasa model (models/current.tar.gz)
+    python -m bot.build safety   # train the safety classifier
+    python -m bot.build all
+
+The model's name is a hash of everything training reads (config, domain, data,
+our NLU components, the Rasa version), so an unchanged project reuses the
+trained model in well under a second, without importing Rasa.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.settings import PROJECT_DIR
+
+MODELS = PROJECT_DIR / "models"
+CURRENT = MODELS / "current.tar.gz"
+INPUTS = ["config.yml", "domain", "data", "bot/nlu"]
+
+
+def model_fingerprint() -> str:
+    h = hashlib.sha256()
+    for item in INPUTS:
+        path = PROJECT_DIR / item
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            if f.suffix in (".pyc",) or "__pycache__" in f.parts:
+                continue
+            h.update(str(f.relative_to(PROJECT_DIR)).encode())
+            h.update(f.read_bytes())
+    lock = PROJECT_DIR / "requirements.lock"
+    if lock.exists():
+        h.update(lock.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def build_model(force: bool = False) -> Path:
+    fp = model_fingerprint()
+    target = MODELS / f"{fp}.tar.gz"
+    if target.exists() and not force:
+        _point_current(target)
+        print(f"model: current ({target.name})")
+        return target
+    MODELS.mkdir(exist_ok=True)
+    print(f"model: training {fp} (inputs changed or no model yet)...", flush=True)
+    t0 = time.time()
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
+    cmd = [str(Path(sys.executable).parent / "rasa"), "train", "--config", "config.yml", "--domain", "domain",
+           "--data", "data", "--out", str(MODELS), "--fixed-model-name", fp, "--quiet"]
+    subprocess.run(cmd, cwd=PROJECT_DIR, env=env, check=True)
+    if not target.exists():
+        raise SystemExit(f"model: training did not produce {target}")
+    _point_current(target)
+    for old in MODELS.glob("*.tar.gz"):  # keep the last few models only
+        if old.name not in (target.name, CURRENT.name) and old.stat().st_mtime < time.time() - 7 * 86400:
+            old.unlink()
+    print(f"model: trained in {time.time() - t0:.0f} s -> {target.name}")
+    return target
+
+
+def _point_current(target: Path) -> None:
+    tmp = MODELS / ".current.tmp"
+    if tmp.exists() or tmp.is_symlink():
+        tmp.unlink()
+    try:
+        tmp.symlink_to(target.name)
+    except OSError:
+        shutil.copyfile(target, tmp)
+    tmp.replace(CURRENT)
+
+
+def build_safety(force: bool = False) -> None:
+    from bot.safety.classifier import build
+
+    path = build(force=force)
+    print(f"safety classifier: current ({path.name})")
+
+
+def main(argv=None) -> int:
+    args = list(argv if argv is not None else sys.argv[1:]) or ["all"]
+    force = "--force" in args
+    what = [a for a in args if not a.startswith("--")] or ["all"]
+    if "safety" in what or "all" in what:
+        build_safety(force)
+    if "model" in what or "all" in what:
+        build_model(force)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

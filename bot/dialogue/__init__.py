@@ -1,0 +1,1 @@
+"""The conversation: the intake (what to ask next), the advice, and the words used."""

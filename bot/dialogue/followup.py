@@ -1,0 +1,115 @@
+"""After the advice: contact for a referral (when wanted) and up to three feedback questions.
+
+Like the intake, one pure step per message; actions/followup.py adapts it to Rasa.
+Saving goes through `bot.record`; if the database cannot be written the person
+is told plainly that nothing was saved and what to do instead.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional
+
+from bot.dialogue.intake import Outcome, Turn, facts_from_slots, safety_first
+from bot.record.catalogue import feedback_choice, statements
+from bot.understand import interpret_answer
+
+
+@dataclass
+class Context:
+    """What the follow-up needs besides the turn: who, where, and how to save."""
+
+    conversation: str                     # pseudonymous conversation id
+    channel: str
+    touched: List[str]                    # statement ids the conversation served so far
+    save_referral: Callable[..., Any]     # bot.record.Store.create_referral
+    save_feedback: Callable[..., Any]     # bot.record.Store.add_feedback
+    message_id: str = ""                  # the person's message id, so a retry never saves twice
+
+
+def wants_referral(slots: Dict[str, Any]) -> bool:
+    return bool(slots.get("advocacy")) or bool(slots.get("handoff_requested"))
+
+
+def step(turn: Turn, ctx: Context) -> Outcome:
+    slots = dict(turn.slots)
+    out = Outcome()
+    if safety_first(turn, slots, out):
+        out.messages.append({"response": "utter_safety_continue"})
+        out.requested = _next(slots, out)
+        return out
+    if turn.requested is None:  # activation, straight after the advice
+        queue = feedback_choice(ctx.touched)
+        _set(slots, out, "feedback_queue", queue)
+        if wants_referral(slots) and slots.get("anonymity") == "anonymous" and not slots.get("referral_ref"):
+            _referral(slots, out, ctx, contact=None, turn=turn)
+    elif turn.requested == "contact":
+        answer = interpret_answer("contact", turn.text)
+        if answer.status == "ok":
+            _referral(slots, out, ctx, contact=answer.value, turn=turn)
+        else:
+            tries = dict(slots.get("tries") or {})
+            tries["contact"] = tries.get("contact", 0) + 1
+            _set(slots, out, "tries", tries)
+            if tries["contact"] >= 2:
+                _referral(slots, out, ctx, contact=None, turn=turn)
+            else:
+                out.messages.append({"response": "utter_unclear_answer"})
+    elif turn.requested == "feedback":
+        queue = list(slots.get("feedback_queue") or [])
+        answer = interpret_answer("feedback", turn.text)
+        if answer.status == "ok" and queue:
+            try:
+                ctx.save_feedback(conversation=ctx.conversation, channel=ctx.channel,
+                                  statement_id=queue[0], score=int(answer.value))
+            except Exception:  # feedback is optional; never block the person on it
+                pass
+            queue.pop(0)
+            _set(slots, out, "feedback_queue", queue)
+        elif turn.intent in ("skip", "deny", "goodbye") or answer.status == "unknown" or "skip" in turn.text.lower():
+            _set(slots, out, "feedback_queue", [])
+            _set(slots, out, "feedback_done", True)
+        else:
+            out.messages.append({"response": "utter_unclear_answer"})
+    out.requested = _next(slots, out)
+    return out
+
+
+def _next(slots: Dict[str, Any], out: Outcome) -> Optional[str]:
+    if wants_referral(slots) and slots.get("anonymity") != "anonymous" and slots.get("contact") is None:
+        return "contact"
+    queue = slots.get("feedback_queue") or []
+    if queue and not slots.get("feedback_done"):
+        _set(slots, out, "feedback_statement", statements()[queue[0]].text)
+        return "feedback"
+    return None
+
+
+def _referral(slots: Dict[str, Any], out: Outcome, ctx: Context, contact: Optional[Dict[str, Any]], turn: Turn) -> None:
+    from bot.dialogue.advice import build_advice
+    from bot.record import StoreUnavailable
+
+    facts = facts_from_slots(slots)
+    _, marker, _ = build_advice(facts, advocacy_wanted=True)
+    try:
+        ref = ctx.save_referral(
+            conversation=ctx.conversation, channel=ctx.channel, idempotency_key=f"{ctx.conversation}:referral",
+            summary=slots.get("case_summary") or "", facts=facts.as_dict(), routes=marker["routes"],
+            outcomes=list(facts.get("outcomes") or []), anonymity=slots.get("anonymity") or "named",
+            contact=contact, wants_advocacy=bool(slots.get("advocacy")))
+    except StoreUnavailable:
+        out.messages.append({"response": "utter_referral_not_saved"})
+        _set(slots, out, "contact", "not_saved")
+        return
+    _set(slots, out, "referral_ref", ref)
+    _set(slots, out, "contact", "given" if contact else "none")
+    if slots.get("anonymity") == "anonymous":
+        out.messages.append({"response": "utter_anonymous_no_contact"})
+    elif not contact:
+        out.messages.append({"response": "utter_contact_declined"})
+    out.messages.append({"response": "utter_contact_saved", "referral_ref": ref})
+
+
+def _set(slots: Dict[str, Any], out: Outcome, key: str, value: Any) -> None:
+    if slots.get(key) != value or key not in slots:
+        slots[key] = value
+        out.slots[key] = value

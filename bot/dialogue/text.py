@@ -1,0 +1,68 @@
+"""Turning a case into plain words for the person: the summary they confirm."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, Optional
+
+import yaml
+
+from bot.routing import Facts
+
+PHRASES_FILE = Path(__file__).resolve().parent / "phrases.yml"
+
+
+@lru_cache(maxsize=1)
+def phrases() -> Dict[str, Dict[str, str]]:
+    return yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
+
+
+def service_phrase(service: Optional[str]) -> str:
+    return phrases()["service"].get(service or "other", "the service")
+
+
+def join(items: Iterable[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def months_text(months: float) -> str:
+    if months < 0.75:
+        weeks = max(1, round(months * 52 / 12))
+        return "in the last week" if weeks <= 1 else f"about {weeks} weeks ago"
+    if months < 24:
+        n = max(1, round(months))
+        return "about 1 month ago" if n == 1 else f"about {n} months ago"
+    return f"about {round(months / 12)} years ago"
+
+
+def summary(facts: Facts, slots: Optional[Dict[str, Any]] = None) -> str:
+    """A short, plain summary of the case, one idea per sentence."""
+    p = phrases()
+    parts = []
+    service = facts.get("service")
+    where = p["nation"].get(facts.get("nation")) if facts.get("nation") else None
+    if service:
+        first = f"It is about {service_phrase(service)}"
+        parts.append(first + (f", in {where}." if where else "."))
+    elif where:
+        parts.append(f"You are in {where}.")
+    if facts.get("on_behalf") is True:
+        parts.append("You are raising it for someone else.")
+    elif facts.get("on_behalf") is False:
+        parts.append("It is about you.")
+    if facts.get("funding"):
+        parts.append(p["funding"][facts.get("funding")].capitalize() + ".")
+    if facts.get("issues"):
+        parts.append("It is about " + join(p["issues"][i] for i in facts.get("issues")) + ".")
+    if facts.get("months_since") is not None:
+        parts.append("It happened " + months_text(facts.get("months_since")) + ".")
+    if facts.get("stage"):
+        parts.append(p["stage"][facts.get("stage")])
+    if facts.get("outcomes"):
+        parts.append("You would like " + join(p["outcomes"][o] for o in facts.get("outcomes")) + ".")
+    if facts.get("professional") and facts.get("professional") != "other":
+        parts.append("It is about " + p["professional"][facts.get("professional")] + ".")
+    return " ".join(parts) if parts else "I don't know much yet."

@@ -1,0 +1,208 @@
+"""Rasa NLU components that plug the project's own understanding into the pipeline.
+
+* `FactExtractor` adds every case fact in a message as entities (service,
+  funding, stage, months_since, issues ...), using `bot.understand`.
+* `SafetyDetector` runs last: when a message shows a risk of harm now it sets
+  the intent to `express_risk` (confidence 1.0) with a `risk_type` entity, so
+  the dialogue answers it first, whatever else was going on.
+
+Neither is trained: their knowledge is the pattern files, loaded at start-up.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+RISK_INTENT = "express_risk"
+EXTRACTOR = "bot"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class FactExtractor(GraphComponent):
+    """Adds the case facts found in each message as entities."""
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "FactExtractor":
+        return cls()
+
+    def __init__(self) -> None:
+        from bot.understand import extract_facts
+
+        self._extract = extract_facts
+        self._extract("warm up the matcher")  # build the spaCy pipeline now, not on the first message
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text:
+                continue
+            try:
+                found = self._extract(text)
+            except Exception:  # never let understanding break the conversation
+                logger.exception("fact extraction failed")
+                continue
+            entities = list(message.get(ENTITIES) or [])
+            for ent in found.entities():
+                entities.append({**ent, "start": 0, "end": len(text), "extractor": EXTRACTOR})
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyDetector(GraphComponent):
+    """Makes risk of harm the intent of any message that shows it (see bot.safety)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # The intent classifier's own "express_risk" counts only above this confidence.
+        return {"classifier_threshold": 0.7}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SafetyDetector":
+        return cls(config)
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        from bot.safety import get_detector
+
+        self.threshold = float(config.get("classifier_threshold", 0.7))
+        self.detector = get_detector()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            diet = next((r.get("confidence", 0.0) for r in ranking if r.get("name") == RISK_INTENT), 0.0)
+            verdict = self.detector.judge(text, intent_confidence=diet, intent_threshold=self.threshold)
+            if verdict.risk:
+                top = {"name": RISK_INTENT, "confidence": 1.0}
+                message.set(INTENT, top, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [top] + [r for r in ranking if r.get("name") != RISK_INTENT],
+                            add_to_output=True)
+                entities = list(message.get(ENTITIES) or [])
+                entities.append({"entity": "risk_type", "value": verdict.kind, "start": 0, "end": len(text),
+                                 "extractor": EXTRACTOR})
+                entities.append({"entity": "risk_source", "value": verdict.source, "start": 0, "end": len(text),
+                                 "extractor": EXTRACTOR})
+                message.set(ENTITIES, entities, add_to_output=True)
+            elif (message.get(INTENT) or {}).get("name") == RISK_INTENT:
+                # The intent classifier alone is not enough to raise the alarm: treat the message as not
+                # understood (CaseIntentResolver, next, reads it as a story if it tells one).
+                message.set(INTENT, {"name": "nlu_fallback", "confidence": 0.0}, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ReferenceDetector(GraphComponent):
+    """A message that is (mostly) a referral reference such as KX7-4PQ-2M asks for its status."""
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ReferenceDetector":
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        from bot.record.store import normalise_reference
+
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if len(text) > 200 or not any(ch.isdigit() for ch in text):
+                continue
+            ref = normalise_reference(text)
+            if not ref:
+                continue
+            entities = list(message.get(ENTITIES) or [])
+            entities.append({"entity": "reference", "value": ref, "start": 0, "end": len(text), "extractor": EXTRACTOR})
+            message.set(ENTITIES, entities, add_to_output=True)
+            if len(text.split()) <= 12:
+                top = {"name": "check_status", "confidence": 1.0}
+                ranking = message.get(INTENT_RANKING_KEY) or []
+                message.set(INTENT, top, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [top] + [r for r in ranking if r.get("name") != "check_status"],
+                            add_to_output=True)
+        return messages
+
+
+#: Intents that a message holding case facts is better read as a story than as.
+_WEAK_WITH_FACTS = {"greet", "ask_capabilities", "chitchat", "out_of_scope", "nlu_fallback", "thank", "affirm",
+                    "deny", "dont_know", "skip", "restart", "goodbye"}
+#: Intents that change or end the conversation need the words to be there, not just a guess.
+_NEEDS_WORDS = {
+    "restart": ("start again", "start over", "restart", "reset", "begin again", "new complaint", "different complaint",
+                "from the beginning", "start from scratch", "clear", "another complaint", "something else to complain",
+                "go back to the start", "start afresh", "redo"),
+    "goodbye": ("bye", "goodbye", "good bye", "see you", "that is all", "that's all", "done", "finished", "leave it",
+                "no more", "cheers", "ta ra", "later", "night", "speak soon", "ok thanks"),
+}
+#: Intents a long message telling a story keeps (it asks something specific as well).
+_KEEP_WITH_STORY = {"express_risk", "check_status", "request_human", "ask_about_body", "inform", "restart", "goodbye"}
+#: Facts that on their own do not make a story (a date or "it's about me" can answer anything).
+_STORY_FACTS = {"nation", "service", "funding", "stage", "issues", "outcomes", "professional"}
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class CaseIntentResolver(GraphComponent):
+    """Settles the intent using what the message says, not the classifier's guess alone.
+
+    * A message that tells part of a case ("need to complain about a hospital") is `inform`,
+      even when the classifier thought it was a greeting or a question about the bot.
+    * `restart` and `goodbye` must be said in words; a guess is not enough to wipe or end a
+      conversation, so the next best intent is used instead.
+    """
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "CaseIntentResolver":
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        from bot.understand.normalise import normalise
+
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get("name")
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            text = normalise(message.get(TEXT) or "")
+            facts = {e.get("entity") for e in message.get(ENTITIES) or [] if e.get("extractor") == EXTRACTOR}
+            story = facts & _STORY_FACTS
+            long_story = len(story) >= 2 and len(text.split()) >= 10 and intent not in _KEEP_WITH_STORY
+            if (intent in _WEAK_WITH_FACTS and story and not self._said(intent, text)) or long_story:
+                self._set(message, "inform", ranking)
+                continue
+            if intent in _NEEDS_WORDS and not self._said(intent, text):
+                nxt = next((r["name"] for r in ranking if r.get("name") not in (intent, "nlu_fallback")), "nlu_fallback")
+                self._set(message, nxt, ranking, confidence=0.5)
+        return messages
+
+    @staticmethod
+    def _said(intent: str, text: str) -> bool:
+        padded = f" {text} "
+        return any(f" {w} " in padded for w in _NEEDS_WORDS.get(intent, ()))
+
+    @staticmethod
+    def _set(message: Message, name: str, ranking: List[Dict[str, Any]], confidence: float = 1.0) -> None:
+        top = {"name": name, "confidence": confidence}
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [top] + [r for r in ranking if r.get("name") != name], add_to_output=True)

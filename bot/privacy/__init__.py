@@ -1,0 +1,81 @@
+"""Privacy by design: pseudonymous ids, redaction of identifiers, encryption of contact details.
+
+* `pseudonym(sender_id)` turns a channel's sender id (a web session id, a phone
+  number) into a stable id that cannot be turned back, with a secret key.
+* `redact(text)` removes names, phone numbers, emails, NHS numbers, postcodes,
+  dates of birth and addresses (see redaction.py).
+* `seal(contact)` / `unseal(token)` encrypt contact details with the key from
+  CONTACT_KEY (Fernet: AES-128-CBC with HMAC-SHA256).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+from bot.settings import data_dir
+
+log = logging.getLogger(__name__)
+
+
+def _key_file(name: str) -> Path:
+    return data_dir() / "keys" / name
+
+
+def _load_or_create(env: str, name: str, make) -> bytes:
+    """A secret from the environment; for local development only, one generated under the data folder."""
+    value = os.environ.get(env)
+    if value:
+        return value.encode()
+    path = _key_file(name)
+    if path.exists():
+        return path.read_bytes().strip()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, key)
+    finally:
+        os.close(fd)
+    log.warning("%s is not set: generated a development key in %s (set it in production)", env, path)
+    return key
+
+
+@lru_cache(maxsize=1)
+def _pseudonym_key() -> bytes:
+    return _load_or_create("PSEUDONYM_KEY", "pseudonym.key", lambda: secrets.token_hex(32).encode())
+
+
+def pseudonym(sender_id: str) -> str:
+    """A stable, one-way id for a sender (24 hex characters)."""
+    return hmac.new(_pseudonym_key(), str(sender_id).encode(), hashlib.sha256).hexdigest()[:24]
+
+
+@lru_cache(maxsize=1)
+def _fernet():
+    from cryptography.fernet import Fernet
+
+    return Fernet(_load_or_create("CONTACT_KEY", "contact.key", Fernet.generate_key))
+
+
+def seal(contact: Dict[str, Any]) -> str:
+    """Encrypt contact details for storage."""
+    return _fernet().encrypt(json.dumps(contact, sort_keys=True).encode()).decode()
+
+
+def unseal(token: Optional[str]) -> Optional[Dict[str, Any]]:
+    """Decrypt sealed contact details (None stays None)."""
+    if not token:
+        return None
+    return json.loads(_fernet().decrypt(token.encode()))
+
+
+from bot.privacy.redaction import redact  # noqa: E402
+
+__all__ = ["pseudonym", "redact", "seal", "unseal"]

@@ -1,0 +1,232 @@
+"""The record's operations: interactions, feedback, referrals, status, the report, purging.
+
+Every write commits before it returns, so whatever the person is told was saved
+is on disk. Database failures become `StoreUnavailable`, which callers turn into
+a plain message ("your request is not saved yet").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from bot.privacy import redact, seal
+from bot.record.catalogue import statements, statements_for
+from bot.record.db import session_scope
+from bot.record.models import (Feedback, Interaction, InteractionStatement, Referral, ReferralEvent, SeenMessage,
+                               SmsState, Transcript, utcnow)
+
+log = logging.getLogger(__name__)
+
+# Unambiguous characters: no 0/O, 1/I/L, 5/S confusion.
+REF_ALPHABET = "23456789ABCDEFGHJKMNPQRTUVWXYZ"
+REF_BODY = 7
+STATUSES = ("new", "in_review", "referred_on", "closed")
+
+
+class StoreUnavailable(Exception):
+    """The database could not be read or written."""
+
+
+def _check_char(body: str) -> str:
+    # A weighted checksum, so a mistyped reference is recognised as not a reference at all.
+    total = sum((i + 3) * REF_ALPHABET.index(c) for i, c in enumerate(body))
+    return REF_ALPHABET[total % len(REF_ALPHABET)]
+
+
+def new_reference() -> str:
+    """An unguessable, easy-to-read reference like KX7-4PQ-2M (7 random characters and a check)."""
+    body = "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_BODY))
+    full = body + _check_char(body)
+    return f"{full[:3]}-{full[3:6]}-{full[6:]}"
+
+
+def normalise_reference(text: str) -> Optional[str]:
+    """The reference in `text` in canonical form, or None if it is not a valid reference."""
+    import re
+
+    cleaned = re.sub(r"[^A-Za-z0-9]", "", text or "").upper()
+    for start in range(0, max(0, len(cleaned) - 7)):
+        cand = cleaned[start:start + 8]
+        if len(cand) == 8 and all(c in REF_ALPHABET for c in cand) and _check_char(cand[:7]) == cand[7]:
+            return f"{cand[:3]}-{cand[3:6]}-{cand[6:]}"
+    return None
+
+
+@dataclass
+class Status:
+    ref: str
+    status: str
+    updated_at: dt.datetime
+    last_update: Optional[str]
+
+
+class Store:
+    """Operations on the record (one instance per process is enough)."""
+
+    def __init__(self, url: Optional[str] = None):
+        self.url = url
+
+    # ------------------------------------------------------------ interactions
+    def record_interactions(self, items: Iterable[Tuple[str, str, str, Optional[dt.datetime]]]) -> int:
+        """Record bot actions as (conversation, channel, action, at); returns rows written."""
+        rows = 0
+        try:
+            with session_scope(self.url) as s:
+                for conversation, channel, action, at in items:
+                    ids = statements_for(action)
+                    it = Interaction(conversation=conversation, channel=channel or "unknown", action=action[:80],
+                                     at=at or utcnow())
+                    it.statements = [InteractionStatement(statement_id=sid) for sid in ids]
+                    s.add(it)
+                    rows += 1
+        except SQLAlchemyError as e:
+            raise StoreUnavailable(str(e)) from e
+        return rows
+
+    def touched_statements(self, conversation: str) -> List[str]:
+        try:
+            with session_scope(self.url) as s:
+                q = (select(InteractionStatement.statement_id).join(Interaction)
+                     .where(Interaction.conversation == conversation).distinct())
+                return [r[0] for r in s.execute(q)]
+        except SQLAlchemyError as e:
+            raise StoreUnavailable(str(e)) from e
+
+    # ---------------------------------------------------------------- feedback
+    def add_feedback(self, conversation: str, channel: str, statement_id: str, score: int,
+                     comment: Optional[str] = None) -> None:
+        if statement_id not in statements():
+            raise ValueError(f"unknown statement {statement_id}")
+        if not 1 <= int(score) <= 5:
+            raise ValueError("score must be 1 to 5")
+        try:
+            with session_scope(self.url) as s:
+                row = s.execute(select(Feedback).where(Feedback.conversation == conversation,
+                                                       Feedback.statement_id == statement_id)).scalar_one_or_none()
+                if row is None:
+                    row = Feedback(conversation=conversation, channel=channel or "unknown", statement_id=statement_id)
+                    s.add(row)
+                row.score = int(score)
+                row.comment = redact(comment)[:1000] if comment else row.comment
+                row.at = utcnow()
+        except SQLAlchemyError as e:
+            raise StoreUnavailable(str(e)) from e
+
+    # --------------------------------------------------------------- referrals
+    def create_referral(self, *, conversation: str, channel: str, idempotency_key: str, summary: str,
+                        facts: Dict[str, Any], routes: Sequence[Dict[str, Any]], outcomes: Sequence[str],
+                        anonymity: str, contact: Optional[Dict[str, Any]] = None, wants_advocacy: bool = False,
+                        transcript_consent: bool = False) -> str:
+        """Create a referral once per idempotency key and return its reference."""
+        if anonymity not in ("named", "confidential", "anonymous"):
+            anonymity = "named"
+        if anonymity == "anonymous":
+            contact = None  # anonymous means no contact details stored, ever
+        pref, sealed = "none", None
+        if contact:
+            contact = {k: v for k, v in contact.items() if v}
+            if contact:
+                pref = "sms" if contact.get("phone") and channel == "sms" else ("phone" if contact.get("phone") else "email")
+                sealed = seal(contact)
+        primary = next((r.get("id") for r in routes if r.get("role") == "primary"), None)
+        for _ in range(5):
+            try:
+                with session_scope(self.url) as s:
+                    existing = s.execute(select(Referral.ref).where(Referral.idempotency_key == idempotency_key)).scalar()
+                    if existing:
+                        return existing
+                    ref = new_reference()
+                    s.add(Referral(ref=ref, idempotency_key=idempotency_key, conversation=conversation,
+                                   channel=channel or "unknown", summary=redact(summary)[:4000],
+                                   facts=json.dumps(facts, sort_keys=True), routes=json.dumps(list(routes)),
+                                   primary_route=primary, outcomes=json.dumps(list(outcomes)), anonymity=anonymity,
+                                   wants_advocacy=bool(wants_advocacy), contact_pref=pref, contact_sealed=sealed,
+                                   transcript_consent=bool(transcript_consent)))
+                return ref
+            except IntegrityError:
+                continue  # a retry raced us (same key) or a reference collided: look again
+            except SQLAlchemyError as e:
+                raise StoreUnavailable(str(e)) from e
+        raise StoreUnavailable("could not create a unique referral")
+
+    def referral_status(self, ref: str) -> Optional[Status]:
+        """The status a person may see for their reference (None when unknown)."""
+        canonical = normalise_reference(ref)
+        if not canonical:
+            return None
+        try:
+            with session_scope(self.url) as s:
+                r = s.execute(select(Referral).where(Referral.ref == canonical)).scalar_one_or_none()
+                if r is None:
+                    return None
+                return Status(r.ref, r.status, r.updated_at, r.last_update)
+        except SQLAlchemyError as e:
+            raise StoreUnavailable(str(e)) from e
+
+    # -------------------------------------------------------------- transcript
+    def add_transcript(self, conversation: str, speaker: str, text: str) -> None:
+        try:
+            with session_scope(self.url) as s:
+                s.add(Transcript(conversation=conversation, speaker=speaker, text=redact(text)[:4000]))
+        except SQLAlchemyError as e:
+            raise StoreUnavailable(str(e)) from e
+
+    # ------------------------------------------------------------------ report
+    def expectations_report(self) -> Dict[str, Any]:
+        """CONTRACT section 6: interactions and feedback per statement id."""
+        out = {sid: {"interactions": 0, "feedback": {"count": 0, "mean": None}} for sid in statements()}
+        try:
+            with session_scope(self.url) as s:
+                for sid, n in s.execute(select(InteractionStatement.statement_id, func.count())
+                                        .group_by(InteractionStatement.statement_id)):
+                    if sid in out:
+                        out[sid]["interactions"] = int(n)
+                for sid, n, mean in s.execute(select(Feedback.statement_id, func.count(), func.avg(Feedback.score))
+                                              .group_by(Feedback.statement_id)):
+                    if sid in out:
+                        out[sid]["feedback"] = {"count": int(n), "mean": round(float(mean), 2) if mean is not None else None}
+        except SQLAlchemyError as e:
+            raise StoreUnavailable(str(e)) from e
+        return {"statements": out}
+
+    # ------------------------------------------------------------------- purge
+    def purge(self, older_than_days: int) -> Dict[str, int]:
+        """Delete conversations' interactions, feedback, transcripts and closed referrals older than N days."""
+        cutoff = utcnow() - dt.timedelta(days=older_than_days)
+        counts = {}
+        try:
+            with session_scope(self.url) as s:
+                old_ids = select(Interaction.id).where(Interaction.at < cutoff)
+                s.execute(delete(InteractionStatement).where(InteractionStatement.interaction_id.in_(old_ids)))
+                counts["interactions"] = s.execute(delete(Interaction).where(Interaction.at < cutoff)).rowcount
+                counts["feedback"] = s.execute(delete(Feedback).where(Feedback.at < cutoff)).rowcount
+                counts["transcripts"] = s.execute(delete(Transcript).where(Transcript.at < cutoff)).rowcount
+                closed = select(Referral.id).where(Referral.status == "closed", Referral.closed_at < cutoff)
+                s.execute(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(closed)))
+                counts["referrals"] = s.execute(delete(Referral).where(Referral.status == "closed",
+                                                                      Referral.closed_at < cutoff)).rowcount
+                # Webhook retry records and SMS numbers are only needed briefly.
+                counts["seen_messages"] = s.execute(delete(SeenMessage).where(
+                    SeenMessage.at < utcnow() - dt.timedelta(days=2))).rowcount
+                counts["sms_numbers"] = s.execute(delete(SmsState).where(
+                    SmsState.updated_at < cutoff, SmsState.opted_out.is_(False))).rowcount
+        except SQLAlchemyError as e:
+            raise StoreUnavailable(str(e)) from e
+        return counts
+
+
+_store: Optional[Store] = None
+
+
+def get_store() -> Store:
+    global _store
+    if _store is None:
+        _store = Store()
+    return _store

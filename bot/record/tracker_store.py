@@ -1,0 +1,274 @@
+"""A Rasa tracker store that never drops a conversation's events silently.
+
+Rasa wraps every tracker store in `FailSafeTrackerStore`: when the database
+fails it saves to process memory instead, and those events are lost on restart
+and never written back (reference notes, B7). This store handles failures
+itself, before that wrapper sees them:
+
+* a save that fails keeps the tracker as *pending*, in memory and in a journal
+  file under the data folder, and is written to the database as soon as it
+  answers again (SQLTrackerStore writes only the events the database lacks, so
+  replay is exact and in order);
+* `health` says what is wrong, for `/healthz` and for the channels, which tell
+  the person the truth instead of carrying on as if nothing happened;
+* after each successful save, the new bot actions are recorded as interactions
+  against the I statements (bot.record), with their own outbox if the record's
+  database is down.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.settings import data_dir
+
+log = logging.getLogger(__name__)
+IGNORED_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots", "action_unlikely_intent",
+                   "action_deactivate_loop", "action_two_stage_fallback", "action_back"}
+
+
+@dataclass
+class Health:
+    ok: bool = True
+    error: Optional[str] = None
+    since: Optional[float] = None
+    last_ok: Optional[float] = None
+    pending: int = 0
+    outbox: int = 0
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {"ok": self.ok, "error": self.error, "pending_conversations": self.pending,
+                "pending_interactions": self.outbox,
+                "down_for_s": round(time.time() - self.since, 1) if self.since and not self.ok else 0}
+
+
+class DurableTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore with a journal for outages and interaction recording."""
+
+    def __init__(self, domain=None, host: Optional[Text] = None, record: bool = True,
+                 journal_dir: Optional[Text] = None, probe_interval: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(domain=domain, host=host, **kwargs)
+        self.record_interactions = bool(record)
+        self.journal_dir = Path(journal_dir) if journal_dir else data_dir() / "journal"
+        self.journal_dir.mkdir(parents=True, exist_ok=True)
+        self.health = Health(last_ok=time.time())
+        self._pending: Dict[str, DialogueStateTracker] = {}
+        self._outbox: List[Tuple[str, str, str, float]] = []
+        self._lock = threading.Lock()
+        self._probe_interval = probe_interval
+        self._last_probe = 0.0
+        self._load_journal()
+
+    # ----------------------------------------------------------------- reading
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        pending = self._pending.get(sender_id)
+        if pending is not None:
+            return pending.copy()
+        try:
+            tracker = await super().retrieve(sender_id)
+        except Exception as e:
+            self._failed(e)
+            raise
+        self._recovered()
+        return tracker
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        pending = self._pending.get(conversation_id)
+        if pending is not None:
+            return pending.copy()
+        return await super().retrieve_full_tracker(conversation_id)
+
+    def can_serve(self, sender_id: Text) -> bool:
+        """Whether a message from this sender can be handled without losing context."""
+        if sender_id in self._pending:
+            return True
+        if self.health.ok:
+            return True
+        self.probe()
+        return self.health.ok
+
+    def probe(self) -> bool:
+        """Check the database now (at most once per probe interval); flush pending work if it is back."""
+        now = time.time()
+        if now - self._last_probe < self._probe_interval:
+            return self.health.ok
+        self._last_probe = now
+        import sqlalchemy as sa
+
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except Exception as e:
+            self._failed(e)
+            return False
+        self._recovered()
+        return True
+
+    # ----------------------------------------------------------------- writing
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        sender = tracker.sender_id
+        try:
+            new_events = self._write(tracker)
+        except Exception as e:
+            self._failed(e)
+            self._keep_pending(tracker)
+            log.error("tracker store: could not save conversation; kept in the journal until the database returns")
+            return
+        self._pending.pop(sender, None)
+        self._drop_journal(sender)
+        self._recovered()
+        if self.record_interactions and new_events:
+            self._record(tracker, new_events)
+
+    def _write(self, tracker: DialogueStateTracker) -> List[Any]:
+        """Write the events the database lacks; return them (synchronous, as SQLTrackerStore is)."""
+        from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+        with self.session_scope() as session:
+            events = list(self._additional_events(session, tracker))
+            for event in events:
+                data = event.as_dict()
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"), data=json.dumps(data)))
+            session.commit()
+        return events
+
+    # ---------------------------------------------------------- outage handling
+    def _failed(self, error: Exception) -> None:
+        if self.health.ok:
+            self.health.since = time.time()
+        self.health.ok = False
+        self.health.error = type(error).__name__
+        self.health.pending = len(self._pending)
+
+    def _recovered(self) -> None:
+        was_down = not self.health.ok
+        self.health.ok = True
+        self.health.error = None
+        self.health.last_ok = time.time()
+        if was_down or self._pending or self._outbox:
+            self._flush()
+
+    def _keep_pending(self, tracker: DialogueStateTracker) -> None:
+        self._pending[tracker.sender_id] = tracker.copy()
+        self.health.pending = len(self._pending)
+        path = self._journal_path(tracker.sender_id)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"sender_id": tracker.sender_id,
+                                   "events": [e.as_dict() for e in tracker.events]}))
+        tmp.replace(path)
+
+    def _flush(self) -> None:
+        """Write pending trackers (oldest first) and pending interactions; stop at the first failure."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            for sender, tracker in list(self._pending.items()):
+                try:
+                    new_events = self._write(tracker)
+                except Exception as e:
+                    self._failed(e)
+                    return
+                self._pending.pop(sender, None)
+                self._drop_journal(sender)
+                if self.record_interactions and new_events:
+                    self._record(tracker, new_events)
+                log.info("tracker store: wrote a conversation kept during the outage")
+            self.health.pending = len(self._pending)
+            self._flush_outbox()
+        finally:
+            self._lock.release()
+
+    def _journal_path(self, sender_id: str) -> Path:
+        return self.journal_dir / (hashlib.sha256(sender_id.encode()).hexdigest()[:32] + ".json")
+
+    def _drop_journal(self, sender_id: str) -> None:
+        try:
+            self._journal_path(sender_id).unlink()
+        except FileNotFoundError:
+            pass
+
+    def _load_journal(self) -> None:
+        for path in sorted(self.journal_dir.glob("*.json")):
+            try:
+                doc = json.loads(path.read_text())
+                tracker = DialogueStateTracker.from_dict(doc["sender_id"], doc["events"],
+                                                         self.domain.slots if self.domain else [])
+                self._pending[doc["sender_id"]] = tracker
+            except Exception:
+                log.exception("tracker store: unreadable journal file %s kept aside", path.name)
+                path.rename(path.with_suffix(".bad"))
+        outbox = self.journal_dir / "interactions.jsonl"
+        if outbox.exists():
+            for line in outbox.read_text().splitlines():
+                try:
+                    self._outbox.append(tuple(json.loads(line)))
+                except ValueError:
+                    continue
+        self.health.pending = len(self._pending)
+        self.health.outbox = len(self._outbox)
+
+    # ------------------------------------------------------------ interactions
+    def _record(self, tracker: DialogueStateTracker, new_events: List[Any]) -> None:
+        from bot.privacy import pseudonym
+
+        channel = _channel(tracker)
+        conversation = pseudonym(tracker.sender_id)
+        for e in new_events:
+            name = None
+            if isinstance(e, BotUttered):
+                name = (e.metadata or {}).get("utter_action")
+            elif isinstance(e, ActionExecuted) and e.action_name and not e.action_name.startswith(("utter_", "validate_")):
+                name = e.action_name if e.action_name not in IGNORED_ACTIONS else None
+            if name:
+                self._outbox.append((conversation, channel, name, e.timestamp))
+        self._flush_outbox()
+
+    def _flush_outbox(self) -> None:
+        if not self._outbox:
+            self._write_outbox()
+            return
+        import datetime as dt
+
+        from bot.record.store import StoreUnavailable, get_store
+
+        items = list(self._outbox)
+        try:
+            get_store().record_interactions(
+                (c, ch, a, dt.datetime.utcfromtimestamp(ts) if ts else None) for c, ch, a, ts in items)
+        except StoreUnavailable:
+            log.error("record: interactions kept in the outbox until the record's database returns")
+            self._write_outbox()
+            return
+        del self._outbox[:len(items)]
+        self._write_outbox()
+
+    def _write_outbox(self) -> None:
+        path = self.journal_dir / "interactions.jsonl"
+        self.health.outbox = len(self._outbox)
+        if not self._outbox:
+            if path.exists():
+                path.unlink()
+            return
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps(list(x)) + "\n" for x in self._outbox))
+        tmp.replace(path)
+
+
+def _channel(tracker: DialogueStateTracker) -> str:
+    for e in reversed(tracker.events):
+        if isinstance(e, UserUttered) and e.input_channel:
+            return str(e.input_channel)[:20]
+    return "unknown"

@@ -1,0 +1,140 @@
+"""Turn what people say about time ("last March", "two years ago", "3 wks") into months.
+
+`months_since(text)` returns the number of months since the earliest time the
+text mentions (the event, rather than a later letter), or None when it says no
+time. Works on normalised text, relative to `today`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import List, Optional
+
+from bot.understand.normalise import normalise
+
+NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "eighteen": 18, "twenty": 20, "thirty": 30, "couple": 2,
+    "a couple": 2, "a couple of": 2, "couple of": 2, "few": 3, "a few": 3, "several": 4, "some": 3,
+    "half a": 0.5, "a half": 0.5,
+}
+UNIT_MONTHS = {"day": 1 / 30.4, "week": 12 / 52, "fortnight": 24 / 52, "month": 1.0, "year": 12.0}
+MONTHS = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"])}
+MONTHS.update({"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+               "sept": 9, "oct": 10, "nov": 11, "dec": 12})
+SEASONS = {"spring": 4, "summer": 7, "autumn": 10, "winter": 1, "christmas": 12, "xmas": 12,
+           "easter": 4, "new year": 1, "bonfire night": 11, "halloween": 10}
+
+_NUM = r"(\d+(?:\.\d+)?|half an?|an? half|a couple of|a couple|couple of|a few|few|several|some|an?|" + "|".join(
+    k for k in NUMBER_WORDS if " " not in k and k not in ("a", "an")) + r")"
+_UNIT = r"(days?|weeks?|fortnights?|months?|years?)"
+# "3 weeks", "two years ago", "a few months back", "18 months" (not "4 year old", "20 hours a week")
+_SPAN = re.compile(rf"(?<![\w£$])(?:over |about |around |nearly |almost |roughly |just over |under |more than |less than |the last |the past |last |past )?{_NUM} (?:and an? half )?{_UNIT}(?! old)(?: ago| back| before)?")
+_OTHER = [
+    (re.compile(r"\b(today|this morning|this afternoon|this evening|tonight|last night|yesterday|earlier today|just now|right now|at the moment|currently|still happening|ongoing|every day)\b"), 0.0),
+    (re.compile(r"\b(the other day|a few days ago|couple of days ago|this week|few days)\b"), 0.1),
+    (re.compile(r"\blast week(end)?\b"), 0.25),
+    (re.compile(r"\b(?:last|on|this|on the) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"), 0.15),
+    (re.compile(r"\bfor (?:a few |some )?weeks\b"), 1.0),
+    (re.compile(r"\bfor (?:a few |some |several )?months\b"), 3.0),
+    (re.compile(r"\bfor (?:a few |some |several )?years\b"), 24.0),
+    (re.compile(r"\bfor ages\b"), 6.0),
+    (re.compile(r"\b(this month|earlier this month|a fortnight ago|two weeks ago)\b"), 0.5),
+    (re.compile(r"\blast month\b"), 1.0),
+    (re.compile(r"\b(a while ago|a while back)\b"), 3.0),
+    (re.compile(r"\b(earlier this year|this year)\b"), None),  # handled below (depends on today)
+    (re.compile(r"\blast year\b"), 12.0),
+    (re.compile(r"\b(over|more than) a year\b"), 14.0),
+    (re.compile(r"\b(a year and a half|year and a half)\b"), 18.0),
+    (re.compile(r"\b(many years|a long time ago|ages ago|(?<!\d )(?<!one )(?<!two )(?<!few )(?<!several )(?<!couple of )years ago)\b"), 36.0),
+]
+_MONTH_NAME = re.compile(r"\b(?:(last|this|in|since|from|back in|early|late|mid|end of|start of|beginning of) )?(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b(?: (\d{4}|last year|this year))?")
+_SEASON = re.compile(r"\b(?:(last|this|in the|since|over|at|around|before|after) )?(" + "|".join(sorted(SEASONS, key=len, reverse=True)) + r")\b(?: (\d{4}|last year))?")
+_YEAR = re.compile(r"\b(?:in|since|from|back in|during) (20\d\d|19\d\d)\b")
+_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b")
+
+
+def months_since(text: str, today: Optional[dt.date] = None) -> Optional[float]:
+    """Months since the earliest time mentioned in `text`, or None if it mentions none."""
+    today = today or dt.date.today()
+    t = normalise(text)
+    found = _all_mentions(t, today)
+    if not found:
+        return None
+    return round(max(found), 2)
+
+
+def _all_mentions(t: str, today: dt.date) -> List[float]:
+    found: List[float] = []
+    for m in _SPAN.finditer(t):
+        prefix = t[max(0, m.start() - 12):m.start()]
+        num_text, unit = m.group(1), m.group(2).rstrip("s")
+        # "a week" / "a month" alone is usually a rate ("20 hours a week"); need a cue.
+        if num_text in ("a", "an") and not re.search(r"(ago|back|before)$", m.group(0)) \
+                and not re.search(r"(over|about|around|nearly|almost|for|than|past|last|just|within|under) $", prefix + " "):
+            if not m.group(0).startswith(("over", "about", "around", "nearly", "almost", "more", "the", "last", "past", "just", "under", "roughly", "less")):
+                continue
+        if re.search(r"(every|per|times a|hours a|\d) $", prefix) or re.search(r"\bin $", prefix) and not m.group(0).endswith("ago"):
+            # "every 2 weeks", "in 3 weeks" (future) are not when it happened
+            if not re.search(r"(for|since) ", prefix):
+                continue
+        n = NUMBER_WORDS.get(num_text)
+        if n is None:
+            try:
+                n = float(num_text)
+            except ValueError:
+                continue
+        if "and a half" in m.group(0) or "and an half" in m.group(0):
+            n += 0.5
+        if n > 100 and unit in ("day", "week"):
+            continue
+        found.append(n * UNIT_MONTHS[unit])
+    for pattern, value in _OTHER:
+        for m in pattern.finditer(t):
+            if value is None:  # "earlier this year": roughly half of the months so far
+                found.append(max(0.5, (today.month - 1) / 2))
+            else:
+                found.append(value)
+    for m in _MONTH_NAME.finditer(t):
+        qualifier, name, year = m.group(1), m.group(2), m.group(3)
+        if name == "may" and not qualifier and not year:
+            continue  # "may" is usually the verb
+        if name in ("mar", "jan", "dec", "sept", "sep", "oct", "nov", "aug", "apr", "jun", "jul", "feb") and not (qualifier or year):
+            continue
+        found.append(_months_to(today, MONTHS[name], year, qualifier))
+    for m in _SEASON.finditer(t):
+        qualifier, name, year = m.group(1), m.group(2), m.group(3)
+        if name in ("spring", "summer", "autumn", "winter") and not qualifier and not year:
+            continue
+        found.append(_months_to(today, SEASONS[name], year, qualifier))
+    for m in _YEAR.finditer(t):
+        year = int(m.group(1))
+        if year <= today.year:
+            found.append(max(0.5, (today.year - year) * 12 + today.month - 6.5 if year < today.year else (today.month - 1) / 2))
+    for m in _DATE.finditer(t):
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        y = y + 2000 if y < 100 else y
+        try:
+            when = dt.date(y, mo, d)
+        except ValueError:
+            continue
+        if when <= today:
+            found.append((today - when).days / 30.4)
+    return found
+
+
+def _months_to(today: dt.date, month: int, year: Optional[str], qualifier: Optional[str]) -> float:
+    """Months from the given month (of the most recent past year that fits) to today."""
+    if year and year.isdigit():
+        y = int(year)
+    elif year == "last year":
+        y = today.year - 1
+    else:
+        y = today.year if month <= today.month else today.year - 1
+        if qualifier == "last" and month >= today.month:
+            y = today.year - 1
+    months = (today.year - y) * 12 + (today.month - month) + (today.day - 15) / 30.4
+    return max(0.0, round(months, 1))

@@ -1,0 +1,119 @@
+"""Normalise what people type before matching: case, quotes, contractions, text-speak, typos.
+
+The same normalisation is used for story extraction, answers and safety
+detection, so a pattern written once works for "havent", "haven't" and "have not".
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Dict, Iterable, List
+
+# Text-speak and common misspellings seen in complaint messages. Keys are whole words.
+TEXT_SPEAK: Dict[str, str] = {
+    "u": "you", "ur": "your", "r": "are", "y": "why", "n": "and", "b4": "before", "2day": "today",
+    "2moro": "tomorrow", "2morrow": "tomorrow", "2nite": "tonight", "tonite": "tonight", "nite": "night",
+    "im": "i am", "ive": "i have", "id": "i would", "ill": "i will", "dont": "do not", "cant": "can not",
+    "wont": "will not", "didnt": "did not", "doesnt": "does not", "isnt": "is not", "wasnt": "was not",
+    "havent": "have not", "hasnt": "has not", "hadnt": "had not", "arent": "are not", "werent": "were not",
+    "couldnt": "could not", "shouldnt": "should not", "wouldnt": "would not", "aint": "is not",
+    "thats": "that is", "whats": "what is", "theres": "there is", "theyre": "they are", "theyve": "they have",
+    "weve": "we have", "were": "were", "youre": "you are", "hes": "he is", "shes": "she is", "its": "it is",
+    "lets": "let us", "gonna": "going to", "wanna": "want to", "gotta": "got to", "kinda": "kind of",
+    "appt": "appointment", "appts": "appointments", "apt": "appointment", "hosp": "hospital", "hospi": "hospital",
+    "docs": "doctors", "doc": "doctor", "dr": "dr", "drs": "doctors", "gp's": "gp", "gps": "gp",
+    "meds": "meds", "med": "medication", "prescrip": "prescription", "presc": "prescription",
+    "wk": "week", "wks": "weeks", "mnth": "month", "mnths": "months", "mth": "month", "mths": "months",
+    "yr": "year", "yrs": "years", "hr": "hour", "hrs": "hours", "min": "minute", "mins": "minutes",
+    "thru": "through", "tho": "though", "cos": "because", "coz": "because", "cuz": "because", "bc": "because",
+    "becos": "because", "pls": "please", "plz": "please", "ppl": "people", "sum1": "someone", "some1": "someone",
+    "any1": "anyone", "every1": "everyone", "no1": "no one", "noone": "no one", "nobodys": "nobody is",
+    "msg": "message", "txt": "text", "tbh": "to be honest", "obvs": "obviously", "btw": "by the way",
+    "idk": "i do not know", "dunno": "do not know", "ok": "ok", "okay": "ok", "k": "ok", "thx": "thanks",
+    "ty": "thank you", "ta": "thanks", "pk": "ok", "mum's": "mum's", "mam": "mum", "mom": "mum", "mommy": "mum",
+    "mummy": "mum", "mums": "mum", "dads": "dad", "nans": "nan", "grans": "gran", "husbands": "husband", "wifes": "wife", "sons": "son", "daughters": "daughter", "nanna": "nan", "nana": "nan", "granny": "gran", "grandma": "gran", "grandad": "grandad",
+    "surgry": "surgery", "surgury": "surgery", "sugery": "surgery", "recpetionist": "receptionist",
+    "receptionest": "receptionist", "hospitle": "hospital", "hopsital": "hospital", "hosptial": "hospital",
+    "dentis": "dentist", "dentest": "dentist", "pharmacey": "pharmacy", "chemists": "chemists",
+    "complaine": "complain", "complan": "complain", "compliant": "complaint", "complaned": "complained",
+    "comlained": "complained", "apointment": "appointment", "appoinment": "appointment", "appointmnet": "appointment",
+    "medicaton": "medication", "medecine": "medicine", "prescribtion": "prescription", "perscription": "prescription",
+    "ambulence": "ambulance", "ambulanse": "ambulance", "paramedics": "paramedics", "carers": "carers",
+    "nurseing": "nursing", "nursin": "nursing", "councel": "council", "counsil": "council", "socail": "social",
+    "servises": "services", "explaination": "explanation", "explantion": "explanation", "appology": "apology",
+    "apologie": "apology", "compensasion": "compensation", "compansation": "compensation", "negligance": "negligence",
+    "definately": "definitely", "realy": "really", "becuase": "because", "beacuse": "because", "wich": "which",
+    "thier": "their", "recieved": "received", "recieve": "receive", "untill": "until", "stoped": "stopped",
+    "refered": "referred", "refferal": "referral", "referal": "referral", "reffered": "referred",
+    "dischared": "discharged", "discharaged": "discharged", "sectiond": "sectioned", "dieing": "dying", "atack": "attack", "heart atack": "heart attack", "realy": "really",
+    "childrens": "children", "peoples": "people", "a&e": "a&e", "a+e": "a&e", "ae": "a&e", "n.h.s": "nhs", "g.p": "gp", "g.p.": "gp",
+}
+
+# Domain words worth correcting when misspelt (fuzzy matching only ever maps to these).
+DOMAIN_WORDS: List[str] = [
+    "receptionist", "appointment", "appointments", "hospital", "dentist", "pharmacy", "pharmacist",
+    "complaint", "complained", "complaining", "prescription", "medication", "medicine", "optician",
+    "ambulance", "paramedic", "ombudsman", "safeguarding", "discharged", "compensation", "explanation",
+    "apology", "psychiatric", "continuing", "council", "dementia", "surgery", "consultant", "operation",
+    "treatment", "diagnosis", "misdiagnosed", "neglected", "neglect", "abused", "referral", "referred",
+    "nursing", "residential", "sectioned", "maternity", "midwife", "emergency", "infection", "accountable",
+    "disciplined", "struck", "anonymous", "confidential", "children", "services", "social", "worker",
+    "private", "privately", "insurance", "funded", "district", "community", "prison", "healthcare",
+    "response", "final", "formal", "waiting", "cancelled", "dignity", "stolen", "records",
+]
+_DOMAIN_SET = set(DOMAIN_WORDS)
+
+_CONTRACTIONS = [
+    (r"\bcan't\b", "can not"), (r"\bwon't\b", "will not"), (r"\bshan't\b", "shall not"),
+    (r"\bain't\b", "is not"), (r"n't\b", " not"), (r"\bi'm\b", "i am"), (r"'re\b", " are"),
+    (r"'ve\b", " have"), (r"'ll\b", " will"), (r"'d\b", " would"), (r"\bit's\b", "it is"),
+    (r"\bthat's\b", "that is"), (r"\bwhat's\b", "what is"), (r"\bthere's\b", "there is"),
+    (r"\bhe's\b", "he is"), (r"\bshe's\b", "she is"), (r"\blet's\b", "let us"),
+]
+_WORD = re.compile(r"[a-z0-9&'+]+(?:\.[a-z0-9]+)*|[^\sa-z0-9]", re.I)
+
+
+@lru_cache(maxsize=4096)
+def normalise(text: str) -> str:
+    """Lower-case, plain-quoted, contraction-free, text-speak-free version of `text`."""
+    t = unicodedata.normalize("NFKC", text or "")
+    t = t.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    t = t.replace("\u2013", "-").replace("\u2014", "-").lower()
+    t = re.sub(r"[\u200b-\u200f\u2060\ufeff]", "", t)  # zero-width characters
+    for pat, rep in _CONTRACTIONS:
+        t = re.sub(pat, rep, t)
+    t = re.sub(r"(\w)'s\b", r"\1", t)            # possessives: "mum's home" -> "mum home"
+    t = re.sub(r"(\w)s'(\s|$)", r"\1s\2", t)
+    t = re.sub(r"(\d)([a-z])", r"\1 \2", t)      # "2wks" -> "2 wks", "3months" -> "3 months"
+    t = re.sub(r"([a-z])-([a-z])", r"\1 \2", t)  # "self-funded" -> "self funded"
+    out: List[str] = []
+    for tok in _WORD.findall(t):
+        stripped = tok.strip(".'")
+        if stripped in TEXT_SPEAK:
+            out.append(TEXT_SPEAK[stripped])
+        elif tok in TEXT_SPEAK:
+            out.append(TEXT_SPEAK[tok])
+        else:
+            out.append(_correct(tok) if tok.isalpha() else tok)
+    return " ".join(out)
+
+
+def _correct(word: str) -> str:
+    """Correct a misspelt domain word ('hosptal' -> 'hospital'); leave everything else."""
+    if len(word) < 6 or word in _DOMAIN_SET:
+        return word
+    match = difflib.get_close_matches(word, DOMAIN_WORDS, n=1, cutoff=0.86)
+    return match[0] if match else word
+
+
+def words(text: str) -> List[str]:
+    """The normalised words of `text`."""
+    return normalise(text).split()
+
+
+def contains_any(text: str, phrases: Iterable[str]) -> bool:
+    """True if the normalised text contains any of the normalised phrases as whole words."""
+    padded = f" {normalise(text)} "
+    return any(f" {normalise(p)} " in padded for p in phrases)

@@ -1,0 +1,13 @@
+"""Shared test set-up. Heavier fixtures (servers, browsers, databases) live in tests/support/."""
+import os
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+sys.path.insert(0, str(PROJECT))
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+pytest_plugins = ["tests.support.fixtures"]

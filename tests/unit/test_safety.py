@@ -1,0 +1,59 @@
+"""Safety: recall on the held-out risk phrasings, false alarms on ordinary complaints."""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.safety import assess, get_detector
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "safety"
+
+
+def _load(name):
+    return [e["text"] for e in yaml.safe_load((DATA / name).read_text())["examples"]]
+
+
+@pytest.fixture(scope="module")
+def detector():
+    d = get_detector()
+    assert d.classifier is not None, "the safety classifier must be built (make setup)"
+    return d
+
+
+@pytest.mark.parametrize("name", ["risk_heldout.yml", "risk_final.yml"])
+def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
+    texts = _load(name)
+    assert len(texts) >= 80
+    missed = [t for t in texts if not detector.judge(t).risk]
+    assert missed == [], f"{len(missed)} missed"
+
+
+@pytest.mark.parametrize("name", ["ordinary_heldout.yml", "ordinary_final.yml"])
+def test_false_alarms_on_ordinary_sentences_are_under_5_percent(detector, name):
+    texts = _load(name)
+    assert len(texts) >= 80
+    alarms = [t for t in texts if detector.judge(t).risk]
+    assert len(alarms) / len(texts) < 0.05, alarms
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("I can't go on", "suicide"),
+    ("he said he'd hurt me tonight", "abuse_now"),
+    ("she's not breathing and her lips are blue", "medical_emergency"),
+    ("the carer hit her yesterday and she's scared he's coming back tonight", None),
+])
+def test_indirect_phrasing_counts_and_names_the_kind(detector, text, kind):
+    v = detector.judge(text)
+    assert v.risk
+    if kind:
+        assert v.kind == kind
+
+
+@pytest.mark.parametrize("text", ["my dad died in hospital last month", "the wait was a killer",
+                                  "I could kill for a straight answer", "my back is killing me after that chair"])
+def test_ordinary_sentences_that_sound_alarming(detector, text):
+    assert not detector.judge(text).risk
+
+
+def test_empty_input_is_not_risk():
+    assert not assess("").risk and not assess("   ").risk
