@@ -6,7 +6,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dialogue.intake import Turn
+from bot.dialogue.intake import Context, Turn
 
 
 def turn_from(tracker: Tracker) -> Turn:
@@ -19,7 +19,17 @@ def turn_from(tracker: Tracker) -> Turn:
         requested=tracker.get_slot("requested_slot"),
         slots=dict(tracker.current_slot_values()),
         message_id=str(msg.get("message_id") or ""),
+        default_nation=_metadata(tracker).get("default_nation"),
     )
+
+
+def _metadata(tracker: Tracker) -> Dict[str, Any]:
+    """The metadata the channel sent with the latest message (e.g. the widget's default nation)."""
+    for e in reversed(tracker.events):
+        if e.get("event") == "user":
+            md = e.get("metadata") or {}
+            return md if isinstance(md, dict) else {}
+    return {}
 
 
 def send(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> None:
@@ -44,3 +54,17 @@ def executed_actions(tracker: Tracker) -> List[str]:
             if tmpl:
                 names.append(tmpl)
     return names
+
+
+def dialogue_context(tracker: Tracker) -> Context:
+    """Who and where, which I statements the conversation has served, and how to save."""
+    from bot.privacy import pseudonym
+    from bot.record import get_store
+    from bot.record.catalogue import statements_for
+
+    store = get_store()
+    touched = sorted({sid for name in executed_actions(tracker) for sid in statements_for(name)})
+    return Context(conversation=pseudonym(tracker.sender_id),
+                   channel=str(tracker.get_latest_input_channel() or "unknown"),
+                   touched=touched, save_referral=store.create_referral, save_feedback=store.add_feedback,
+                   message_id=str((tracker.latest_message or {}).get("message_id") or ""))

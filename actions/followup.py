@@ -8,21 +8,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.common import executed_actions, send, turn_from
-from bot.dialogue.followup import Context, step
-from bot.privacy import pseudonym
-from bot.record.catalogue import statements_for
-
-
-def _context(tracker: Tracker) -> Context:
-    from bot.record import get_store
-
-    store = get_store()
-    touched = sorted({sid for name in executed_actions(tracker) for sid in statements_for(name)})
-    return Context(conversation=pseudonym(tracker.sender_id),
-                   channel=str(tracker.get_latest_input_channel() or "unknown"),
-                   touched=touched, save_referral=store.create_referral, save_feedback=store.add_feedback,
-                   message_id=str((tracker.latest_message or {}).get("message_id") or ""))
+from actions.common import dialogue_context, send, turn_from
+from bot.dialogue.followup import step
 
 
 class ValidateFollowupForm(FormValidationAction):
@@ -37,7 +24,7 @@ class ValidateFollowupForm(FormValidationAction):
                                                           "request_human", "check_status", "restart", "goodbye",
                                                           "thank") and not (turn.text or "").strip().isdigit():
             return []  # answered by the rules; the form carries on afterwards
-        out = step(turn, _context(tracker))
+        out = step(turn, dialogue_context(tracker))
         send(dispatcher, out.messages)
         return [SlotSet(k, v) for k, v in out.slots.items()] + [SlotSet("requested_slot", out.requested)]
 

@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.common import send, turn_from
+from actions.common import dialogue_context, send, turn_from
 from bot.dialogue.intake import step
 
 
@@ -20,7 +20,7 @@ class ValidateIntakeForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        out = step(turn_from(tracker))
+        out = step(turn_from(tracker), dialogue_context(tracker))
         if out.rejected:
             return []  # nothing filled: Rasa hands the message to the rules, then resumes the form
         send(dispatcher, out.messages)

@@ -6,24 +6,11 @@ is told plainly that nothing was saved and what to do instead.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, Optional
 
-from bot.dialogue.intake import Outcome, Turn, facts_from_slots, safety_first
-from bot.record.catalogue import feedback_choice, statements
+from bot.dialogue import feedback
+from bot.dialogue.intake import Context, Outcome, Turn, facts_from_slots, safety_first
 from bot.understand import interpret_answer
-
-
-@dataclass
-class Context:
-    """What the follow-up needs besides the turn: who, where, and how to save."""
-
-    conversation: str                     # pseudonymous conversation id
-    channel: str
-    touched: List[str]                    # statement ids the conversation served so far
-    save_referral: Callable[..., Any]     # bot.record.Store.create_referral
-    save_feedback: Callable[..., Any]     # bot.record.Store.add_feedback
-    message_id: str = ""                  # the person's message id, so a retry never saves twice
 
 
 def wants_referral(slots: Dict[str, Any]) -> bool:
@@ -37,9 +24,9 @@ def step(turn: Turn, ctx: Context) -> Outcome:
         out.messages.append({"response": "utter_safety_continue"})
         out.requested = _next(slots, out)
         return out
+    setter = lambda k, v: _set(slots, out, k, v)  # noqa: E731
     if turn.requested is None:  # activation, straight after the advice
-        queue = feedback_choice(ctx.touched)
-        _set(slots, out, "feedback_queue", queue)
+        feedback.ensure_queue(slots, ctx.touched, setter)
         if wants_referral(slots) and slots.get("anonymity") == "anonymous" and not slots.get("referral_ref"):
             _referral(slots, out, ctx, contact=None, turn=turn)
     elif turn.requested == "contact":
@@ -55,20 +42,8 @@ def step(turn: Turn, ctx: Context) -> Outcome:
             else:
                 out.messages.append({"response": "utter_unclear_answer"})
     elif turn.requested == "feedback":
-        queue = list(slots.get("feedback_queue") or [])
-        answer = interpret_answer("feedback", turn.text)
-        if answer.status == "ok" and queue:
-            try:
-                ctx.save_feedback(conversation=ctx.conversation, channel=ctx.channel,
-                                  statement_id=queue[0], score=int(answer.value))
-            except Exception:  # feedback is optional; never block the person on it
-                pass
-            queue.pop(0)
-            _set(slots, out, "feedback_queue", queue)
-        elif turn.intent in ("skip", "deny", "goodbye") or answer.status == "unknown" or "skip" in turn.text.lower():
-            _set(slots, out, "feedback_queue", [])
-            _set(slots, out, "feedback_done", True)
-        else:
+        result = feedback.answer(turn, slots, setter, ctx.save_feedback, ctx.conversation, ctx.channel)
+        if result == "unclear":
             out.messages.append({"response": "utter_unclear_answer"})
     out.requested = _next(slots, out)
     return out
@@ -77,11 +52,7 @@ def step(turn: Turn, ctx: Context) -> Outcome:
 def _next(slots: Dict[str, Any], out: Outcome) -> Optional[str]:
     if wants_referral(slots) and slots.get("anonymity") != "anonymous" and slots.get("contact") is None:
         return "contact"
-    queue = slots.get("feedback_queue") or []
-    if queue and not slots.get("feedback_done"):
-        _set(slots, out, "feedback_statement", statements()[queue[0]].text)
-        return "feedback"
-    return None
+    return feedback.ask_next(slots, lambda k, v: _set(slots, out, k, v))
 
 
 def _referral(slots: Dict[str, Any], out: Outcome, ctx: Context, contact: Optional[Dict[str, Any]], turn: Turn) -> None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
+from bot.dialogue import feedback
 from bot.dialogue import text as words
 from bot.routing import Facts, get_router, parse_facts
 from bot.routing.facts import FACT_KEYS
@@ -29,6 +30,8 @@ LIST_FACTS = ("issues", "outcomes")
 SUMMARY_FACTS = ("nation", "service", "funding", "stage", "months_since", "issues", "outcomes", "on_behalf",
                  "professional")
 FLOW = ("confirm", "consent", "advocacy", "anonymity")
+#: How sure the statistical classifier must be to override a message that reads as a plain answer.
+SURE_IN_ANSWER = 0.97
 SAFETY_RESPONSES = {
     "suicide": "utter_safety_suicide", "self_harm": "utter_safety_self_harm",
     "medical_emergency": "utter_safety_medical", "abuse_now": "utter_safety_abuse",
@@ -45,6 +48,19 @@ class Turn:
     requested: Optional[str]
     slots: Dict[str, Any]
     message_id: str = ""
+    default_nation: Optional[str] = None   # from the website the person is on (widget setting)
+
+
+@dataclass
+class Context:
+    """What the dialogue needs besides the turn: who, where, what was served, and how to save."""
+
+    conversation: str                     # pseudonymous conversation id
+    channel: str
+    touched: List[str]                    # statement ids the conversation served so far
+    save_referral: Callable[..., Any]     # bot.record.Store.create_referral
+    save_feedback: Callable[..., Any]     # bot.record.Store.add_feedback
+    message_id: str = ""
 
 
 @dataclass
@@ -55,10 +71,14 @@ class Outcome:
     rejected: bool = False
 
 
+def _valid_nation(value: Optional[str]) -> Optional[str]:
+    value = (value or "").strip().lower().replace(" ", "_")
+    return value if value in ("england", "scotland", "wales", "northern_ireland") else None
+
+
 def default_nation() -> Optional[str]:
     """The deployment's default nation (DEFAULT_NATION), used when a person does not say."""
-    value = (os.environ.get("DEFAULT_NATION") or "").strip().lower().replace(" ", "_")
-    return value if value in ("england", "scotland", "wales", "northern_ireland") else None
+    return _valid_nation(os.environ.get("DEFAULT_NATION"))
 
 
 def facts_from_slots(slots: Dict[str, Any]) -> Facts:
@@ -86,6 +106,10 @@ def _risk_source(entities: List[Dict[str, Any]]) -> Optional[str]:
     return next((e.get("value") for e in entities or [] if e.get("entity") == "risk_source"), None)
 
 
+def _risk_prob(entities: List[Dict[str, Any]]) -> float:
+    return float(next((e.get("value") for e in entities or [] if e.get("entity") == "risk_prob"), 1.0) or 0.0)
+
+
 def _answers(turn: Turn) -> bool:
     """Whether the message reads as an answer to the question asked."""
     if not turn.requested or turn.requested not in FACT_KEYS + FLOW:
@@ -97,10 +121,11 @@ def risk_kind(entities: List[Dict[str, Any]]) -> str:
     return next((e.get("value") for e in entities or [] if e.get("entity") == "risk_type"), None) or "general"
 
 
-def step(turn: Turn) -> Outcome:
-    """Advance the intake by one message."""
+def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
+    """Advance the intake by one message (`ctx` enables the feedback question before the advice)."""
     slots = dict(turn.slots)
     out = Outcome()
+    setter = lambda k, v: _set(slots, out, k, v)  # noqa: E731
     activating = turn.requested is None
     found = facts_from_entities(turn.entities)
 
@@ -128,6 +153,11 @@ def step(turn: Turn) -> Outcome:
     requested = turn.requested
 
     # The answer to the question asked, read in context ("no, not yet" means not raised).
+    if requested == "feedback" and ctx is not None:
+        if feedback.answer(turn, slots, setter, ctx.save_feedback, ctx.conversation, ctx.channel) == "unclear":
+            out.messages.append({"response": "utter_unclear_answer"})
+        setter("feedback_pre", True)
+        requested = None
     if requested:
         answer = _answer(requested, turn, slots)
         if answer is not None:
@@ -175,8 +205,9 @@ def step(turn: Turn) -> Outcome:
     if changed and slots.get("confirm"):
         _set(slots, out, "confirm", None)  # re-confirm after a change
 
-    if slots.get("nation") is None and default_nation() and "nation" not in asked:
-        _set(slots, out, "nation", default_nation())
+    fallback_nation = _valid_nation(turn.default_nation) or default_nation()
+    if slots.get("nation") is None and fallback_nation and "nation" not in asked:
+        _set(slots, out, "nation", fallback_nation)
 
     _set(slots, out, "asked", asked)
     _set(slots, out, "tries", tries)
@@ -184,6 +215,11 @@ def step(turn: Turn) -> Outcome:
     _set(slots, out, "service_phrase", words.service_phrase(facts.get("service")))
     _set(slots, out, "case_summary", words.summary(facts, slots))
     out.requested = next_question(facts, slots, asked)
+    if out.requested is None and ctx is not None and not slots.get("feedback_pre") and not slots.get("feedback_done"):
+        feedback.ensure_queue(slots, ctx.touched, setter)
+        out.requested = feedback.ask_next(slots, setter)
+        if out.requested is None:
+            setter("feedback_pre", True)
     if out.requested == "confirm" and slots.get("correcting") and out.requested != turn.requested:
         _set(slots, out, "correcting", False)
     if before.values != facts.values and out.requested != "confirm" and slots.get("correcting"):
@@ -199,10 +235,14 @@ def safety_first(turn: Turn, slots: Dict[str, Any], out: Outcome) -> bool:
     action_safety_response is not answered twice.
     """
     risk = turn.intent == "express_risk"
-    if risk and turn.requested == "risk_now" and _risk_source(turn.entities) != "patterns":
+    by_classifier = _risk_source(turn.entities) == "classifier"
+    if risk and turn.requested == "risk_now" and by_classifier:
         a = interpret_answer("risk_now", turn.text)
         if a.status == "ok" and a.value is False:
             risk = False
+    if risk and by_classifier and turn.requested and _answers(turn) and _risk_prob(turn.entities) < SURE_IN_ANSWER:
+        # A plain answer to the question asked raises the alarm through the patterns, or a near-certain classifier.
+        risk = False
     if risk and turn.message_id and slots.get("safety_for") == turn.message_id:
         risk = False
     if not risk:

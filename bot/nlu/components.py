@@ -101,6 +101,8 @@ class SafetyDetector(GraphComponent):
                                  "extractor": EXTRACTOR})
                 entities.append({"entity": "risk_source", "value": verdict.source, "start": 0, "end": len(text),
                                  "extractor": EXTRACTOR})
+                entities.append({"entity": "risk_prob", "value": round(verdict.probability, 3), "start": 0,
+                                 "end": len(text), "extractor": EXTRACTOR})
                 message.set(ENTITIES, entities, add_to_output=True)
             elif (message.get(INTENT) or {}).get("name") == RISK_INTENT:
                 # The intent classifier alone is not enough to raise the alarm: treat the message as not

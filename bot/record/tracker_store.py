@@ -137,7 +137,7 @@ class DurableTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             events = list(self._additional_events(session, tracker))
             for event in events:
-                data = event.as_dict()
+                data = redact_event(event.as_dict())
                 session.add(self.SQLEvent(
                     sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
                     intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
@@ -167,7 +167,7 @@ class DurableTrackerStore(SQLTrackerStore):
         path = self._journal_path(tracker.sender_id)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"sender_id": tracker.sender_id,
-                                   "events": [e.as_dict() for e in tracker.events]}))
+                                   "events": [redact_event(e.as_dict()) for e in tracker.events]}))
         tmp.replace(path)
 
     def _flush(self) -> None:
@@ -265,6 +265,25 @@ class DurableTrackerStore(SQLTrackerStore):
         tmp = path.with_suffix(".tmp")
         tmp.write_text("".join(json.dumps(list(x)) + "\n" for x in self._outbox))
         tmp.replace(path)
+
+
+def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
+    """An event as stored: what a person typed is redacted (names, numbers, emails, addresses).
+
+    The conversation itself only needs the facts, which live in slots; raw text never
+    reaches the disk, so contact details given in a message are never kept in clear.
+    """
+    from bot.privacy import redact
+
+    if data.get("event") == "user":
+        if data.get("text"):
+            data["text"] = redact(data["text"])
+        pd = data.get("parse_data")
+        if isinstance(pd, dict) and pd.get("text"):
+            pd["text"] = redact(pd["text"])
+    elif data.get("event") == "slot" and data.get("name") in ("contact",) and data.get("value") not in (None, "given", "none", "not_saved"):
+        data["value"] = "given"
+    return data
 
 
 def _channel(tracker: DialogueStateTracker) -> str:

@@ -38,7 +38,22 @@ def create_app() -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", demo_page)
     app.router.add_static("/static/", HERE / "static", show_index=False)
+    _mount_optional(app)
     return app
+
+
+def _mount_optional(app: web.Application) -> None:
+    """Sub-systems that add their own routes: the staff inbox (/inbox), SMS development page, metrics."""
+    import importlib
+
+    for module in ("bot.web.inbox", "bot.web.devsms", "bot.web.metrics"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name == module:
+                continue
+            raise
+        mod.setup(app)
 
 
 def main() -> None:
