@@ -23,6 +23,13 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--csv", action="store_true", help="CSV, one row per statement")
     p.set_defaults(func=_report)
 
+    p = sub.add_parser("staff", help="staff accounts for the inbox (CONTRACT section 7)")
+    ssub = p.add_subparsers(dest="staff_command", required=True)
+    a = ssub.add_parser("add", help="add an account; the password is read from standard input")
+    a.add_argument("name")
+    a.add_argument("--role", required=True, choices=["reviewer", "admin", "analyst"])
+    a.set_defaults(func=_staff_add)
+
     p = sub.add_parser("purge", help="delete records older than the retention period")
     p.add_argument("--older-than", type=int, metavar="DAYS", help="days to keep (default RETENTION_DAYS)")
     p.set_defaults(func=_purge)
@@ -88,4 +95,19 @@ def _purge(args: argparse.Namespace) -> int:
     except StoreUnavailable:
         raise UsageError("the record's database cannot be reached") from None
     print("purged: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + f" (older than {days} days)")
+    return 0
+
+
+def _staff_add(args: argparse.Namespace) -> int:
+    from bot.cli import UsageError
+    from bot.record.db import upgrade
+    from bot.staff import StaffError, add_staff
+
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        upgrade()
+        add_staff(args.name, args.role, password)
+    except StaffError as e:
+        raise UsageError(str(e)) from None
+    print(f"staff: added {args.name} ({args.role})")
     return 0

@@ -81,7 +81,7 @@ def fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def train(threshold: float = 0.6) -> RiskClassifier:
+def train(threshold: float = 0.7) -> RiskClassifier:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, Pipeline

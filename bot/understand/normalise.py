@@ -70,6 +70,7 @@ _CONTRACTIONS = [
     (r"\bain't\b", "is not"), (r"n't\b", " not"), (r"\bi'm\b", "i am"), (r"'re\b", " are"),
     (r"'ve\b", " have"), (r"'ll\b", " will"), (r"'d\b", " would"), (r"\bit's\b", "it is"),
     (r"\bthat's\b", "that is"), (r"\bwhat's\b", "what is"), (r"\bthere's\b", "there is"),
+    (r"\b(he|she|it)'s (been|got|gone|said|done|had|taken|told|seen|found|left|made)\b", r"\1 has \2"),
     (r"\bhe's\b", "he is"), (r"\bshe's\b", "she is"), (r"\blet's\b", "let us"),
 ]
 _WORD = re.compile(r"[a-z0-9&'+]+(?:\.[a-z0-9]+)*|[^\sa-z0-9]", re.I)
