@@ -59,8 +59,8 @@ export function save(state) {
   if (!s) return;
   const data = {
     sender: state.sender,
-    messages: state.messages.slice(-MAX_MESSAGES),
-    replies: state.replies,
+    messages: state.messages.slice(-MAX_MESSAGES).map(({ who, text, urgent }) => ({ who, text, urgent: !!urgent })),
+    replies: state.replies.map(({ title, payload }) => ({ title, payload })),
     open: state.open,
   };
   try {

@@ -1,9 +1,9 @@
 // Talking to the Rasa REST channel (POST {rasaUrl}/webhooks/rest/webhook).
 //
-// The body is JSON but is sent as text/plain: that keeps it a CORS "simple" request,
-// with no preflight. (Rasa's own CORS layer answers OPTIONS before the channel's
-// allow-list sees it, so a preflight would fail.) The channel reads the body as JSON
-// whatever the content type, and answers CORS for the allowed origins.
+// The body is JSON but is sent as text/plain: that keeps it a CORS "simple" request, so
+// there is no OPTIONS preflight round trip before each message (and nothing depends on how
+// the server answers preflights). The channel reads the body as JSON whatever the content
+// type, checks the Origin against ALLOWED_ORIGINS and answers CORS for the allowed ones.
 
 export const MAX_MESSAGE_CHARS = 2000;
 const TIMEOUT_MS = 45000;
