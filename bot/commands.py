@@ -27,7 +27,7 @@ def register(sub: "argparse._SubParsersAction") -> None:
     ssub = p.add_subparsers(dest="staff_command", required=True)
     a = ssub.add_parser("add", help="add an account; the password is read from standard input")
     a.add_argument("name")
-    a.add_argument("--role", required=True, choices=["reviewer", "admin", "analyst"])
+    a.add_argument("--role", required=True, help="reviewer, admin or analyst")
     a.set_defaults(func=_staff_add)
 
     p = sub.add_parser("purge", help="delete records older than the retention period")
@@ -103,7 +103,12 @@ def _staff_add(args: argparse.Namespace) -> int:
     from bot.record.db import upgrade
     from bot.staff import StaffError, add_staff
 
-    password = sys.stdin.readline().rstrip("\n")
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Password (at least 12 characters): ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
     try:
         upgrade()
         add_staff(args.name, args.role, password)

@@ -1,0 +1,173 @@
+"""Signing in and out: Argon2id, lockout, per-address limit, new sessions, idle and absolute expiry, audit."""
+from __future__ import annotations
+
+from tests.inbox.helpers import NAMES, PASSWORDS, audit_actions, login, make_client, make_referral, signed_in
+
+
+def session_cookie(client) -> str:
+    c = client.session.cookie_jar.filter_cookies(client.make_url("/inbox/"))
+    return c["inbox_session"].value if "inbox_session" in c else ""
+
+
+async def test_sign_in_and_out_are_audited(client):
+    resp = await login(client, "reviewer")
+    assert resp.status == 302 and resp.headers["Location"] == "/inbox/"
+    resp = await client.get("/inbox/", allow_redirects=False)
+    assert resp.headers["Location"] == "/inbox/referrals"
+    page = await (await client.get("/inbox/referrals")).text()
+    assert "Signed in as <strong>Rob Reviewer</strong>" in page
+    from tests.inbox.helpers import hidden
+
+    resp = await client.post("/inbox/logout", data={"csrf_token": hidden(page, "csrf_token")}, allow_redirects=False)
+    assert resp.status == 302 and resp.headers["Location"] == "/inbox/login?reason=signed_out"
+    assert (await client.get("/inbox/referrals", allow_redirects=False)).status == 302
+    actions = [(a["action"], a["staff"]) for a in audit_actions()]
+    assert ("sign_in", "Rob Reviewer") in actions and ("sign_out", "Rob Reviewer") in actions
+    sign_in = audit_actions("sign_in")[0]
+    assert sign_in["ip"] == "127.0.0.1"
+
+
+async def test_failed_sign_ins_are_audited_without_the_password(client):
+    resp = await login(client, "reviewer", password="wrong password 123")
+    assert resp.status == 401
+    assert "Sign-in failed" in await resp.text()
+    resp = await login(client, name="Nobody At All", password="whatever password")
+    assert resp.status == 401
+    failed = audit_actions("sign_in_failed")
+    assert [f["staff"] for f in failed] == ["Rob Reviewer", None]
+    assert failed[0]["detail"] == "wrong password" and failed[1]["detail"] == "no such account"
+    for entry in audit_actions():
+        assert "wrong password 123" not in str(entry) and "Nobody At All" not in str(entry)
+
+
+async def test_the_password_is_stored_as_argon2id(staff_ids):
+    from sqlalchemy import select
+
+    from bot.record.db import session_scope
+    from bot.record.models import Staff
+
+    with session_scope() as s:
+        hashes = list(s.execute(select(Staff.password_hash)).scalars())
+    assert hashes and all(h.startswith("$argon2id$") for h in hashes)
+    assert not any(p in h for h in hashes for p in PASSWORDS.values())
+
+
+async def test_lockout_after_five_failures_for_fifteen_minutes(client, inbox):
+    for i in range(4):
+        assert (await login(client, "reviewer", password=f"wrong password {i:03d}")).status == 401
+    assert (await login(client, "reviewer", password="wrong password 999")).status == 401  # the fifth: locks
+    # Now even the right password is refused, with the same message.
+    resp = await login(client, "reviewer")
+    assert resp.status == 401 and "inbox_session" not in resp.cookies
+    details = [a["detail"] for a in audit_actions("sign_in_failed")]
+    assert details[4].startswith("wrong password; account locked") and details[5] == "account locked"
+    inbox.clock.offset += 14 * 60
+    assert (await login(client, "reviewer")).status == 401
+    inbox.clock.offset += 2 * 60
+    assert (await login(client, "reviewer")).status == 302
+    # Other accounts were never affected.
+    assert audit_actions("sign_in")[0]["staff"] == "Rob Reviewer"
+
+
+async def test_a_success_resets_the_failure_count(client):
+    for i in range(4):
+        await login(client, "reviewer", password=f"wrong password {i:03d}")
+    assert (await login(client, "reviewer")).status == 302
+    for i in range(4):
+        await login(client, "reviewer", password=f"wrong password {i:03d}")
+    assert (await login(client, "reviewer")).status == 302
+
+
+async def test_per_address_limit(client, inbox):
+    inbox.config.ip_fail_limit = 3
+    for i in range(3):
+        await login(client, name=f"guess{i}", password="guessing password")
+    resp = await login(client, "reviewer")
+    assert resp.status == 429 and int(resp.headers["Retry-After"]) > 0
+    assert audit_actions("sign_in_throttled")
+    inbox.clock.offset += inbox.config.ip_window_seconds + 1
+    assert (await login(client, "reviewer")).status == 302
+
+
+async def test_each_sign_in_gets_a_new_session(client):
+    await signed_in(client, "reviewer")
+    first = session_cookie(client)
+    old_jar = {"inbox_session": first}
+    await signed_in(client, "admin")
+    second = session_cookie(client)
+    assert first and second and first != second
+    # The session that was replaced no longer works.
+    client.session.cookie_jar.update_cookies(old_jar, client.make_url("/inbox/"))
+    assert (await client.get("/inbox/referrals", allow_redirects=False)).status == 302
+
+
+async def test_signed_out_session_cannot_be_replayed(client):
+    token = await signed_in(client, "reviewer")
+    cookie = session_cookie(client)
+    await client.post("/inbox/logout", data={"csrf_token": token}, allow_redirects=False)
+    client.session.cookie_jar.update_cookies({"inbox_session": cookie}, client.make_url("/inbox/"))
+    assert (await client.get("/inbox/referrals", allow_redirects=False)).status == 302
+
+
+async def test_idle_expiry_after_thirty_minutes(client, inbox):
+    await signed_in(client, "reviewer")
+    for _ in range(4):                          # active every 25 minutes: stays signed in
+        inbox.clock.offset += 25 * 60
+        assert (await client.get("/inbox/referrals", allow_redirects=False)).status == 200
+    inbox.clock.offset += 30 * 60 + 5           # then 30 minutes without a request
+    resp = await client.get("/inbox/referrals", allow_redirects=False)
+    assert resp.status == 302
+    assert resp.headers["Location"] == "/inbox/login?next=/inbox/referrals&reason=idle"
+    page = await (await client.get(resp.headers["Location"])).text()
+    assert "30 minutes without activity" in page
+    assert [a["detail"] for a in audit_actions("session_ended")] == ["idle"]
+    # And a POST after expiry is refused as unauthenticated.
+    assert (await client.post("/inbox/logout", allow_redirects=False)).status == 401
+
+
+async def test_absolute_expiry_after_twelve_hours(client, inbox):
+    await signed_in(client, "reviewer")
+    for _ in range(35):                         # a request every 20 minutes for 11 h 40 min
+        inbox.clock.offset += 20 * 60
+        resp = await client.get("/inbox/dashboard", allow_redirects=False)
+        assert resp.status == 200
+    inbox.clock.offset += 20 * 60
+    resp = await client.get("/inbox/dashboard", allow_redirects=False)
+    assert resp.status == 302 and resp.headers["Location"].endswith("reason=expired")
+    assert [a["detail"] for a in audit_actions("session_ended")] == ["expired"]
+
+
+async def test_deactivation_and_password_reset_end_sessions(app, client, staff_ids):
+    from bot.staff import reset_password, set_active
+
+    await signed_in(client, "reviewer")
+    set_active(staff_ids["reviewer"], False)
+    assert (await client.get("/inbox/referrals", allow_redirects=False)).status == 302
+    assert (await login(client, "reviewer")).status == 401        # deactivated: cannot sign in
+    set_active(staff_ids["reviewer"], True)
+    async with make_client(app) as other:
+        await signed_in(other, "analyst")
+        reset_password(staff_ids["analyst"], "a brand new password")
+        assert (await other.get("/inbox/dashboard", allow_redirects=False)).status == 302
+        assert (await login(other, "analyst", password="a brand new password")).status == 302
+
+
+async def test_sign_in_page_when_already_signed_in(client):
+    await signed_in(client, "reviewer")
+    resp = await client.get("/inbox/login", allow_redirects=False)
+    assert resp.status == 200 and "You are signed in as Rob Reviewer" in await resp.text()
+
+
+async def test_names_are_matched_without_case_or_extra_spaces(client):
+    resp = await login(client, name="  rob   REVIEWER ", password=PASSWORDS["reviewer"])
+    assert resp.status == 302
+    assert NAMES["reviewer"] in await (await client.get("/inbox/referrals")).text()
+
+
+async def test_referral_views_need_fresh_sessions_too(client, inbox):
+    ref = make_referral(1)
+    await signed_in(client, "reviewer")
+    inbox.clock.offset += 31 * 60
+    resp = await client.get(f"/inbox/referrals/{ref}", allow_redirects=False)
+    assert resp.status == 302
+    assert not audit_actions("view_referral")
