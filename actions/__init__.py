@@ -3,4 +3,8 @@
 Run with `python -m rasa_sdk --actions actions`. Each module registers its
 actions on import.
 """
-from actions import advice, followup, info, intake, safety  # noqa: F401  (registers the actions)
+from bot.observability import configure_logging
+
+configure_logging("actions")  # LOG_FORMAT, scrubbed fields, error counts (bot.observability)
+
+from actions import advice, followup, info, intake, safety  # noqa: E402,F401  (registers the actions)

@@ -4,6 +4,12 @@ Starts the action server, one or more Rasa servers and the web app; prefixes
 and redacts their output (identifiers never reach the console or var/logs);
 restarts a process that dies, with back-off; and on Ctrl-C or SIGTERM stops
 everything it started.
+
+Output is text by default, or JSON lines with LOG_FORMAT=json (bot.observability).
+Every child shares PROMETHEUS_MULTIPROC_DIR (DATA_DIR/metrics, emptied here at start),
+so the web app's /metrics covers all of them. RUN_ONLY=rasa|actions|web (comma-separated)
+starts only those parts, for one container per role (docker-compose.yml); METRICS_PORT
+then serves /metrics from the supervisor itself.
 """
 from __future__ import annotations
 
@@ -15,11 +21,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
+from bot import observability
 from bot.settings import PROJECT_DIR, action_port, data_dir, rasa_port, web_port
 
 VENV_BIN = Path(sys.executable).parent
+LOG_FILE_LIMIT = 50 * 1024 * 1024  # DATA_DIR/logs/NAME.log rotates to NAME.log.1, .2 past this size
+ROLES = ("actions", "rasa", "web")
 
 
 @dataclass
@@ -47,40 +56,51 @@ class Supervisor:
         self.say(f"started {proc.name} (pid {proc.popen.pid})")
 
     def _pump(self, proc: Proc, popen: subprocess.Popen) -> None:
-        from bot.privacy import redact
+        from bot.observability import child_line, log_format, rotate_if_large
 
-        log_file = open(self.log_dir / f"{proc.name}.log", "a", encoding="utf-8")
+        fmt = log_format()
+        path = self.log_dir / f"{proc.name}.log"
+        log_file = open(path, "a", encoding="utf-8")
         try:
             for line in popen.stdout:  # type: ignore[union-attr]
-                line = redact(line.rstrip("\n"))
+                line = child_line(proc.name, line.rstrip("\n"), fmt)  # redacted
                 log_file.write(line + "\n")
                 log_file.flush()
+                if log_file.tell() > LOG_FILE_LIMIT:
+                    log_file.close()
+                    rotate_if_large(path, LOG_FILE_LIMIT)
+                    log_file = open(path, "a", encoding="utf-8")
                 with self._lock:
-                    print(f"{proc.name:>8} | {line}", flush=True)
+                    print(line if fmt == "json" else f"{proc.name:>8} | {line}", flush=True)
         finally:
             log_file.close()
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, level: str = "info") -> None:
+        from bot.observability import supervisor_line
+
         with self._lock:
-            print(f"{'run':>8} | {text}", flush=True)
+            line = supervisor_line(text, level=level)
+            print(line if line != text else f"{'run':>8} | {text}", flush=True)
 
     def run(self) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stop_event.set())
         for p in self.procs:
             self.start(p)
-        self.say(f"web app: http://localhost:{web_port()}  (health: /healthz)   Ctrl-C stops everything")
+        if any(p.name == "web" for p in self.procs):
+            self.say(f"web app: http://localhost:{web_port()}  (health: /healthz)   Ctrl-C stops everything")
         while not self.stop_event.wait(0.5):
             for p in self.procs:
                 if p.popen and p.popen.poll() is not None and not p.stopping:
                     code = p.popen.returncode
+                    observability.process_dead(p.popen.pid)
                     now = time.time()
                     p.restarts = [t for t in p.restarts if now - t < 60] + [now]
                     if len(p.restarts) > 5:
-                        self.say(f"{p.name} keeps failing (exit {code}); stopping everything")
+                        self.say(f"{p.name} keeps failing (exit {code}); stopping everything", "error")
                         self.stop_event.set()
                         break
-                    self.say(f"{p.name} exited with {code}; restarting")
+                    self.say(f"{p.name} exited with {code}; restarting", "warning")
                     time.sleep(min(5, len(p.restarts)))
                     self.start(p)
         self.shutdown()
@@ -106,39 +126,80 @@ class Supervisor:
                     except ProcessLookupError:
                         pass
                     p.popen.wait()
+                observability.process_dead(p.popen.pid)
         self.say("stopped")
 
 
-def plan(rasa_servers: int = 1) -> List[Proc]:
-    """The processes of the stack, configured from the environment."""
+def plan(rasa_servers: int = 1, roles: Sequence[str] = ROLES) -> List[Proc]:
+    """The processes of the stack (or of the given roles), configured from the environment."""
     from bot import runconfig
 
+    if os.environ.get("SMS_DEV") == "1" and not os.environ.get("TWILIO_AUTH_TOKEN"):
+        # Development SMS: a throwaway token shared by the SMS channel and the /dev/sms page.
+        import secrets
+
+        os.environ["TWILIO_AUTH_TOKEN"] = "dev-" + secrets.token_hex(16)
+        os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{rasa_port()}")
     base = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
-                SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONWARNINGS="ignore")
+                SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONWARNINGS="ignore",
+                PROMETHEUS_MULTIPROC_DIR=str(metrics_dir()))
     run_dir = data_dir() / "run"
-    procs = [Proc("actions", [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                              "--port", str(action_port())], base)]
+    procs = []
+    if "actions" in roles:
+        procs.append(Proc("actions", [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+                                      "--port", str(action_port())], dict(base, LOG_COMPONENT="actions")))
     urls = []
-    for i in range(rasa_servers):
+    for i in range(rasa_servers if "rasa" in roles else 0):
         port = rasa_port() + i
-        env = dict(base, RASA_INSTANCE=f"rasa-{i + 1}")
+        name = f"rasa-{i + 1}" if rasa_servers > 1 else "rasa"
+        env = dict(base, RASA_INSTANCE=f"rasa-{i + 1}", LOG_COMPONENT=name)
         os.environ["RASA_INSTANCE"] = env["RASA_INSTANCE"]
         paths = runconfig.write(run_dir / env["RASA_INSTANCE"])
-        procs.append(Proc(f"rasa-{i + 1}" if rasa_servers > 1 else "rasa",
+        procs.append(Proc(name,
                           [str(VENV_BIN / "rasa"), "run", "--model", str(PROJECT_DIR / "models" / "current.tar.gz"),
                            "--endpoints", str(paths["endpoints"]), "--credentials", str(paths["credentials"]),
                            "--port", str(port), "--interface", os.environ.get("RASA_HOST", "0.0.0.0")], env))
         urls.append(f"http://127.0.0.1:{port}")
-    procs.append(Proc("web", [str(VENV_BIN / "python"), "-m", "bot.web"], dict(base, RASA_URLS=",".join(urls))))
+    if "web" in roles:
+        # The web app checks the Rasa servers started here; on its own, those named by RASA_URLS.
+        web_env = dict(base, LOG_COMPONENT="web", **({"RASA_URLS": ",".join(urls)} if urls else {}))
+        procs.append(Proc("web", [str(VENV_BIN / "python"), "-m", "bot.web"], web_env))
     return procs
 
 
-def main(rasa_servers: int = 1) -> int:
-    from bot.record.db import upgrade
+def metrics_dir() -> Path:
+    """Where every child writes its metrics: PROMETHEUS_MULTIPROC_DIR, or DATA_DIR/metrics."""
+    return Path(os.environ.get(observability.MULTIPROC_ENV) or data_dir() / "metrics")
 
+
+def parse_roles(value: Optional[str]) -> List[str]:
+    """RUN_ONLY: a comma-separated subset of actions, rasa, web (empty: all of them)."""
+    roles = [r.strip().lower() for r in (value or "").split(",") if r.strip()]
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise ValueError(f"RUN_ONLY: unknown part {', '.join(unknown)} (use {', '.join(ROLES)})")
+    return [r for r in ROLES if r in roles] if roles else list(ROLES)
+
+
+def main(rasa_servers: int = 1, only: Optional[str] = None) -> int:
+    from bot.record.db import upgrade
+    from bot.settings import env_int
+
+    try:
+        roles = parse_roles(only if only is not None else os.environ.get("RUN_ONLY"))
+    except ValueError as e:
+        print(f"run: {e}", file=sys.stderr)
+        return 2
     model = PROJECT_DIR / "models" / "current.tar.gz"
-    if not model.exists():
+    if "rasa" in roles and not model.exists():
         print("run: no trained model; run `make setup` first", file=sys.stderr)
         return 1
+    directory = observability.prepare_metrics_dir(metrics_dir())  # counts start from zero with the stack
+    os.environ[observability.MULTIPROC_ENV] = str(directory)
     upgrade()
-    return Supervisor(plan(rasa_servers), data_dir() / "logs").run()
+    supervisor = Supervisor(plan(rasa_servers, roles), data_dir() / "logs")
+    port = env_int("METRICS_PORT", 0)
+    if port:
+        observability.serve_metrics(port, directory=str(directory))
+        supervisor.say(f"metrics: port {port}, /metrics")
+    return supervisor.run()

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import re
+import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -25,6 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import observability
 from channels.common import NO_REPLY_TEXT, STORE_DOWN_TEXT, TOO_LONG_TEXT, clean_text, health, tracker_store_of
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ class RestInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "RestInput":
+        observability.configure_logging("rasa")
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -61,6 +64,7 @@ class RestInput(InputChannel):
             return resp
 
         def _error(req: Request, status: int, message: str) -> HTTPResponse:
+            observability.message_done("rest", "rejected", logger=log)
             return _cors(req, response.json({"error": message}, status=status))
 
         @bp.route("/", methods=["GET"])
@@ -77,6 +81,7 @@ class RestInput(InputChannel):
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            started = time.perf_counter()
             origin = (request.headers.get("origin") or "").rstrip("/")
             if origin and origin not in _origins():
                 return _error(request, 403, "This site is not allowed to use the chat.")
@@ -99,16 +104,28 @@ class RestInput(InputChannel):
 
             store = tracker_store_of(request.app)
             if store is not None and not store.can_serve(sender):
+                observability.message_done("rest", "store_unavailable", time.perf_counter() - started, sender,
+                                           logger=log)
                 return _cors(request, response.json([{"recipient_id": sender, "text": STORE_DOWN_TEXT,
                                                       "custom": {"error": "store_unavailable"}}], status=503))
             collector = CollectingOutputChannel()
+            outcome = "ok"
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
                                                  metadata=metadata))
             except Exception:
                 log.exception("turn failed")
                 collector.messages.clear()
+                outcome = "error"
+            if store is not None and store.turn_lost(sender):
+                # The conversation could not be read: what a blank memory answered is neither sent nor kept.
+                observability.message_done("rest", "store_unavailable", time.perf_counter() - started, sender,
+                                           logger=log)
+                return _cors(request, response.json([{"recipient_id": sender, "text": STORE_DOWN_TEXT,
+                                                      "custom": {"error": "store_unavailable"}}], status=503))
             messages = list(collector.messages)
+            outcome = "no_reply" if outcome == "ok" and not messages else outcome
+            observability.message_done("rest", outcome, time.perf_counter() - started, sender, messages, log)
             if problem == "too_long":
                 messages.insert(0, {"recipient_id": sender, "text": TOO_LONG_TEXT})
             if not messages:

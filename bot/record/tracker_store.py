@@ -9,6 +9,13 @@ itself, before that wrapper sees them:
   file under the data folder, and is written to the database as soon as it
   answers again (SQLTrackerStore writes only the events the database lacks, so
   replay is exact and in order);
+* the journal is shared by the Rasa servers of one data folder and its file is
+  the truth: a conversation kept pending by one server carries on from there on
+  any other (reading the database instead would go back in time, and the two
+  copies would later be written over each other); writing back takes a file lock,
+  so two servers never write the same pending conversation twice;
+* a conversation that cannot be read is never carried on from a blank memory:
+  the turn is not kept and the channel tells the person (`turn_lost`);
 * `health` says what is wrong, for `/healthz` and for the channels, which tell
   the person the truth instead of carrying on as if nothing happened;
 * after each successful save, the new bot actions are recorded as interactions
@@ -17,19 +24,23 @@ itself, before that wrapper sees them:
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Text, Tuple
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import observability
 from bot.settings import data_dir
 
 log = logging.getLogger(__name__)
@@ -63,6 +74,10 @@ class DurableTrackerStore(SQLTrackerStore):
         self.journal_dir.mkdir(parents=True, exist_ok=True)
         self.health = Health(last_ok=time.time())
         self._pending: Dict[str, DialogueStateTracker] = {}
+        # Conversations whose tracker could not be read in this turn. Rasa's fail-safe wrapper turns a
+        # failed read into "no tracker", so the turn would run on a blank memory: its events are never
+        # saved (they would start the conversation again), and the channel tells the person instead.
+        self._unread: set = set()
         self._outbox: List[Tuple[str, str, str, float]] = []
         self._lock = threading.Lock()
         self._probe_interval = probe_interval
@@ -71,26 +86,34 @@ class DurableTrackerStore(SQLTrackerStore):
 
     # ----------------------------------------------------------------- reading
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        pending = self._pending.get(sender_id)
+        pending = self._journalled(sender_id)
         if pending is not None:
+            self._unread.discard(sender_id)
             return pending.copy()
         try:
             tracker = await super().retrieve(sender_id)
         except Exception as e:
             self._failed(e)
+            self._unread.add(sender_id)
             raise
+        self._unread.discard(sender_id)
         self._recovered()
         return tracker
 
+    def turn_lost(self, sender_id: Text) -> bool:
+        """Whether this sender's last turn ran without their conversation (it could not be read) and
+        was therefore not kept: the channel must say so rather than send what a blank memory said."""
+        return sender_id in self._unread
+
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
-        pending = self._pending.get(conversation_id)
+        pending = self._journalled(conversation_id)
         if pending is not None:
             return pending.copy()
         return await super().retrieve_full_tracker(conversation_id)
 
     def can_serve(self, sender_id: Text) -> bool:
         """Whether a message from this sender can be handled without losing context."""
-        if sender_id in self._pending:
+        if self._journal_path(sender_id).exists():
             return True
         if self.health.ok:
             return True
@@ -117,8 +140,15 @@ class DurableTrackerStore(SQLTrackerStore):
     # ----------------------------------------------------------------- writing
     async def save(self, tracker: DialogueStateTracker) -> None:
         sender = tracker.sender_id
+        if sender in self._unread:
+            log.error("tracker store: conversation could not be read; this turn is not kept")
+            return
         try:
-            new_events = self._write(tracker)
+            if self._journal_path(sender).exists():
+                with self._journal_lock(wait=True):  # another server may be writing it back right now
+                    new_events = self._write(tracker)
+            else:
+                new_events = self._write(tracker)
         except Exception as e:
             self._failed(e)
             self._keep_pending(tracker)
@@ -143,6 +173,7 @@ class DurableTrackerStore(SQLTrackerStore):
                     intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
                     action_name=data.get("name"), data=json.dumps(data)))
             session.commit()
+        observability.count_events(events)
         return events
 
     # ---------------------------------------------------------- outage handling
@@ -152,6 +183,7 @@ class DurableTrackerStore(SQLTrackerStore):
         self.health.ok = False
         self.health.error = type(error).__name__
         self.health.pending = len(self._pending)
+        observability.store_status("tracker", False, self.health.pending)
 
     def _recovered(self) -> None:
         was_down = not self.health.ok
@@ -160,12 +192,14 @@ class DurableTrackerStore(SQLTrackerStore):
         self.health.last_ok = time.time()
         if was_down or self._pending or self._outbox:
             self._flush()
+        observability.store_status("tracker", self.health.ok, len(self._pending))
 
     def _keep_pending(self, tracker: DialogueStateTracker) -> None:
         self._pending[tracker.sender_id] = tracker.copy()
         self.health.pending = len(self._pending)
+        observability.store_status("tracker", False, self.health.pending)
         path = self._journal_path(tracker.sender_id)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"sender_id": tracker.sender_id,
                                    "events": [redact_event(e.as_dict()) for e in tracker.events]}))
         tmp.replace(path)
@@ -175,21 +209,75 @@ class DurableTrackerStore(SQLTrackerStore):
         if not self._lock.acquire(blocking=False):
             return
         try:
-            for sender, tracker in list(self._pending.items()):
-                try:
-                    new_events = self._write(tracker)
-                except Exception as e:
-                    self._failed(e)
-                    return
-                self._pending.pop(sender, None)
-                self._drop_journal(sender)
-                if self.record_interactions and new_events:
-                    self._record(tracker, new_events)
-                log.info("tracker store: wrote a conversation kept during the outage")
+            with self._journal_lock(wait=False) as locked:
+                if not locked:
+                    return  # another server is writing the journal back
+                # Every server's pending conversations (the journal is shared), oldest first.
+                paths = sorted(self.journal_dir.glob("*.json"), key=_mtime)
+                for path in paths:
+                    try:
+                        tracker = self._read_journal(path)
+                    except Exception:
+                        log.exception("tracker store: unreadable journal file %s kept aside", path.name)
+                        path.rename(path.with_suffix(".bad"))
+                        continue
+                    if tracker is None:
+                        continue
+                    try:
+                        new_events = self._write(tracker)
+                    except Exception as e:
+                        self._failed(e)
+                        return
+                    self._pending.pop(tracker.sender_id, None)
+                    path.unlink(missing_ok=True)
+                    if self.record_interactions and new_events:
+                        self._record(tracker, new_events)
+                    log.info("tracker store: wrote a conversation kept during the outage")
+                for sender in [s for s in self._pending if not self._journal_path(s).exists()]:
+                    self._pending.pop(sender, None)  # written back by another server
             self.health.pending = len(self._pending)
             self._flush_outbox()
         finally:
             self._lock.release()
+
+    @contextlib.contextmanager
+    def _journal_lock(self, wait: bool) -> Iterator[bool]:
+        """The journal's lock across the Rasa servers sharing it (yields False if busy and not waiting)."""
+        with open(self.journal_dir / ".lock", "a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _read_journal(self, path: Path) -> Optional[DialogueStateTracker]:
+        try:
+            doc = json.loads(path.read_text())
+            return DialogueStateTracker.from_dict(doc["sender_id"], doc["events"],
+                                                  self.domain.slots if self.domain else [])
+        except FileNotFoundError:
+            return None
+
+    def _journalled(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """The conversation's pending copy. Its journal file is the truth: another server sharing the
+        journal may have carried the conversation on since this one kept it."""
+        path = self._journal_path(sender_id)
+        if not path.exists():
+            self._pending.pop(sender_id, None)
+            return None
+        try:
+            tracker = self._read_journal(path)
+        except Exception:
+            log.exception("tracker store: journal file unreadable, using this server's copy")
+            tracker = None
+        if tracker is None:
+            return self._pending.get(sender_id)
+        self._pending[sender_id] = tracker
+        return tracker
 
     def _journal_path(self, sender_id: str) -> Path:
         return self.journal_dir / (hashlib.sha256(sender_id.encode()).hexdigest()[:32] + ".json")
@@ -199,6 +287,10 @@ class DurableTrackerStore(SQLTrackerStore):
             self._journal_path(sender_id).unlink()
         except FileNotFoundError:
             pass
+
+    def _outbox_path(self) -> Path:
+        # One outbox per Rasa server: each rewrites its own from memory.
+        return self.journal_dir / f"interactions-{os.environ.get('RASA_INSTANCE', 'rasa')}.jsonl"
 
     def _load_journal(self) -> None:
         for path in sorted(self.journal_dir.glob("*.json")):
@@ -210,7 +302,7 @@ class DurableTrackerStore(SQLTrackerStore):
             except Exception:
                 log.exception("tracker store: unreadable journal file %s kept aside", path.name)
                 path.rename(path.with_suffix(".bad"))
-        outbox = self.journal_dir / "interactions.jsonl"
+        outbox = self._outbox_path()
         if outbox.exists():
             for line in outbox.read_text().splitlines():
                 try:
@@ -256,7 +348,7 @@ class DurableTrackerStore(SQLTrackerStore):
         self._write_outbox()
 
     def _write_outbox(self) -> None:
-        path = self.journal_dir / "interactions.jsonl"
+        path = self._outbox_path()
         self.health.outbox = len(self._outbox)
         if not self._outbox:
             if path.exists():
@@ -265,6 +357,13 @@ class DurableTrackerStore(SQLTrackerStore):
         tmp = path.with_suffix(".tmp")
         tmp.write_text("".join(json.dumps(list(x)) + "\n" for x in self._outbox))
         tmp.replace(path)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # written back by another server meanwhile
+        return 0.0
 
 
 def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
