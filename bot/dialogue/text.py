@@ -54,7 +54,8 @@ def summary(facts: Facts, slots: Optional[Dict[str, Any]] = None) -> str:
     elif facts.get("on_behalf") is False:
         parts.append("It is about you.")
     if facts.get("funding"):
-        parts.append(p["funding"][facts.get("funding")].capitalize() + ".")
+        funding = p["funding"][facts.get("funding")]
+        parts.append(funding[0].upper() + funding[1:] + ".")
     if facts.get("issues"):
         parts.append("It is about " + join(p["issues"][i] for i in facts.get("issues")) + ".")
     if facts.get("months_since") is not None:

@@ -108,6 +108,8 @@ class Variant(_Strict):
     remit: Optional[str] = None
     contact: Optional[Contact] = None
     time_limit: Optional[TimeLimit] = None
+    achieves: Optional[Dict[str, Achieve]] = None   # only the outcomes that differ in this nation
+    cannot: Optional[List[str]] = None              # replaces the whole list
 
 
 class Body(_Strict):
@@ -126,7 +128,9 @@ class Body(_Strict):
     contact: Contact
     sources: List[Source]
     checked: dt.date
-    checked_against: Literal["reference_notes", "live_site"]
+    # reference_notes: ../shared/reference; public_pages: stored copies of public pages found by search
+    # (not the body's own live site); live_site: the body's own site, visited on the checked date.
+    checked_against: Literal["reference_notes", "public_pages", "live_site"]
     uncertain: List[str] = []
     variants: Dict[Nation, Variant] = {}
     aliases: List[str] = []   # what people call it ("the ombudsman", "PALS"), for questions about it
@@ -190,6 +194,8 @@ class Body(_Strict):
             changes["contact"] = var.contact
         if var.time_limit is not None:
             changes["time_limit"] = var.time_limit
+        if var.achieves:
+            changes["achieves"] = {**self.achieves, **var.achieves}
         return self.copy(update=changes)
 
     @property
