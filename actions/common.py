@@ -1,7 +1,7 @@
 """Helpers shared by the actions: reading the tracker the same way everywhere."""
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -56,15 +56,63 @@ def executed_actions(tracker: Tracker) -> List[str]:
     return names
 
 
+def transcript(tracker: Tracker) -> List[Tuple[str, str]]:
+    """The conversation so far as (speaker, text), markers and button payloads left out.
+
+    Only ever stored when the person agreed, and then redacted by the record.
+    """
+    out: List[Tuple[str, str]] = []
+    for e in tracker.events:
+        text = (e.get("text") or "").strip()
+        if not text:
+            continue
+        if e.get("event") == "user":
+            out.append(("person", text))
+        elif e.get("event") == "bot":
+            out.append(("bot", text))
+    return out
+
+
 def dialogue_context(tracker: Tracker) -> Context:
     """Who and where, which I statements the conversation has served, and how to save."""
+    from bot.observability import counted_referral
     from bot.privacy import pseudonym
     from bot.record import get_store
     from bot.record.catalogue import statements_for
 
     store = get_store()
     touched = sorted({sid for name in executed_actions(tracker) for sid in statements_for(name)})
-    return Context(conversation=pseudonym(tracker.sender_id),
-                   channel=str(tracker.get_latest_input_channel() or "unknown"),
-                   touched=touched, save_referral=store.create_referral, save_feedback=store.add_feedback,
-                   message_id=str((tracker.latest_message or {}).get("message_id") or ""))
+    channel = str(tracker.get_latest_input_channel() or "unknown")
+    sms_sender = _metadata(tracker).get("sms_sender")
+
+    def sms_number():
+        from channels.sms import SmsStore
+
+        return SmsStore().number(sms_sender) if sms_sender else None
+
+    return Context(conversation=pseudonym(tracker.sender_id), channel=channel,
+                   touched=touched, save_referral=counted_referral(store.create_referral),
+                   save_feedback=store.add_feedback,
+                   message_id=str((tracker.latest_message or {}).get("message_id") or ""),
+                   sms_number=sms_number if channel == "sms" and sms_sender else None,
+                   transcript=lambda: transcript(tracker))
+
+
+def resuming(tracker: Tracker, form: str) -> bool:
+    """True when the form runs again after the rules answered an aside, not on a new message.
+
+    Rasa records the form's own action before calling its validation, so the question is
+    what happened just before that: a new message, or another action (the aside's answer).
+    """
+    seen_form = False
+    for e in reversed(tracker.events):
+        kind = e.get("event")
+        if kind == "action" and e.get("name") == form and not seen_form:
+            seen_form = True
+            continue
+        if not seen_form or kind not in ("action", "user"):
+            continue
+        if kind == "user" or e.get("name") == "action_listen":
+            return False
+        return e.get("name") != form
+    return False

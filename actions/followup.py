@@ -8,8 +8,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.common import dialogue_context, send, turn_from
-from bot.dialogue.followup import step
+from actions.common import dialogue_context, resuming, send, turn_from
+from bot.dialogue.followup import answers, step
+from bot.dialogue.intake import ASIDES
 
 
 class ValidateFollowupForm(FormValidationAction):
@@ -18,11 +19,10 @@ class ValidateFollowupForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        if tracker.get_slot("requested_slot") and resuming(tracker, self.form_name()):
+            return [SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
         turn = turn_from(tracker)
-        if turn.requested is not None and turn.intent in ("ask_about_body", "ask_privacy", "fear_repercussions",
-                                                          "ask_capabilities", "chitchat", "out_of_scope",
-                                                          "request_human", "check_status", "restart", "goodbye",
-                                                          "thank") and not (turn.text or "").strip().isdigit():
+        if turn.requested is not None and turn.intent in ASIDES and not answers(turn):
             return []  # answered by the rules; the form carries on afterwards
         out = step(turn, dialogue_context(tracker))
         send(dispatcher, out.messages)

@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.common import dialogue_context, send, turn_from
+from actions.common import dialogue_context, resuming, send, turn_from
 from bot.dialogue.intake import step
 
 
@@ -20,6 +20,9 @@ class ValidateIntakeForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        if tracker.get_slot("requested_slot") and resuming(tracker, self.form_name()):
+            # Back from answering an aside: ask the same question again.
+            return [SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
         out = step(turn_from(tracker), dialogue_context(tracker))
         if out.rejected:
             return []  # nothing filled: Rasa hands the message to the rules, then resumes the form

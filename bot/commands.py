@@ -18,7 +18,8 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.set_defaults(func=_db)
 
     p = sub.add_parser("report", help="reports from the record")
-    p.add_argument("what", choices=["expectations"])
+    p.add_argument("what", nargs="?", choices=["expectations"], default="expectations",
+                   help="which report (default: expectations)")
     p.add_argument("--json", action="store_true", help="JSON (CONTRACT section 6)")
     p.add_argument("--csv", action="store_true", help="CSV, one row per statement")
     p.set_defaults(func=_report)

@@ -32,6 +32,7 @@ else
   stage "NLU on the held-out file (gate: weighted F1 >= 0.90)" \
     bash -c "$RASA test nlu --model $MODEL --nlu tests/nlu/test_nlu.yml --out results/nlu --quiet && $PY -m bot.gates nlu results/nlu/intent_report.json 0.90"
   stage "conversation tests (in-process agent)" $PY -m pytest tests/conversation -q
+  stage "staff inbox tests" $PY -m pytest tests/inbox -q
   stage "stack tests over HTTP (REST, SMS, evaluation tools)" $PY -m pytest tests/stack -q
   stage "browser tests (Chromium, Playwright, axe-core)" $PY -m pytest tests/browser -q
   stage "integration tests (PostgreSQL, Redis, two Rasa servers, faults)" $PY -m pytest tests/integration -q

@@ -9,5 +9,7 @@ sys.path.insert(0, str(PROJECT))
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("LOG_LEVEL_LIBRARIES", "ERROR")
 
 pytest_plugins = ["tests.support.fixtures"]

@@ -25,9 +25,9 @@ def build_advice(facts: Facts, *, advocacy_wanted: bool = False) -> Tuple[List[s
     shown = {"alternative": 0, "also": 0, "next_step": 0}
     primary = None
     service = phrases()["service"].get(facts.get("service") or "other", "the service")
-    for r in result["routes"]:
-        if r["id"] == "provider":
-            r = {**r, "name": service[0].upper() + service[1:]}
+    routes = [{**r, "name": service[0].upper() + service[1:]} if r["id"] == "provider" else r
+              for r in result["routes"]]
+    for r in routes:
         role = r["role"]
         if role == "urgent":
             texts.append(t["urgent"].format(**r))
@@ -40,12 +40,13 @@ def build_advice(facts: Facts, *, advocacy_wanted: bool = False) -> Tuple[List[s
                 texts.append(t[role].format(**r))
         elif role == "support":
             texts.append((t["support_wanted"] if advocacy_wanted else t["support_offer"]).format(**r))
-    texts.extend(outcome_notes(facts, result["routes"], primary))
+    texts.extend(outcome_notes(facts, routes, primary))
     texts.extend(w["text"] for w in result["warnings"])
-    marker = {"routes": [{k: r[k] for k in ("id", "role", "name", "why", "how", "time_limit")} for r in result["routes"]],
+    # The router's answer as CONTRACT section 3 shapes it, with the names the person was shown.
+    marker = {"routes": [{k: r[k] for k in ("id", "role", "name", "why", "how", "time_limit")} for r in routes],
               "facts": facts.as_dict(),
               "advocacy": result["advocacy"],
-              "warnings": [w["code"] for w in result["warnings"]]}
+              "warnings": [{"code": w["code"], "text": w["text"]} for w in result["warnings"]]}
     return texts, marker, result
 
 

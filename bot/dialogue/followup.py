@@ -13,6 +13,17 @@ from bot.dialogue.intake import Context, Outcome, Turn, facts_from_slots, safety
 from bot.understand import interpret_answer
 
 
+def answers(turn: Turn) -> bool:
+    """Whether the message reads as an answer to the follow-up question asked."""
+    if turn.requested not in ("contact", "feedback", "transcript_consent"):
+        return False
+    from bot.record.store import normalise_reference
+
+    if normalise_reference(turn.text):
+        return False  # "what's happening with 3PQ-296-4K?" asks for a status: its digits are not a score
+    return interpret_answer(turn.requested, turn.text).status == "ok"
+
+
 def wants_referral(slots: Dict[str, Any]) -> bool:
     return bool(slots.get("advocacy")) or bool(slots.get("handoff_requested"))
 
@@ -29,15 +40,25 @@ def step(turn: Turn, ctx: Context) -> Outcome:
         feedback.ensure_queue(slots, ctx.touched, setter)
         if wants_referral(slots) and slots.get("anonymity") == "anonymous" and not slots.get("referral_ref"):
             _referral(slots, out, ctx, contact=None, turn=turn)
+    elif turn.requested == "transcript_consent":
+        # Consent is never assumed: unclear twice keeps the chat private.
+        answer = interpret_answer("transcript_consent", turn.text)
+        if answer.status in ("ok", "unknown"):   # "not sure" or "skip" is a no
+            _set(slots, out, "transcript_consent", bool(answer.value))
+        elif _tried(slots, out, "transcript_consent") >= 2:
+            _set(slots, out, "transcript_consent", False)
+        else:
+            out.messages.append({"response": "utter_unclear_answer"})
     elif turn.requested == "contact":
         answer = interpret_answer("contact", turn.text)
+        if answer.status != "ok" and ctx.sms_number is not None and interpret_answer("advocacy", turn.text).value is True:
+            number = ctx.sms_number()   # "yes, text me here"
+            if number:
+                answer = type(answer)("ok", {"phone": number, "email": None}, {})
         if answer.status == "ok":
             _referral(slots, out, ctx, contact=answer.value, turn=turn)
         else:
-            tries = dict(slots.get("tries") or {})
-            tries["contact"] = tries.get("contact", 0) + 1
-            _set(slots, out, "tries", tries)
-            if tries["contact"] >= 2:
+            if _tried(slots, out, "contact") >= 2:
                 _referral(slots, out, ctx, contact=None, turn=turn)
             else:
                 out.messages.append({"response": "utter_unclear_answer"})
@@ -51,7 +72,8 @@ def step(turn: Turn, ctx: Context) -> Outcome:
 
 def _next(slots: Dict[str, Any], out: Outcome) -> Optional[str]:
     if wants_referral(slots) and slots.get("anonymity") != "anonymous" and slots.get("contact") is None:
-        return "contact"
+        # Whether staff may read this chat (names and numbers taken out), then how to reach them.
+        return "transcript_consent" if slots.get("transcript_consent") is None else "contact"
     return feedback.ask_next(slots, lambda k, v: _set(slots, out, k, v))
 
 
@@ -66,7 +88,9 @@ def _referral(slots: Dict[str, Any], out: Outcome, ctx: Context, contact: Option
             conversation=ctx.conversation, channel=ctx.channel, idempotency_key=f"{ctx.conversation}:referral",
             summary=slots.get("case_summary") or "", facts=facts.as_dict(), routes=marker["routes"],
             outcomes=list(facts.get("outcomes") or []), anonymity=slots.get("anonymity") or "named",
-            contact=contact, wants_advocacy=bool(slots.get("advocacy")))
+            contact=contact, wants_advocacy=bool(slots.get("advocacy")),
+            transcript_consent=bool(slots.get("transcript_consent")),
+            transcript=ctx.transcript() if slots.get("transcript_consent") and ctx.transcript else None)
     except StoreUnavailable:
         out.messages.append({"response": "utter_referral_not_saved"})
         _set(slots, out, "contact", "not_saved")
@@ -78,6 +102,14 @@ def _referral(slots: Dict[str, Any], out: Outcome, ctx: Context, contact: Option
     elif not contact:
         out.messages.append({"response": "utter_contact_declined"})
     out.messages.append({"response": "utter_contact_saved", "referral_ref": ref})
+
+
+def _tried(slots: Dict[str, Any], out: Outcome, key: str) -> int:
+    """Count one more unclear answer to `key`; return the count."""
+    tries = dict(slots.get("tries") or {})
+    tries[key] = tries.get(key, 0) + 1
+    _set(slots, out, "tries", tries)
+    return tries[key]
 
 
 def _set(slots: Dict[str, Any], out: Outcome, key: str, value: Any) -> None:

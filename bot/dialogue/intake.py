@@ -61,6 +61,8 @@ class Context:
     save_referral: Callable[..., Any]     # bot.record.Store.create_referral
     save_feedback: Callable[..., Any]     # bot.record.Store.add_feedback
     message_id: str = ""
+    sms_number: Optional[Callable[[], Optional[str]]] = None   # the number an SMS conversation comes from
+    transcript: Optional[Callable[[], List[Any]]] = None       # [(speaker, text)] of this conversation so far
 
 
 @dataclass
@@ -117,6 +119,15 @@ def _answers(turn: Turn) -> bool:
     return interpret_answer(turn.requested, turn.text).status == "ok"
 
 
+_QUESTION_START = ("is ", "are ", "can ", "could ", "will ", "would ", "do ", "does ", "what ", "who ", "how ",
+                   "why ", "where ", "when ", "should ", "am i ", "which ")
+
+
+def _is_question(text: str) -> bool:
+    t = (text or "").strip().lower()
+    return t.endswith("?") or t.startswith(_QUESTION_START)
+
+
 def risk_kind(entities: List[Dict[str, Any]]) -> str:
     return next((e.get("value") for e in entities or [] if e.get("entity") == "risk_type"), None) or "general"
 
@@ -131,7 +142,12 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
 
     # An aside ("what is PALS?") with nothing else in it goes to the rules; the form resumes after.
     # An answer to the question always comes first, whatever the classifier thought.
-    if not activating and turn.intent in ASIDES and not found and not _answers(turn):
+    # Only facts about the case count here, and in a question only the fact asked for:
+    # "is this confidential?" or "will this affect my treatment?" is not an answer.
+    case_found = {k: v for k, v in found.items() if k in FACT_KEYS and k not in ("risk_now", "anonymity")}
+    if _is_question(turn.text):
+        case_found = {k: v for k, v in case_found.items() if k == turn.requested}
+    if not activating and turn.intent in ASIDES and not case_found and (_is_question(turn.text) or not _answers(turn)):
         out.rejected = True
         out.requested = turn.requested
         return out

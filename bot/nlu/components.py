@@ -11,6 +11,7 @@ Neither is trained: their knowledge is the pattern files, loaded at start-up.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -111,6 +112,10 @@ class SafetyDetector(GraphComponent):
         return messages
 
 
+_REF_WRITTEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{3}-[A-Za-z0-9]{3}-[A-Za-z0-9]{2}(?![A-Za-z0-9])|"
+                          r"^\s*[A-Za-z0-9]{3}\s?[A-Za-z0-9]{3}\s?[A-Za-z0-9]{2}\s*[.?!]?\s*$")
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class ReferenceDetector(GraphComponent):
     """A message that is (mostly) a referral reference such as KX7-4PQ-2M asks for its status."""
@@ -128,7 +133,9 @@ class ReferenceDetector(GraphComponent):
 
         for message in messages:
             text = message.get(TEXT) or ""
-            if len(text) > 200 or not any(ch.isdigit() for ch in text):
+            # Most references hold a digit; one in twelve does not (JUB-UGY-TR), so a message without one
+            # counts only when the reference is written as one (hyphens) or is the whole message.
+            if len(text) > 200 or not (any(ch.isdigit() for ch in text) or _REF_WRITTEN.search(text)):
                 continue
             ref = normalise_reference(text)
             if not ref:
@@ -146,18 +153,26 @@ class ReferenceDetector(GraphComponent):
 
 
 #: Intents that a message holding case facts is better read as a story than as.
-_WEAK_WITH_FACTS = {"greet", "ask_capabilities", "chitchat", "out_of_scope", "nlu_fallback", "thank", "affirm",
+_WEAK_WITH_FACTS = {"greet", "ask_capabilities", "chitchat", "nlu_fallback", "thank", "affirm",
                     "deny", "dont_know", "skip", "restart", "goodbye"}
+#: Short replies the classifier is usually right about, even when they hold a fact ("no, not yet").
+_SHORT_REPLIES = {"affirm", "deny", "dont_know", "skip", "thank", "goodbye"}
 #: Intents that change or end the conversation need the words to be there, not just a guess.
 _NEEDS_WORDS = {
     "restart": ("start again", "start over", "restart", "reset", "begin again", "new complaint", "different complaint",
                 "from the beginning", "start from scratch", "clear", "another complaint", "something else to complain",
-                "go back to the start", "start afresh", "redo"),
+                "go back to the start", "start afresh", "redo", "start this again", "start all over", "all over again",
+                "back to the beginning", "from the start", "from scratch", "begin from", "start fresh", "do this again",
+                "start it again", "begin again", "wipe", "forget all that", "forget everything"),
     "goodbye": ("bye", "goodbye", "good bye", "see you", "that is all", "that's all", "done", "finished", "leave it",
-                "no more", "cheers", "ta ra", "later", "night", "speak soon", "ok thanks"),
+                "no more", "cheers", "ta ra", "later", "night", "speak soon", "ok thanks", "going now", "off now",
+                "got to go", "got to run", "gotta go", "cheerio", "ta-ra", "tara", "im off", "i am off", "signing off",
+                "leave it there", "that will do", "all for now"),
 }
 #: Intents a long message telling a story keeps (it asks something specific as well).
 _KEEP_WITH_STORY = {"express_risk", "check_status", "request_human", "ask_about_body", "inform", "restart", "goodbye"}
+_QUESTION_WORDS = {"what", "who", "how", "will", "can", "could", "would", "is", "are", "do", "does", "should",
+                   "why", "where", "when", "which", "am", "may", "shall", "whats"}
 #: Facts that on their own do not make a story (a date or "it's about me" can answer anything).
 _STORY_FACTS = {"nation", "service", "funding", "stage", "issues", "outcomes", "professional"}
 
@@ -189,12 +204,21 @@ class CaseIntentResolver(GraphComponent):
             text = normalise(message.get(TEXT) or "")
             facts = {e.get("entity") for e in message.get(ENTITIES) or [] if e.get("extractor") == EXTRACTOR}
             story = facts & _STORY_FACTS
-            long_story = len(story) >= 2 and len(text.split()) >= 10 and intent not in _KEEP_WITH_STORY
-            if (intent in _WEAK_WITH_FACTS and story and not self._said(intent, text)) or long_story:
+            words = text.split()
+            question = text.rstrip().endswith("?") or (words and words[0] in _QUESTION_WORDS)
+            # A statement that tells part of a case is a story, whatever else it might be.
+            telling = (story and not question and intent not in _KEEP_WITH_STORY and intent != "out_of_scope"
+                       and not (intent in _SHORT_REPLIES and len(words) < 4))
+            long_story = len(story) >= 2 and len(words) >= 10 and intent not in _KEEP_WITH_STORY
+            weak = intent in _WEAK_WITH_FACTS and story and not self._said(intent, text) \
+                and not (intent in _SHORT_REPLIES and len(words) < 4)
+            if weak or long_story or telling:
                 self._set(message, "inform", ranking)
                 continue
             if intent in _NEEDS_WORDS and not self._said(intent, text):
-                nxt = next((r["name"] for r in ranking if r.get("name") not in (intent, "nlu_fallback")), "nlu_fallback")
+                # Never the risk intent: only SafetyDetector decides that.
+                nxt = next((r["name"] for r in ranking if r.get("name") not in (intent, "nlu_fallback", RISK_INTENT)),
+                           "nlu_fallback")
                 self._set(message, nxt, ranking, confidence=0.5)
         return messages
 

@@ -56,6 +56,8 @@ CALLED = re.compile(rf"(?i:\b(?:my name is|name is|surname is|first name is|last
                     rf"(?:regards|thanks|cheers|love|best wishes|from),)\s+((?:{NAME_WORD})(?:\s+(?:{NAME_WORD}))?)")
 CUED_LOWER = re.compile(r"(?i:\b(?:my name is|name is|name|patient name|its|it's|this is|ask for))[,:]?\s+([a-z][a-z'\-]{2,})(?:\s+([a-z][a-z'\-]{2,}))?")
 APPOSITIVE = re.compile(rf"(?i:\b(?:{TITLES}|mum|mother|dad|father|sister|brother|friend|neighbour|daughter|son|wife|husband|partner)),\s+((?:{NAME_WORD})(?:\s+(?:{NAME_WORD}))?),")
+# "I'm Jo Bloggs", "i am sarah jones": a self-introduction. Checked against the name lists below.
+SELF_INTRO = re.compile(rf"(?i:\b(?:i'm|i am|im|i m))\s+({NAME_WORD}|[a-z][a-z'\-]{{1,}})(?:\s+({NAME_WORD}|[a-z][a-z'\-]{{2,}}))?")
 FIRST_FROM = re.compile(rf"(?:^|[.!?]\s+)((?:{NAME_WORD}))\s+from the\b")
 # A name inside the name of a place ("Queen Elizabeth Hospital", "St Mary's Ward") is not a person.
 PLACE_BEFORE = re.compile(r"(?:queen|king|prince|princess|st|saint|royal|lady|sir|the)\.?\s+$", re.I)
@@ -95,6 +97,18 @@ def _spans(text: str) -> List[Tuple[int, int, str]]:
     for m in FIRST_FROM.finditer(text):
         if m.group(1).lower() not in stop and m.group(1).lower() not in _COMMON:
             spans.append((m.start(1), m.end(1), "NAME"))
+    for m in SELF_INTRO.finditer(text):
+        a, b = m.group(1), m.group(2)
+        a_name = a.lower() in first and a.lower() not in stop
+        both_caps = b is not None and a[:1].isupper() and b[:1].isupper() and not a.isupper() \
+            and a.lower() not in _COMMON and b.lower() not in _COMMON and a.lower() not in stop \
+            and a.lower() not in _NOT_SURNAME and a.lower() not in _FEELINGS and not a.lower().endswith("ing")
+        if a_name or both_caps:
+            end = m.end(1)
+            if b and b.lower() not in _COMMON and b.lower() not in stop and b.lower() not in _NOT_SURNAME \
+                    and (b[:1].isupper() or a[:1].islower()):
+                end = m.end(2)
+            spans.append((m.start(1), end, "NAME"))
     for m in CUED_LOWER.finditer(text):
         for g in (1, 2):
             w = m.group(g)
@@ -119,6 +133,17 @@ service services ombudsman england scotland wales ireland northern general unive
 surgery clinic unit department a&e gp doctor nurse monday tuesday wednesday thursday friday saturday sunday january
 february march april may june july august september october november december christmas easter cubicle room bed
 pals icb cqc dental pharmacy""".split())
+
+
+# Words that follow a first name without being a surname ("I'm Sam and ...", "i am jo here").
+_NOT_SURNAME = frozenset("""and but or so here again too also now then just from at in on with who by for to of about
+is was am has had have will would can could should not really very still""".split())
+
+
+# Title-case words after "I'm" that describe, not name ("I'm Very Upset", "I Am Sorry To Bother You").
+_FEELINGS = frozenset("""sorry very really so angry upset worried scared afraid frightened fed sick tired disgusted
+furious annoyed confused desperate unhappy disappointed livid concerned anxious a an the not just only still
+british english scottish welsh irish disabled deaf blind pregnant elderly old new""".split())
 
 
 def _name_tokens(text: str, first: frozenset, stop: frozenset) -> List[Tuple[int, int, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -47,14 +48,18 @@ def new_reference() -> str:
     return f"{full[:3]}-{full[3:6]}-{full[6:]}"
 
 
+#: A reference as a person types it: 3, 3 and 2 characters, together or apart ("kx7 4pq-2m"), as its own
+#: word. Only whole words: letters run together across words ("with XN3..." read as "HXN-...") would pass
+#: the one-in-30 check about once in fifteen sentences and hide the person's real reference.
+_REF_WORDS = re.compile(r"(?=(?<![A-Za-z0-9])([A-Za-z0-9]{3})[^A-Za-z0-9]{0,3}([A-Za-z0-9]{3})[^A-Za-z0-9]{0,3}"
+                        r"([A-Za-z0-9]{2})(?![A-Za-z0-9]))")
+
+
 def normalise_reference(text: str) -> Optional[str]:
     """The reference in `text` in canonical form, or None if it is not a valid reference."""
-    import re
-
-    cleaned = re.sub(r"[^A-Za-z0-9]", "", text or "").upper()
-    for start in range(0, max(0, len(cleaned) - 7)):
-        cand = cleaned[start:start + 8]
-        if len(cand) == 8 and all(c in REF_ALPHABET for c in cand) and _check_char(cand[:7]) == cand[7]:
+    for m in _REF_WORDS.finditer(text or ""):
+        cand = "".join(m.groups()).upper()
+        if all(c in REF_ALPHABET for c in cand) and _check_char(cand[:7]) == cand[7]:
             return f"{cand[:3]}-{cand[3:6]}-{cand[6:]}"
     return None
 
@@ -123,8 +128,13 @@ class Store:
     def create_referral(self, *, conversation: str, channel: str, idempotency_key: str, summary: str,
                         facts: Dict[str, Any], routes: Sequence[Dict[str, Any]], outcomes: Sequence[str],
                         anonymity: str, contact: Optional[Dict[str, Any]] = None, wants_advocacy: bool = False,
-                        transcript_consent: bool = False) -> str:
-        """Create a referral once per idempotency key and return its reference."""
+                        transcript_consent: bool = False,
+                        transcript: Optional[Sequence[Tuple[str, str]]] = None) -> str:
+        """Create a referral once per idempotency key and return its reference.
+
+        With `transcript_consent`, the conversation's messages (`transcript`, as
+        (speaker, text)) are stored redacted in the same transaction; without it, none.
+        """
         if anonymity not in ("named", "confidential", "anonymous"):
             anonymity = "named"
         if anonymity == "anonymous":
@@ -149,6 +159,10 @@ class Store:
                                    primary_route=primary, outcomes=json.dumps(list(outcomes)), anonymity=anonymity,
                                    wants_advocacy=bool(wants_advocacy), contact_pref=pref, contact_sealed=sealed,
                                    transcript_consent=bool(transcript_consent)))
+                    if transcript_consent and transcript:
+                        for speaker, text in transcript[-200:]:
+                            s.add(Transcript(conversation=conversation, speaker=str(speaker)[:10],
+                                             text=redact(str(text))[:4000]))
                 return ref
             except IntegrityError:
                 continue  # a retry raced us (same key) or a reference collided: look again
@@ -203,20 +217,23 @@ class Store:
         counts = {}
         try:
             with session_scope(self.url) as s:
+                def run(stmt):
+                    # Bulk deletes: no need to sync the (empty) session.
+                    return s.execute(stmt.execution_options(synchronize_session=False)).rowcount
                 old_ids = select(Interaction.id).where(Interaction.at < cutoff)
-                s.execute(delete(InteractionStatement).where(InteractionStatement.interaction_id.in_(old_ids)))
-                counts["interactions"] = s.execute(delete(Interaction).where(Interaction.at < cutoff)).rowcount
-                counts["feedback"] = s.execute(delete(Feedback).where(Feedback.at < cutoff)).rowcount
-                counts["transcripts"] = s.execute(delete(Transcript).where(Transcript.at < cutoff)).rowcount
+                run(delete(InteractionStatement).where(InteractionStatement.interaction_id.in_(old_ids)))
+                counts["interactions"] = run(delete(Interaction).where(Interaction.at < cutoff))
+                counts["feedback"] = run(delete(Feedback).where(Feedback.at < cutoff))
+                counts["transcripts"] = run(delete(Transcript).where(Transcript.at < cutoff))
                 closed = select(Referral.id).where(Referral.status == "closed", Referral.closed_at < cutoff)
-                s.execute(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(closed)))
-                counts["referrals"] = s.execute(delete(Referral).where(Referral.status == "closed",
-                                                                      Referral.closed_at < cutoff)).rowcount
+                run(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(closed)))
+                counts["referrals"] = run(delete(Referral).where(Referral.status == "closed",
+                                                                 Referral.closed_at < cutoff))
                 # Webhook retry records and SMS numbers are only needed briefly.
-                counts["seen_messages"] = s.execute(delete(SeenMessage).where(
-                    SeenMessage.at < utcnow() - dt.timedelta(days=2))).rowcount
-                counts["sms_numbers"] = s.execute(delete(SmsState).where(
-                    SmsState.updated_at < cutoff, SmsState.opted_out.is_(False))).rowcount
+                counts["seen_messages"] = run(delete(SeenMessage).where(
+                    SeenMessage.at < utcnow() - dt.timedelta(days=2)))
+                counts["sms_numbers"] = run(delete(SmsState).where(
+                    SmsState.updated_at < cutoff, SmsState.opted_out.is_(False)))
         except SQLAlchemyError as e:
             raise StoreUnavailable(str(e)) from e
         return counts

@@ -55,6 +55,7 @@ class SafetyPatterns:
         self.present = [_rx(p) for p in doc["present"]]
         self.safe = [_rx(p) for p in doc.get("safe") or []]
 
+
     def without_idioms(self, text: str) -> str:
         """The normalised text with figures of speech removed ("my back is killing me")."""
         t = normalise(text)

@@ -142,6 +142,8 @@ def _specific(slot: str, norm: str, value: Any, raw: str, others: Dict[str, Any]
         if others:
             return Answer("ok" if slot == "advocacy" and yn is not None else "unclear", yn, others)
         return Answer("ok", yn, others) if yn is not None else Answer("unclear", None, others)
+    if slot == "transcript_consent":
+        return Answer("ok", yn, others) if yn is not None else Answer("unclear", None, others)
     if slot == "consent":
         if _has(norm, ("died", "passed away", "dead", "deceased", "no longer with us")):
             return Answer("ok", "deceased", others)

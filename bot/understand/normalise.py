@@ -106,7 +106,13 @@ def _correct(word: str) -> str:
     if len(word) < 6 or word in _DOMAIN_SET:
         return word
     match = difflib.get_close_matches(word, DOMAIN_WORDS, n=1, cutoff=0.86)
-    return match[0] if match else word
+    if not match:
+        return word
+    # A longer word built on a domain word is a different word, not a typo:
+    # "confidentiality" is not "confidential", "neglectful" is not "neglect".
+    if word.startswith(match[0]) and len(word) - len(match[0]) >= 3:
+        return word
+    return match[0]
 
 
 def words(text: str) -> List[str]:

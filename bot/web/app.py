@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from html import escape
 from pathlib import Path
 
 from aiohttp import web
@@ -18,7 +20,32 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def demo_page(request: web.Request) -> web.Response:
-    return web.FileResponse(HERE / "static" / "demo.html")
+    """The provider's demo page, its widget pointed at this deployment's Rasa server.
+
+    The widget defaults to the page's host on port 5005; when Rasa is elsewhere
+    (WIDGET_RASA_URL, or another RASA_PORT) the page is told so.
+    """
+    html = (HERE / "static" / "demo.html").read_text(encoding="utf-8")
+    url = widget_rasa_url(request)
+    if url:
+        html = html.replace('<script src="/static/dist/widget.js"',
+                            f'<script src="/static/dist/widget.js" data-rasa-url="{escape(url, quote=True)}"', 1)
+    return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-cache"})
+
+
+def widget_rasa_url(request: web.Request) -> str:
+    """Where the demo page's widget should send messages, or "" for the widget's own default."""
+    from bot.settings import rasa_port
+
+    configured = os.environ.get("WIDGET_RASA_URL", "").strip()
+    if configured:
+        return configured
+    if rasa_port() == 5005:
+        return ""
+    # request.host is "name:port" as the browser sent it (request.url.host trips over the port in yarl).
+    host = (request.host or "localhost").rsplit(":", 1)[0] if not (request.host or "").endswith("]") \
+        else request.host
+    return f"{request.scheme}://{host}:{rasa_port()}"
 
 
 @web.middleware
@@ -30,6 +57,9 @@ async def security_headers(request: web.Request, handler):
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
     resp.headers.setdefault("Referrer-Policy", "same-origin")
     resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    if request.path.startswith("/static/dist/"):
+        # The built widget keeps one file name across builds: make browsers revalidate it.
+        resp.headers.setdefault("Cache-Control", "no-cache")
     return resp
 
 

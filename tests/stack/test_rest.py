@@ -28,7 +28,7 @@ def test_a_whole_conversation_reaches_a_recommendation_with_routes_and_facts(sta
     s = sender()
     answers = {"nation": "England", "stage": "not yet", "outcomes": "an apology", "months_since": "last week",
                "issues": "rudeness", "on_behalf": "me", "confirm": "yes", "advocacy": "no thanks",
-               "anonymity": "with my name", "funding": "NHS", "service": "GP"}
+               "anonymity": "with my name", "funding": "NHS", "service": "GP", "feedback": "4"}
     out = stack.say(s, "my GP receptionist was rude to me")
     for _ in range(12):
         rec = next((c for c in customs(out) if "routes" in c), None)

@@ -129,6 +129,16 @@ def test_text_speak_and_typos_are_normalised():
     assert normalise("gp surgry wont give me an appt") == "gp surgery will not give me an appointment"
     assert normalise("the hosptal recpetionist") == "the hospital receptionist"
     assert "career" in normalise("career advice")  # real words are never "corrected"
+    assert normalise("a breach of confidentiality") == "a breach of confidentiality"  # nor longer forms
+
+
+def test_a_question_about_privacy_is_not_read_as_a_records_complaint():
+    from bot.understand.matcher import get_matcher
+
+    _, hits = get_matcher().find(normalise("is this confidential?"))
+    assert {h.fact for h in hits} == {"anonymity"}
+    _, hits = get_matcher().find(normalise("they broke confidentiality and told my neighbour"))
+    assert ("issues", "records_data") in {(h.fact, h.value) for h in hits}
 
 
 def test_every_persona_answer_is_understood():

@@ -1,0 +1,194 @@
+"""Conversations with the trained model in-process: the flow, real conversation, safety at any turn."""
+import pytest
+
+pytestmark = pytest.mark.asyncio
+
+ANSWERS = {"nation": "England", "service": "GP", "funding": "NHS", "stage": "not yet", "issues": "they were rude",
+           "outcomes": "an apology", "months_since": "two weeks ago", "risk_now": "no", "on_behalf": "it's about me",
+           "professional": "no, not one person", "confirm": "yes that's right", "consent": "yes they agree",
+           "advocacy": "no thanks", "anonymity": "with my name", "feedback": "4", "contact": "no thanks"}
+
+
+def asks(messages):
+    return [m["custom"]["ask"] for m in messages if isinstance(m.get("custom"), dict) and "ask" in m["custom"]]
+
+
+def marker(messages, key):
+    return next((m["custom"] for m in messages if isinstance(m.get("custom"), dict) and key in m["custom"]), None)
+
+
+def texts(messages):
+    return " ".join(m.get("text") or "" for m in messages)
+
+
+async def run_to_advice(talk, opening, answers=None, limit=14):
+    answers = {**ANSWERS, **(answers or {})}
+    out = await talk.say(opening)
+    turns = 1
+    while turns <= limit:
+        rec = marker(out, "routes")
+        if rec:
+            return rec, turns, out
+        a = asks(out)
+        assert a, f"no question and no advice: {texts(out)}"
+        out = await talk.say(answers[a[0]])
+        turns += 1
+    raise AssertionError("no advice")
+
+
+async def test_story_to_advice_asks_only_what_is_missing(talk):
+    rec, turns, _ = await run_to_advice(talk, "My GP receptionist was rude to me and I never got my blood results")
+    assert rec["routes"][0]["id"] == "provider"
+    assert rec["facts"]["service"] == "gp" and rec["facts"]["nation"] == "england"
+    assert turns <= 9
+
+
+async def test_several_facts_in_one_message_save_questions(talk):
+    rec, turns, _ = await run_to_advice(
+        talk, "I'm in Glasgow and unhappy with how the hospital handled my operation last month. "
+              "I already got their final reply and I want an apology. It's about me.")
+    assert rec["routes"][0]["id"] == "spso"
+    assert turns <= 6
+
+
+async def test_the_welcome_has_the_privacy_notice_and_reassurance(talk):
+    out = await talk.say("hello")
+    t = texts(out).lower()
+    assert "private" in t and "will not affect your care" in t
+
+
+async def test_a_correction_at_the_summary_is_kept(talk):
+    out = await talk.say("my GP refused to refer me")
+    for _ in range(10):
+        a = asks(out)
+        if a and a[0] == "confirm":
+            break
+        out = await talk.say(ANSWERS[a[0]])
+    out = await talk.say("actually it was the dentist not the GP")
+    tracker = await talk.tracker()
+    assert tracker.get_slot("service") == "dentist"
+    assert "dentist" in texts(out) or asks(out)
+
+
+async def test_dont_know_moves_on(talk):
+    out = await talk.say("I want to complain about a care home")
+    first = asks(out)[0]
+    out = await talk.say("I don't know")
+    assert asks(out) and asks(out)[0] != first
+
+
+async def test_an_aside_is_answered_and_the_question_asked_again(talk):
+    out = await talk.say("my dentist botched my filling")
+    first = asks(out)[0]
+    out = await talk.say("what is the ombudsman?")
+    assert "Ombudsman" in texts(out)
+    assert asks(out)[0] == first
+
+
+@pytest.mark.parametrize("aside,expected", [("is this confidential?", "kept private"),
+                                            ("will this affect my treatment", "not affect your care")])
+async def test_a_question_that_names_a_choice_is_an_aside_not_an_answer(talk, aside, expected):
+    out = await talk.say("my dentist botched my filling")
+    first = asks(out)[0]
+    out = await talk.say(aside)
+    assert expected in texts(out)
+    assert asks(out)[0] == first
+    assert (await talk.tracker()).get_slot("anonymity") is None
+
+
+async def test_starting_again_clears_the_case(talk):
+    await talk.say("my GP was rude to me")
+    out = await talk.say("can we start again please")
+    assert "start again" in texts(out).lower()
+    tracker = await talk.tracker()
+    assert tracker.get_slot("service") is None
+
+
+async def test_asking_for_a_person_is_handed_off(talk):
+    out = await talk.say("can I talk to a real person")
+    assert "someone who can help" in texts(out)
+
+
+async def test_risk_at_the_start_is_answered_first(talk):
+    out = await talk.say("I just want it all to end")
+    assert marker(out, "safety")
+    assert "116 123" in texts(out)
+
+
+async def test_risk_mid_intake_comes_first_and_the_intake_carries_on(talk):
+    out = await talk.say("I want to complain about my mum's home care agency")
+    out = await talk.say("the carer hit her yesterday and she's scared he's coming back tonight")
+    customs = [m["custom"] for m in out if isinstance(m.get("custom"), dict)]
+    assert customs[0].get("safety")
+    assert any("ask" in c for c in customs)
+    tracker = await talk.tracker()
+    assert tracker.get_slot("risk_now") is True
+
+
+async def test_risk_after_the_advice_is_answered(talk):
+    await run_to_advice(talk, "My GP receptionist was rude to me last week")
+    out = await talk.say("to be honest I've been saving up my tablets and I don't want to be here anymore")
+    assert marker(out, "safety")
+
+
+async def test_ordinary_sentences_that_sound_alarming_do_not_raise_the_alarm(talk):
+    out = await talk.say("My dad died in hospital last month and nobody will tell us what happened to him")
+    assert not marker(out, "safety")
+    assert asks(out)
+
+
+async def test_gibberish_gets_a_plain_fallback(talk):
+    out = await talk.say("zxqv blorp")
+    assert texts(out)
+    assert "sorry" in texts(out).lower() or asks(out)
+
+
+async def test_the_website_default_nation_is_used(talk):
+    out = await talk.say("My GP was rude to me", metadata={"default_nation": "wales"})
+    assert "nation" not in asks(out)
+    tracker = await talk.tracker()
+    assert tracker.get_slot("nation") == "wales"
+
+
+async def test_unknown_reference_reveals_nothing(talk):
+    out = await talk.say("what's happening with my referral KX7-4PQ-2M")
+    t = texts(out)
+    assert "can't find" in t or "reference" in t.lower()
+
+
+async def test_status_by_reference(talk, data_dir):
+    from bot.record import get_store
+
+    ref = get_store().create_referral(conversation="c1", channel="rest", idempotency_key="k-status", summary="s",
+                                      facts={}, routes=[], outcomes=[], anonymity="named")
+    out = await talk.say(ref)
+    assert ref in texts(out)
+    assert "waiting" in texts(out)
+
+
+@pytest.mark.parametrize("share", ["yes that's fine", "no, just the summary"])
+async def test_advocacy_with_contact_creates_a_referral_once(talk, data_dir, share):
+    rec, _, out = await run_to_advice(talk, "my GP was rude to me last week, I'm Jo Bloggs", {"advocacy": "yes please"})
+    assert asks(out)[-1] == "consent"            # may staff read this chat?
+    out = await talk.say(share)
+    assert asks(out)[-1] == "contact"
+    out = await talk.say("you can email me at jo@example.org or ring 07700 900123")
+    tracker = await talk.tracker()
+    ref = tracker.get_slot("referral_ref")
+    assert ref and ref in texts(out)
+    from sqlalchemy import func, select
+
+    from bot.record.db import session_scope
+    from bot.record.models import Referral, Transcript
+
+    with session_scope() as s:
+        r = s.execute(select(Referral).where(Referral.ref == ref)).scalar_one()
+        assert "jo@example.org" not in (r.contact_sealed or "")
+        assert s.execute(select(func.count()).select_from(Referral).where(Referral.conversation == r.conversation)).scalar() == 1
+        lines = [t.text for t in s.execute(select(Transcript).where(Transcript.conversation == r.conversation)).scalars()]
+    if share.startswith("yes"):
+        assert r.transcript_consent and any("rude" in t for t in lines)
+        joined = " ".join(lines)
+        assert "jo@example.org" not in joined and "900123" not in joined and "Bloggs" not in joined
+    else:
+        assert not r.transcript_consent and lines == []
