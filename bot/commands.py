@@ -83,8 +83,11 @@ def _report(args: argparse.Namespace) -> int:
 
 def _purge(args: argparse.Namespace) -> int:
     from bot.cli import UsageError
-    from bot.record import StoreUnavailable, get_store
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.record import StoreUnavailable
     from bot.record.db import upgrade
+    from bot.record.retention import purge_all
     from bot.settings import retention_days
 
     days = args.older_than if args.older_than is not None else retention_days()
@@ -92,9 +95,9 @@ def _purge(args: argparse.Namespace) -> int:
         raise UsageError("--older-than must be 0 or more days")
     try:
         upgrade()
-        counts = get_store().purge(days)
-    except StoreUnavailable:
-        raise UsageError("the record's database cannot be reached") from None
+        counts = purge_all(days)
+    except (StoreUnavailable, SQLAlchemyError):
+        raise UsageError("a database cannot be reached; nothing more was deleted") from None
     print("purged: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + f" (older than {days} days)")
     return 0
 

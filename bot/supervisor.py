@@ -47,6 +47,7 @@ class Supervisor:
         self.log_dir = log_dir
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.stop_event = threading.Event()
+        self.gave_up = False
         self._lock = threading.Lock()
 
     def start(self, proc: Proc) -> None:
@@ -98,13 +99,14 @@ class Supervisor:
                     p.restarts = [t for t in p.restarts if now - t < 60] + [now]
                     if len(p.restarts) > 5:
                         self.say(f"{p.name} keeps failing (exit {code}); stopping everything", "error")
+                        self.gave_up = True
                         self.stop_event.set()
                         break
                     self.say(f"{p.name} exited with {code}; restarting", "warning")
                     time.sleep(min(5, len(p.restarts)))
                     self.start(p)
         self.shutdown()
-        return 0
+        return 1 if self.gave_up else 0
 
     def shutdown(self) -> None:
         self.say("stopping...")
@@ -198,6 +200,14 @@ def main(rasa_servers: int = 1, only: Optional[str] = None) -> int:
     os.environ[observability.MULTIPROC_ENV] = str(directory)
     upgrade()
     supervisor = Supervisor(plan(rasa_servers, roles), data_dir() / "logs")
+    if "web" in roles and os.environ.get("RETENTION_AUTO", "1") != "0":
+        # Retention runs where the web app runs: once at start, then daily (RETENTION_DAYS).
+        from bot.record.retention import run_daily
+        from bot.settings import retention_days
+
+        threading.Thread(target=run_daily, args=(supervisor.stop_event, retention_days()), daemon=True,
+                         name="retention").start()
+        supervisor.say(f"retention: records older than {retention_days()} days are deleted daily")
     port = env_int("METRICS_PORT", 0)
     if port:
         observability.serve_metrics(port, directory=str(directory))

@@ -125,6 +125,16 @@ async def test_risk_mid_intake_comes_first_and_the_intake_carries_on(talk):
     assert tracker.get_slot("risk_now") is True
 
 
+@pytest.mark.parametrize("opening,line", [("my GP in Glasgow keeps refusing to see me", "NHS 24 on 111"),
+                                           ("the hospital in Cardiff lost my scans", "111 and press 2"),
+                                           ("my dentist in Belfast botched my filling", "Lifeline"),
+                                           ("my GP in Leeds keeps refusing to see me", "mental health option")])
+async def test_crisis_help_names_the_line_of_the_persons_nation(talk, opening, line):
+    await talk.say(opening)
+    out = await talk.say("honestly I can't go on, I want to end it all")
+    assert marker(out, "safety") and line in texts(out)
+
+
 async def test_risk_after_the_advice_is_answered(talk):
     await run_to_advice(talk, "My GP receptionist was rude to me last week")
     out = await talk.say("to be honest I've been saving up my tablets and I don't want to be here anymore")
