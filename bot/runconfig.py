@@ -20,7 +20,8 @@ from bot.settings import action_port, data_dir
 def tracker_store() -> Dict[str, Any]:
     url = os.environ.get("TRACKER_DATABASE_URL")
     cfg: Dict[str, Any] = {"type": "bot.record.tracker_store.DurableTrackerStore",
-                           "journal_dir": str(data_dir() / "journal" / os.environ.get("RASA_INSTANCE", "rasa-1"))}
+                           # One journal for every Rasa server of this data folder (DurableTrackerStore).
+                           "journal_dir": str(data_dir() / "journal")}
     if not url:
         cfg.update({"dialect": "sqlite", "db": str(data_dir() / "tracker.db")})
         return cfg

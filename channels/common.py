@@ -8,6 +8,7 @@ MAX_CHARS = 2000
 
 #: Said when the conversation's store cannot be reached: honest, and nothing is pretended.
 STORE_DOWN_TEXT = ("Sorry, we are having a technical problem and I can't carry on our conversation right now. "
+                   "Nothing you send now is saved or passed on. "
                    "What you told me before is safe. Please try again in a few minutes. "
                    "If anyone is in danger, call 999. For urgent health advice, call NHS 111.")
 NO_REPLY_TEXT = ("Sorry, something went wrong on our side, so I could not answer that. "

@@ -38,11 +38,20 @@ def _load_or_create(env: str, name: str, make) -> bytes:
         return path.read_bytes().strip()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = make()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Several processes (Rasa servers, the action server) may get here at once: write the key whole
+    # under a private name, then link it into place; whoever links first wins and everyone uses theirs.
+    tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.write(fd, key)
     finally:
         os.close(fd)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    finally:
+        tmp.unlink()
     log.warning("%s is not set: generated a development key in %s (set it in production)", env, path)
     return key
 

@@ -250,6 +250,7 @@ class DurableTrackerStore(SQLTrackerStore):
                 yield False
                 return
             try:
+                os.utime(fh.fileno())  # recent while in use, so retention (by age) never removes it then
                 yield True
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
