@@ -98,6 +98,26 @@ def dialogue_context(tracker: Tracker) -> Context:
                    transcript=lambda: transcript(tracker))
 
 
+def asides_in_a_row(tracker: Tracker, form: str) -> int:
+    """How many messages in a row the form handed to the rules as asides, for the current question.
+
+    After two, a message is read as an attempt at the answer instead, so a person whose
+    answer happens to look like a question ("respite care from the trust" read as "what is
+    the trust?") is never asked the same thing for ever.
+    """
+    current = tracker.get_slot("requested_slot")
+    count = 0
+    for e in reversed(tracker.events):
+        kind = e.get("event")
+        if kind == "action_execution_rejected" and e.get("name") == form:
+            count += 1
+        elif kind == "slot" and e.get("name") == "requested_slot" and e.get("value") != current:
+            break
+        elif kind == "active_loop" and e.get("name") != form:
+            break
+    return count
+
+
 def resuming(tracker: Tracker, form: str) -> bool:
     """True when the form runs again after the rules answered an aside, not on a new message.
 

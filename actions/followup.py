@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.common import dialogue_context, resuming, send, turn_from
+from actions.common import asides_in_a_row, dialogue_context, resuming, send, turn_from
 from bot.dialogue.followup import answers, step
 from bot.dialogue.intake import ASIDES
 
@@ -22,6 +22,8 @@ class ValidateFollowupForm(FormValidationAction):
         if tracker.get_slot("requested_slot") and resuming(tracker, self.form_name()):
             return [SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
         turn = turn_from(tracker)
+        if asides_in_a_row(tracker, self.form_name()) >= 2:
+            turn.intent = "inform"  # the third try is read as an answer (see asides_in_a_row)
         if turn.requested is not None and turn.intent in ASIDES and not answers(turn):
             return []  # answered by the rules; the form carries on afterwards
         out = step(turn, dialogue_context(tracker))

@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.common import dialogue_context, resuming, send, turn_from
+from actions.common import asides_in_a_row, dialogue_context, resuming, send, turn_from
 from bot.dialogue.intake import step
 
 
@@ -23,7 +23,10 @@ class ValidateIntakeForm(FormValidationAction):
         if tracker.get_slot("requested_slot") and resuming(tracker, self.form_name()):
             # Back from answering an aside: ask the same question again.
             return [SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
-        out = step(turn_from(tracker), dialogue_context(tracker))
+        turn = turn_from(tracker)
+        if asides_in_a_row(tracker, self.form_name()) >= 2:
+            turn.intent = "inform"  # the third try is read as an answer (see asides_in_a_row)
+        out = step(turn, dialogue_context(tracker))
         if out.rejected:
             return []  # nothing filled: Rasa hands the message to the rules, then resumes the form
         send(dispatcher, out.messages)

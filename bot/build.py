@@ -58,8 +58,11 @@ def build_model(force: bool = False) -> Path:
     if not target.exists():
         raise SystemExit(f"model: training did not produce {target}")
     _point_current(target)
-    for old in MODELS.glob("*.tar.gz"):  # keep the last few models only
-        if old.name not in (target.name, CURRENT.name) and old.stat().st_mtime < time.time() - 7 * 86400:
+    # Keep the three newest models (each is ~40 MB); switching back to one of them costs nothing.
+    kept = sorted((m for m in MODELS.glob("*.tar.gz") if m.name != CURRENT.name and not m.is_symlink()),
+                  key=lambda m: m.stat().st_mtime, reverse=True)
+    for old in kept[3:]:
+        if old.name != target.name:
             old.unlink()
     print(f"model: trained in {time.time() - t0:.0f} s -> {target.name}")
     return target

@@ -30,6 +30,8 @@ LIST_FACTS = ("issues", "outcomes")
 SUMMARY_FACTS = ("nation", "service", "funding", "stage", "months_since", "issues", "outcomes", "on_behalf",
                  "professional")
 FLOW = ("confirm", "consent", "advocacy", "anonymity")
+SOCIAL_CARE_SERVICES = ("care_home", "home_care", "council_social_care", "supported_housing")
+HEALTH_SERVICES = ("private_hospital", "dentist", "optician", "pharmacy", "gp", "hospital")
 #: How sure the statistical classifier must be to override a message that reads as a plain answer.
 SURE_IN_ANSWER = 0.97
 SAFETY_RESPONSES = {
@@ -220,6 +222,12 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
         out.messages.append({"response": "utter_noted_correction"})
     if changed and slots.get("confirm"):
         _set(slots, out, "confirm", None)  # re-confirm after a change
+
+    # In social care, paying for it yourself is "self-funded"; a private hospital you pay is "private".
+    if slots.get("funding") == "private" and slots.get("service") in SOCIAL_CARE_SERVICES:
+        _set(slots, out, "funding", "self_funded")
+    elif slots.get("funding") == "self_funded" and slots.get("service") in HEALTH_SERVICES:
+        _set(slots, out, "funding", "private")
 
     fallback_nation = _valid_nation(turn.default_nation) or default_nation()
     if slots.get("nation") is None and fallback_nation and "nation" not in asked:

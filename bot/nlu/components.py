@@ -210,6 +210,10 @@ class CaseIntentResolver(GraphComponent):
             telling = (story and not question and intent not in _KEEP_WITH_STORY and intent != "out_of_scope"
                        and not (intent in _SHORT_REPLIES and len(words) < 4))
             long_story = len(story) >= 2 and len(words) >= 10 and intent not in _KEEP_WITH_STORY
+            # "... I just want whoever inspects these places to know" names no body: a long
+            # statement with a story in it is the story, even if it mentions who might help.
+            long_story = long_story or (intent == "ask_about_body" and not question and len(story) >= 2
+                                        and len(words) >= 15)
             weak = intent in _WEAK_WITH_FACTS and story and not self._said(intent, text) \
                 and not (intent in _SHORT_REPLIES and len(words) < 4)
             if weak or long_story or telling:

@@ -77,6 +77,9 @@ def _all_mentions(t: str, today: dt.date) -> List[float]:
                 and not re.search(r"(over|about|around|nearly|almost|for|than|past|last|just|within|under) $", prefix + " "):
             if not m.group(0).startswith(("over", "about", "around", "nearly", "almost", "more", "the", "last", "past", "just", "under", "roughly", "less")):
                 continue
+        # "a 12 month limit", "the 6 month rule": a time limit, not when it happened.
+        if re.match(r"s? (time )?(limit|rule|deadline|cut ?off|window|time limit|wait|waiting list)", t[m.end():m.end() + 24]):
+            continue
         if re.search(r"(every|per|times a|hours a|\d) $", prefix) or re.search(r"\bin $", prefix) and not m.group(0).endswith("ago"):
             # "every 2 weeks", "in 3 weeks" (future) are not when it happened
             if not re.search(r"(for|since) ", prefix):

@@ -96,6 +96,16 @@ async def test_a_question_that_names_a_choice_is_an_aside_not_an_answer(talk, as
     assert (await talk.tracker()).get_slot("anonymity") is None
 
 
+async def test_an_answer_that_looks_like_an_aside_never_loops(talk):
+    out = await talk.say("I want to complain, they cancelled it with a day's notice")
+    first = asks(out)[0]
+    seen = [first]
+    for _ in range(5):
+        out = await talk.say("what is the ombudsman?")
+        seen.append(asks(out)[0] if asks(out) else None)
+    assert seen[-1] != first, seen  # after two asides in a row the question moves on
+
+
 async def test_starting_again_clears_the_case(talk):
     await talk.say("my GP was rude to me")
     out = await talk.say("can we start again please")

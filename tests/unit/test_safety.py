@@ -1,4 +1,6 @@
 """Safety: recall on the held-out risk phrasings, false alarms on ordinary complaints."""
+# risk_blind / ordinary_blind were written by an independent writer who never saw the training data;
+# first pass (before any change made for them): recall 138/145, false alarms 9/148. See docs/conversation.md.
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ def detector():
     return d
 
 
-@pytest.mark.parametrize("name", ["risk_heldout.yml", "risk_final.yml"])
+@pytest.mark.parametrize("name", ["risk_heldout.yml", "risk_final.yml", "risk_blind.yml"])
 def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
     texts = _load(name)
     assert len(texts) >= 80
@@ -28,7 +30,7 @@ def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
     assert missed == [], f"{len(missed)} missed"
 
 
-@pytest.mark.parametrize("name", ["ordinary_heldout.yml", "ordinary_final.yml"])
+@pytest.mark.parametrize("name", ["ordinary_heldout.yml", "ordinary_final.yml", "ordinary_blind.yml"])
 def test_false_alarms_on_ordinary_sentences_are_under_5_percent(detector, name):
     texts = _load(name)
     assert len(texts) >= 80
