@@ -247,3 +247,71 @@ def test_render_profile_section():
     assert "== Profile at 10 concurrent" in text
     assert "response validation (jsonschema)" in text and "events per action response mean 4 (max 5)" in text
     assert "Rasa server 90.0 ms" in text and "4.20%  iter_errors" in text
+
+
+def test_multiload_spreads_each_conversation_over_the_servers():
+    """bench.multiload against two tiny fake webhooks: every turn answered, turns alternate servers."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []  # (port, sender)
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append((self.server.server_address[1], body["sender"]))
+            out = json.dumps([{"recipient_id": body["sender"], "text": "ok"}]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        def log_message(self, *a):
+            pass
+
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), Hook) for _ in range(2)]
+    for s in servers:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+    try:
+        urls = ",".join(f"http://127.0.0.1:{s.server_address[1]}/webhooks/rest/webhook" for s in servers)
+        r = subprocess.run([sys.executable, "-m", "bench.multiload", urls, "--conversations", "6", "--turns", "4",
+                            "--concurrency", "3"], cwd=PROJECT, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        out = json.loads(r.stdout.strip().splitlines()[-1])
+    finally:
+        for s in servers:
+            s.shutdown()
+    assert out["messages"] == 24 and out["errors"] == 0 and out["per_server"] == [12, 12]
+    # chatload.py's fields are all there, so the figures read the same way
+    assert {"messages", "errors", "first_errors", "wall_s", "msg_per_s", "p50_ms", "p95_ms", "p99_ms",
+            "mean_ms"} <= set(out)
+    by_sender = {}
+    for port, sender in seen:
+        by_sender.setdefault(sender, []).append(port)
+    assert len(by_sender) == 6
+    for ports in by_sender.values():
+        assert all(a != b for a, b in zip(ports, ports[1:]))  # consecutive turns on different servers
+
+
+def test_cleanup_stops_a_tree_even_children_in_their_own_session(tmp_path):
+    """What the bench relies on: our stack's supervisor starts its children in new sessions."""
+    import time
+
+    import psutil
+
+    from bench.procs import Cleanup
+
+    c = Cleanup()
+    folder = c.tempdir("bench-test-")
+    proc = c.spawn("tree", ["bash", "-c", "setsid sleep 120 & sleep 120 & wait"], tmp_path / "log")
+    deadline = time.time() + 10
+    while time.time() < deadline and len(psutil.Process(proc.pid).children(recursive=True)) < 2:
+        time.sleep(0.05)
+    pids = [p.pid for p in psutil.Process(proc.pid).children(recursive=True)] + [proc.pid]
+    assert len(pids) == 3
+    c.watch(proc.pid)
+    assert c.close() == []
+    assert not folder.exists()
+    for pid in pids:
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
