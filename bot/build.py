@@ -80,10 +80,13 @@ def _point_current(target: Path) -> None:
 
 
 def build_safety(force: bool = False) -> None:
-    from bot.safety.classifier import build
+    from bot.safety.classifier import MODEL_FILE, build
 
+    before = MODEL_FILE.stat().st_mtime if MODEL_FILE.exists() else None
+    t0 = time.time()
     path = build(force=force)
-    print(f"safety classifier: current ({path.name})")
+    trained = before is None or path.stat().st_mtime != before
+    print(f"safety classifier: {'trained in %.0f s' % (time.time() - t0) if trained else 'current'} ({path.name})")
 
 
 def main(argv=None) -> int:

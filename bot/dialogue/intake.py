@@ -13,6 +13,7 @@ advocacy and the choice of anonymity.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
@@ -170,6 +171,12 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
     tries = dict(slots.get("tries") or {})
     requested = turn.requested
 
+    # After the summary, "actually it was the dentist" corrects it, whatever was asked next.
+    correcting_now = (not activating and slots.get("summary_shown") and requested in AFTER_SUMMARY
+                      and _correction_cue(turn.text))
+    if correcting_now:
+        requested = "confirm"  # read the message as an answer to the summary
+
     # The answer to the question asked, read in context ("no, not yet" means not raised).
     if requested == "feedback" and ctx is not None:
         if feedback.answer(turn, slots, setter, ctx.save_feedback, ctx.conversation, ctx.channel) == "unclear":
@@ -222,6 +229,12 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
         out.messages.append({"response": "utter_noted_correction"})
     if changed and slots.get("confirm"):
         _set(slots, out, "confirm", None)  # re-confirm after a change
+    if changed and slots.get("summary_shown"):
+        _set(slots, out, "summary_shown", False)  # show the summary again with the next question
+    if correcting_now and not changed:
+        _set(slots, out, "correcting", True)  # "that's wrong": ask what to change
+        _set(slots, out, "summary_shown", False)
+        _set(slots, out, "confirm", None)
 
     # In social care, paying for it yourself is "self-funded"; a private hospital you pay is "private".
     if slots.get("funding") == "private" and slots.get("service") in SOCIAL_CARE_SERVICES:
@@ -239,16 +252,37 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
     _set(slots, out, "service_phrase", words.service_phrase(facts.get("service")))
     _set(slots, out, "case_summary", words.summary(facts, slots))
     out.requested = next_question(facts, slots, asked)
+    if out.requested == "confirm" and not slots.get("correcting"):
+        # The summary goes with the next question instead of a question of its own: one turn
+        # fewer, and a correction is still taken at any point ("actually it was the dentist").
+        out.messages.append({"response": "utter_summary"})
+        _set(slots, out, "summary_shown", True)
+        _set(slots, out, "confirm", True)
+        out.requested = next_question(facts, slots, asked)
     if out.requested is None and ctx is not None and not slots.get("feedback_pre") and not slots.get("feedback_done"):
         feedback.ensure_queue(slots, ctx.touched, setter)
         out.requested = feedback.ask_next(slots, setter)
         if out.requested is None:
             setter("feedback_pre", True)
-    if out.requested == "confirm" and slots.get("correcting") and out.requested != turn.requested:
+    if out.requested == "confirm" and slots.get("correcting") and out.requested != turn.requested \
+            and not correcting_now:
         _set(slots, out, "correcting", False)
     if before.values != facts.values and out.requested != "confirm" and slots.get("correcting"):
         _set(slots, out, "correcting", False)
     return out
+
+
+AFTER_SUMMARY = ("consent", "advocacy", "anonymity")
+_CORRECTION = re.compile(r"\b(actually|wrong|not right|mistake|i meant|i mean|correction|it was (the|a|an|my|our|in)|"
+                         r"it was not|it is not the|not the \w+ (it was|but)|no it was|no it is|not a \w+ it|"
+                         r"you have got|you got)\b")
+
+
+def _correction_cue(text: str) -> bool:
+    """Words that correct what was understood ("actually it was the dentist", "that's wrong")."""
+    from bot.understand.normalise import normalise
+
+    return bool(_CORRECTION.search(normalise(text)))
 
 
 def safety_first(turn: Turn, slots: Dict[str, Any], out: Outcome) -> bool:

@@ -57,17 +57,32 @@ async def test_the_welcome_has_the_privacy_notice_and_reassurance(talk):
     assert "private" in t and "will not affect your care" in t
 
 
-async def test_a_correction_at_the_summary_is_kept(talk):
+async def test_a_correction_after_the_summary_is_kept(talk):
     out = await talk.say("my GP refused to refer me")
     for _ in range(10):
-        a = asks(out)
-        if a and a[0] == "confirm":
+        if "Here is what I have understood" in texts(out):
             break
-        out = await talk.say(ANSWERS[a[0]])
+        out = await talk.say(ANSWERS[asks(out)[0]])
+    assert "your GP practice" in texts(out)        # the summary goes with the next question
+    question = asks(out)[0]
     out = await talk.say("actually it was the dentist not the GP")
     tracker = await talk.tracker()
     assert tracker.get_slot("service") == "dentist"
-    assert "dentist" in texts(out) or asks(out)
+    assert "I have changed that" in texts(out) and "the dentist" in texts(out)
+    assert asks(out)[0] == question                # and the same question again
+
+
+async def test_saying_the_summary_is_wrong_asks_what_to_change(talk):
+    out = await talk.say("my GP refused to refer me")
+    for _ in range(10):
+        if "Here is what I have understood" in texts(out):
+            break
+        out = await talk.say(ANSWERS[asks(out)[0]])
+    out = await talk.say("no, that's wrong")
+    assert asks(out) == ["confirm"] and "What did I get wrong" in texts(out)
+    out = await talk.say("it was in Wales")
+    assert (await talk.tracker()).get_slot("nation") == "wales"
+    assert "in Wales" in texts(out)
 
 
 async def test_dont_know_moves_on(talk):
