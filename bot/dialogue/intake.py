@@ -183,6 +183,7 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
             out.messages.append({"response": "utter_unclear_answer"})
         setter("feedback_pre", True)
         requested = None
+    unclear_summary_answer = False
     if requested:
         answer = _answer(requested, turn, slots)
         if answer is not None:
@@ -198,6 +199,9 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
                 if requested not in asked:
                     asked.append(requested)
                 out.messages.append({"response": "utter_skip_ok"})
+            elif requested == "confirm":
+                # Not a yes or no: it may be a correction ("actually it was the dentist"); decided below.
+                unclear_summary_answer = True
             else:  # unclear: ask once more, then move on
                 tries[requested] = tries.get(requested, 0) + 1
                 if tries[requested] >= 2:
@@ -227,6 +231,15 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
             changed = changed or key in SUMMARY_FACTS
     if changed and requested == "confirm":
         out.messages.append({"response": "utter_noted_correction"})
+    elif unclear_summary_answer and not correcting_now:
+        tries["confirm"] = tries.get("confirm", 0) + 1
+        if tries["confirm"] >= 2:
+            if "confirm" not in asked:
+                asked.append("confirm")
+            if slots.get("confirm") is None:
+                _flow_default("confirm", slots, out)
+        else:
+            out.messages.append({"response": "utter_unclear_answer"})
     if changed and slots.get("confirm"):
         _set(slots, out, "confirm", None)  # re-confirm after a change
     if changed and slots.get("summary_shown"):
@@ -255,7 +268,8 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
     if out.requested == "confirm" and not slots.get("correcting"):
         # The summary goes with the next question instead of a question of its own: one turn
         # fewer, and a correction is still taken at any point ("actually it was the dentist").
-        out.messages.append({"response": "utter_summary"})
+        # The summary is filled here: Rasa fills a response from the tracker before this turn's events.
+        out.messages.append({"response": "utter_summary", "case_summary": slots.get("case_summary") or ""})
         _set(slots, out, "summary_shown", True)
         _set(slots, out, "confirm", True)
         out.requested = next_question(facts, slots, asked)
