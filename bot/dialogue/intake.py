@@ -27,6 +27,8 @@ from bot.understand import interpret_answer
 ASIDES = {"ask_about_body", "ask_privacy", "fear_repercussions", "ask_capabilities", "chitchat",
           "out_of_scope", "request_human", "check_status", "restart", "goodbye", "thank"}
 LIST_FACTS = ("issues", "outcomes")
+#: Asides whose answer, given just before a story starts the intake, covers privacy and fear for care.
+ANSWERED_PRIVACY = ("fear_repercussions", "ask_privacy")
 #: Facts the summary shows; a change to one of them means the person must confirm again.
 SUMMARY_FACTS = ("nation", "service", "funding", "stage", "months_since", "issues", "outcomes", "on_behalf",
                  "professional")
@@ -163,7 +165,8 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
     if activating and not slots.get("welcomed"):
         if turn.intent != "express_risk":
             out.messages.append({"response": "utter_thank_story"})
-        out.messages.append({"response": "utter_privacy_short"})
+        if turn.intent not in ANSWERED_PRIVACY:  # their full answer (actions/asides.py) said it already
+            out.messages.append({"response": "utter_privacy_short"})
         _set(slots, out, "welcomed", True)
 
     before = facts_from_slots(slots)

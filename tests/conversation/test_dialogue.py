@@ -232,3 +232,19 @@ async def test_advocacy_with_contact_creates_a_referral_once(talk, data_dir, sha
         assert "jo@example.org" not in joined and "900123" not in joined and "Bloggs" not in joined
     else:
         assert not r.transcript_consent and lines == []
+
+
+async def test_an_aside_with_part_of_a_case_is_answered_and_the_case_begins(talk):
+    out = await talk.say("i want to report my gp practice but im scared they'll take me off their list. "
+                         "can i do it without giving my name?")
+    assert "must not affect your care" in texts(out)
+    assert asks(out), "the first question of the intake comes in the same turn"
+    assert (await talk.tracker()).get_slot("service") == "gp"
+
+
+@pytest.mark.parametrize("aside", ["is this confidential?", "will complaining affect my treatment?"])
+async def test_an_aside_before_any_story_invites_the_story(talk, aside):
+    out = await talk.say(aside)
+    assert asks(out) == ["issues"] and "Tell me what happened" in texts(out)
+    out = await talk.say("my dentist botched my filling and won't give me a refund")
+    assert asks(out) and (await talk.tracker()).get_slot("service") == "dentist"

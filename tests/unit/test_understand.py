@@ -153,3 +153,15 @@ def test_every_persona_answer_is_understood():
             if interpret_answer(slot, str(text), today=TODAY).status == "unclear":
                 unclear.append((p["id"], slot, text))
     assert len(unclear) <= 3, unclear
+
+
+def test_a_story_told_with_a_fear_for_care_starts_the_intake_without_repeating_the_reassurance():
+    """actions/asides.py has answered 'will they take me off the list?'; the intake starts from the story."""
+    from bot.dialogue.intake import Turn, step
+
+    out = step(Turn(text="scared they'll take me off the list if I complain about my GP", intent="fear_repercussions",
+                    entities=[{"entity": "service", "value": "gp"}], requested=None, slots={}))
+    names = [m.get("response") for m in out.messages]
+    assert "utter_thank_story" in names
+    assert "utter_privacy_short" not in names   # the full answer already said it
+    assert out.requested is not None and out.slots.get("service") == "gp"
