@@ -158,7 +158,7 @@ def plan(rasa_servers: int = 1, roles: Sequence[str] = ROLES) -> List[Proc]:
         os.environ["RASA_INSTANCE"] = env["RASA_INSTANCE"]
         paths = runconfig.write(run_dir / env["RASA_INSTANCE"])
         procs.append(Proc(name,
-                          [str(VENV_BIN / "rasa"), "run", "--model", str(PROJECT_DIR / "models" / "current.tar.gz"),
+                          [str(VENV_BIN / "python"), "-m", "bot.rasa_server", "run", "--model", str(PROJECT_DIR / "models" / "current.tar.gz"),
                            "--endpoints", str(paths["endpoints"]), "--credentials", str(paths["credentials"]),
                            "--port", str(port), "--interface", os.environ.get("RASA_HOST", "0.0.0.0")], env))
         urls.append(f"http://127.0.0.1:{port}")

@@ -69,6 +69,8 @@ class DurableTrackerStore(SQLTrackerStore):
     def __init__(self, domain=None, host: Optional[Text] = None, record: bool = True,
                  journal_dir: Optional[Text] = None, probe_interval: float = 1.0, **kwargs: Any) -> None:
         super().__init__(domain=domain, host=host, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            self._pooled_sqlite()
         self.record_interactions = bool(record)
         self.journal_dir = Path(journal_dir) if journal_dir else data_dir() / "journal"
         self.journal_dir.mkdir(parents=True, exist_ok=True)
@@ -83,6 +85,28 @@ class DurableTrackerStore(SQLTrackerStore):
         self._probe_interval = probe_interval
         self._last_probe = 0.0
         self._load_journal()
+
+    def _pooled_sqlite(self) -> None:
+        """SQLite as the record uses it (bot/record/db.py): a write-ahead log, so a commit does not
+        block the event loop on a full sync (still safe if a process dies mid-write), and pooled
+        connections, where Rasa's engine opens one per read and per write (bench/, profile part)."""
+        import sqlalchemy as sa
+        from sqlalchemy.pool import QueuePool
+
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=5, max_overflow=5,
+                                       connect_args={"check_same_thread": False, "timeout": 5})
+
+        @sa.event.listens_for(self.engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cur = dbapi_connection.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=5000")
+            cur.close()
+
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     # ----------------------------------------------------------------- reading
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
