@@ -34,9 +34,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     ap.add_argument("--train-ours", action="store_true",
                     help="also time a full training of our model (into a temporary folder; models/ untouched)")
     ap.add_argument("--profile-levels", default="1,10", help="concurrent conversations for the profile part")
-    ap.add_argument("--what-if", default="", metavar="NAMES",
-                    help="profile part only: run our servers with experimental patches (cached-jsonschema, "
-                         "sqlite-wal) to measure a suggested change; the project's code is not touched")
     ap.add_argument("--profile-dir", metavar="DIR",
                     help="keep the profile part's cProfile files (pstats) in DIR, to explore with pstats or snakeviz")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"),
@@ -54,12 +51,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     except ValueError:
         ap.error("--levels and --profile-levels take numbers, e.g. 1,10,25")
     from bench.load import resolve_script
-    from bench.probe import WHAT_IF
-
-    a.what_if_list = [x.strip() for x in a.what_if.split(",") if x.strip()]
-    bad = [x for x in a.what_if_list if x not in WHAT_IF]
-    if bad:
-        ap.error(f"unknown --what-if {', '.join(bad)}; known: {', '.join(WHAT_IF)}")
 
     try:
         a.script_list = resolve_script(a.script)
@@ -99,7 +90,7 @@ def meta(args: argparse.Namespace) -> Dict[str, Any]:
         note = "(BUSY: other work is running, the figures are noisy)"
     return {"started_at": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick,
             "parts": args.parts, "levels": args.level_list, "train_ours": args.train_ours,
-            "script": args.script_list, "what_if": args.what_if_list,
+            "script": args.script_list,
             "argv": sys.argv[1:], "git": f"{head}{' + uncommitted changes' if dirty else ''}", "rasa": rasa,
             "python": platform.python_version(),
             "host": {"cpus": cpus, "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
@@ -154,7 +145,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
                     doc["profile"] = profile.run(cleanup, root, args.profile_level_list, args.quick,
                                                  keep=Path(args.profile_dir) if args.profile_dir else None,
-                                                 script=args.script_list, what_if=args.what_if_list)
+                                                 script=args.script_list)
             except KeyboardInterrupt:
                 raise
             except Exception as e:  # one part failing does not lose the others

@@ -140,51 +140,6 @@ def install_actions() -> None:
     sql_timers()
 
 
-# ---------------------------------------------------------------- what-if experiments
-WHAT_IF = {
-    "cached-jsonschema": "validate action responses with one compiled jsonschema validator, "
-                         "instead of jsonschema.validate() (which checks the schema itself on every call)",
-    "sqlite-wal": "SQLite connections in WAL mode with synchronous=NORMAL (tracker store and record)",
-}
-
-
-def apply_what_if(names: List[str]) -> None:
-    """Experiments for `--what-if`: patch this process only; the project's code is unchanged."""
-    unknown = [n for n in names if n not in WHAT_IF]
-    if unknown:
-        raise SystemExit(f"unknown what-if: {', '.join(unknown)} (known: {', '.join(WHAT_IF)})")
-    if "cached-jsonschema" in names:
-        try:
-            from jsonschema import validators
-            from rasa.core.actions.action import RemoteAction
-        except ImportError:  # the action server has no rasa
-            pass
-        else:
-            schema = RemoteAction.action_response_format_spec()
-            cls = validators.validator_for(schema)
-            cls.check_schema(schema)
-            validator = cls(schema)
-
-            def _validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
-                validator.validate(result)  # raises ValidationError, as jsonschema.validate does
-                return True
-
-            RemoteAction._validate_action_result = _validate_action_result
-    if "sqlite-wal" in names:
-        import sqlite3
-
-        from sqlalchemy import event
-        from sqlalchemy.engine import Engine
-
-        @event.listens_for(Engine, "connect")
-        def _wal(dbapi_conn, record):  # noqa: ANN001
-            if isinstance(dbapi_conn, sqlite3.Connection):
-                cur = dbapi_conn.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA synchronous=NORMAL")
-                cur.close()
-
-
 # ---------------------------------------------------------------- signals and output
 def _start(out: str) -> None:
     import cProfile
@@ -248,12 +203,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     rest = argv[argv.index("--") + 1:] if "--" in argv else argv[2:]
     signal.signal(signal.SIGUSR2, lambda s, f: _start(out))
     signal.signal(signal.SIGUSR1, lambda s, f: _dump(out))
-    import os
-
-    what_if = [x for x in os.environ.get("BENCH_WHAT_IF", "").split(",") if x]
-    if what_if:
-        apply_what_if(what_if)
     if which == "rasa":
+        from bot.rasa_server import compile_action_response_validator
+
+        compile_action_response_validator()  # as `bot run` starts Rasa (bot/rasa_server.py)
         install_rasa()
         from rasa.__main__ import main as rasa_main
 

@@ -26,8 +26,7 @@ TURN_KEY = "turn: inside the conversation lock"
 
 
 def run(cleanup: Cleanup, root: Path, levels: List[int], quick: bool,
-        keep: Optional[Path] = None, script: List[str] = DEFAULT_SCRIPT,
-        what_if: Optional[List[str]] = None) -> Dict[str, Any]:
+        keep: Optional[Path] = None, script: List[str] = DEFAULT_SCRIPT) -> Dict[str, Any]:
     TURNS = len(script)
     data = root / "profile-data"
     data.mkdir(parents=True, exist_ok=True)
@@ -36,8 +35,6 @@ def run(cleanup: Cleanup, root: Path, levels: List[int], quick: bool,
                     RASA_INSTANCE="rasa-1")
     for key in ("TRACKER_DATABASE_URL", "DATABASE_URL", "REDIS_URL"):
         env.pop(key, None)
-    if what_if:
-        env["BENCH_WHAT_IF"] = ",".join(what_if)
     py = str(VENV_BIN / "python")
     run_dir = data / "run"
     subprocess.run([py, "-c", "import sys; from pathlib import Path; from bot import runconfig; "
@@ -62,11 +59,8 @@ def run(cleanup: Cleanup, root: Path, levels: List[int], quick: bool,
     wait_until(lambda: first_reply(url), 400, 0.2, rasa, "probe rasa server", root / "probe-rasa.log")
     note("warming up...")
     chatload(url, 4 if quick else 10, TURNS, 4 if quick else 5, script)
-    from bench.probe import WHAT_IF
-
     result: Dict[str, Any] = {"levels": {}, "method": "timers from a pass without cProfile; hot functions "
-                                                       "from a second, identical pass under cProfile",
-                              "what_if": {k: WHAT_IF[k] for k in what_if or []}}
+                                                       "from a second, identical pass under cProfile"}
     procs = {"rasa": (rasa, out_rasa), "actions": (actions, out_actions)}
 
     def one_pass(mode: str, n: int, level: int) -> Dict[str, Any]:

@@ -217,9 +217,6 @@ def render_scale(s: Dict[str, Any]) -> str:
 
 def render_profile(p: Dict[str, Any], top: int = 24) -> str:
     out = []
-    if p.get("what_if"):
-        out.append(section("Profile WHAT-IF: our servers ran with these experimental patches (project code unchanged)"))
-        out += [f"  {k}: {v}" for k, v in p["what_if"].items()]
     for level, lv in (p.get("levels") or {}).items():
         cl = lv.get("client") or {}
         cpu = lv.get("cpu_ms_per_msg") or {}
