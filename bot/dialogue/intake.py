@@ -205,15 +205,8 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
             elif requested == "confirm":
                 # Not a yes or no: it may be a correction ("actually it was the dentist"); decided below.
                 unclear_summary_answer = True
-            else:  # unclear: ask once more, then move on
-                tries[requested] = tries.get(requested, 0) + 1
-                if tries[requested] >= 2:
-                    if requested not in asked:
-                        asked.append(requested)
-                    if requested in FLOW and slots.get(requested) is None:
-                        _flow_default(requested, slots, out)
-                else:
-                    out.messages.append({"response": "utter_unclear_answer"})
+            else:
+                _unclear(requested, slots, tries, asked, out)
 
     # Every fact in the message is kept (several facts in one message, corrections). The story and the
     # summary's corrections may change anything; an answer to another question only fills gaps, so a
@@ -235,14 +228,7 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
     if changed and requested == "confirm":
         out.messages.append({"response": "utter_noted_correction"})
     elif unclear_summary_answer and not correcting_now:
-        tries["confirm"] = tries.get("confirm", 0) + 1
-        if tries["confirm"] >= 2:
-            if "confirm" not in asked:
-                asked.append("confirm")
-            if slots.get("confirm") is None:
-                _flow_default("confirm", slots, out)
-        else:
-            out.messages.append({"response": "utter_unclear_answer"})
+        _unclear("confirm", slots, tries, asked, out)
     if changed and slots.get("confirm"):
         _set(slots, out, "confirm", None)  # re-confirm after a change
     if changed and slots.get("summary_shown"):
@@ -385,6 +371,18 @@ def _flow_answer(slot: str, value: Any, slots: Dict[str, Any], out: Outcome) -> 
         _set(slots, out, "advocacy", bool(value))
     elif slot == "anonymity":
         _set(slots, out, "anonymity", value)
+
+
+def _unclear(requested: str, slots: Dict[str, Any], tries: Dict[str, int], asked: List[str], out: Outcome) -> None:
+    """An answer not understood: ask once more, then move on (a flow question takes its default)."""
+    tries[requested] = tries.get(requested, 0) + 1
+    if tries[requested] >= 2:
+        if requested not in asked:
+            asked.append(requested)
+        if requested in FLOW and slots.get(requested) is None:
+            _flow_default(requested, slots, out)
+    else:
+        out.messages.append({"response": "utter_unclear_answer"})
 
 
 def _flow_default(slot: str, slots: Dict[str, Any], out: Outcome) -> None:
