@@ -248,3 +248,10 @@ async def test_an_aside_before_any_story_invites_the_story(talk, aside):
     assert asks(out) == ["issues"] and "Tell me what happened" in texts(out)
     out = await talk.say("my dentist botched my filling and won't give me a refund")
     assert asks(out) and (await talk.tracker()).get_slot("service") == "dentist"
+
+
+async def test_risk_told_with_part_of_a_case_is_answered_then_the_case_begins(talk):
+    out = await talk.say("i want to end it all, my GP took me off my antidepressants and won't listen")
+    assert marker(out, "safety")
+    assert asks(out), "the intake's next question comes after the safety help"
+    assert (await talk.tracker()).get_slot("service") == "gp"
