@@ -34,7 +34,7 @@ else
   stage "conversation tests (in-process agent)" $PY -m pytest tests/conversation -q
   stage "staff inbox tests" $PY -m pytest tests/inbox -q
   stage "stack tests over HTTP (REST, SMS, evaluation tools)" $PY -m pytest tests/stack -q
-  stage "browser tests (Chromium, Playwright, axe-core)" $PY -m pytest tests/browser -q
+  stage "browser tests (Chromium, Playwright, axe-core)" env REQUIRE_BROWSER=1 $PY -m pytest tests/browser -q
   stage "integration tests (PostgreSQL, Redis, two Rasa servers, faults)" $PY -m pytest tests/integration -q
 fi
 

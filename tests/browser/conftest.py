@@ -8,6 +8,7 @@ browser still checks the CORS answer, which comes from the real channel).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Callable, List, Optional
@@ -60,10 +61,13 @@ def stack(tmp_path_factory, built_widget):
 
 @pytest.fixture(scope="session")
 def browser():
-    if sync_playwright is None:
-        pytest.skip("playwright is not installed (pip install -e .[test])")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    # `make test` sets REQUIRE_BROWSER: there a missing browser is a failure, never a quiet skip.
+    missing = ("playwright is not installed (pip install -e .[test])" if sync_playwright is None else
+               f"Chromium not found at {CHROMIUM} (make system-deps)" if not Path(CHROMIUM).exists() else None)
+    if missing:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(missing)
+        pytest.skip(missing)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b

@@ -3,8 +3,7 @@
 The web app runs in this process, in a thread with its own event loop (aiohttp's AppRunner
 on a free port), against a private DATA_DIR; a fake SMS sender is registered with
 bot.notify in the same process, so "send an update" is delivered to a list we can read.
-Rasa is not needed. Chromium is shared with the other browser tests when their `browser`
-fixture exists; otherwise one is launched here (Debian's, never a downloaded one).
+Rasa is not needed. Chromium is the one the other browser tests share (conftest.py).
 """
 from __future__ import annotations
 
@@ -19,9 +18,6 @@ from typing import Dict, List, Optional
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 AXE = PROJECT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = PROJECT / "tests" / "artifacts"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -165,25 +161,9 @@ def inbox_site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def inbox_browser(request):
-    """Chromium: the session's shared one (tests/browser/conftest.py `browser`) or our own."""
-    try:
-        shared = request.getfixturevalue("browser")
-    except pytest.FixtureLookupError:
-        shared = None
-    if shared is not None:
-        yield shared
-        return
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover
-        pytest.skip("playwright is not installed")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+def inbox_browser(browser):
+    """The session's Chromium (tests/browser/conftest.py `browser`)."""
+    return browser
 
 
 @pytest.fixture()
