@@ -31,9 +31,42 @@ def register(sub: "argparse._SubParsersAction") -> None:
     a.add_argument("--role", required=True, help="reviewer, admin or analyst")
     a.set_defaults(func=_staff_add)
 
+    p = sub.add_parser("knowledge", help="the knowledge base (CONTRACT section 9)")
+    ksub = p.add_subparsers(dest="knowledge_command", required=True)
+    k = ksub.add_parser("report", help="every fact with its source, checked date and uncertainty, oldest first")
+    k.add_argument("--json", action="store_true", help="JSON")
+    k.add_argument("--today", help="the day to count from, YYYY-MM-DD (default: today)")
+    k.set_defaults(func=_knowledge_report)
+
     p = sub.add_parser("purge", help="delete records older than the retention period")
     p.add_argument("--older-than", type=int, metavar="DAYS", help="days to keep (default RETENTION_DAYS)")
     p.set_defaults(func=_purge)
+
+
+def _knowledge_report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from bot.cli import UsageError
+    from bot.routing import get_router
+    from bot.routing.sources import STALE_MONTHS, report
+
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    except ValueError:
+        raise UsageError(f"--today must be a date like 2026-12-02, not {args.today!r}") from None
+    out = report(get_router().kb, today)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    for f in out["facts"]:
+        mark = " DUE" if f["due"] else ""
+        print(f"{f['checked']}{mark}  {f['body']}: {f['fact']}")
+        print(f"            source: {f['source']}")
+        if f["uncertain"]:
+            print(f"            uncertain: {f['uncertain']}")
+    print(f"{out['facts_total']} facts, oldest checked {out['oldest']}; {out['due']} due for a re-check "
+          f"(checked {STALE_MONTHS} or more months before {out['today']}).")
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
