@@ -263,6 +263,21 @@ def _short(path: Path) -> str:
         return str(path)
 
 
+def coverage(directory: Optional[Directory] = None) -> Dict[str, Dict[str, Dict[str, int]]]:
+    """Per nation and kind: how many organisations, how many with a confirmed complaints contact,
+    and how many with each confirmed fact."""
+    out: Dict[str, Dict[str, Dict[str, int]]] = {}
+    for org in directory or get_directory():
+        row = out.setdefault(org.nation, {}).setdefault(org.kind, {"organisations": 0, "complaints_contact": 0,
+                                                                   **{f: 0 for f in CONTACT_FIELDS}})
+        row["organisations"] += 1
+        row["complaints_contact"] += org.has_complaints_contact()
+        for f in CONTACT_FIELDS:
+            fact = getattr(org.contact, f)
+            row[f] += bool(fact is not None and fact.confirmed)
+    return out
+
+
 @lru_cache(maxsize=1)
 def get_directory() -> Directory:
     """The shipped areas and organisations (loaded once per process)."""

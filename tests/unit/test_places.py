@@ -399,3 +399,18 @@ def test_postcodes_are_redacted():
     assert redact_postcodes(text) == "I'm at [postcode], my mum is at [postcode]. My postcode is [postcode]. The B12 was late."
     assert redact_postcodes("LS1", expecting=True) == "[postcode]"
     assert redact_postcodes("I live in Leeds") == "I live in Leeds"
+
+
+def test_the_places_report_counts_confirmed_complaints_contacts():
+    from bot.places.organisations import coverage
+
+    report = coverage()
+    assert report["england"]["icb"]["organisations"] == 36
+    assert report["northern_ireland"]["hsc_trust"]["organisations"] == 5
+    for kinds in report.values():
+        for row in kinds.values():
+            assert 0 <= row["complaints_contact"] <= row["organisations"]
+            assert row["complaints_contact"] <= sum(row[f] for f in ("complaints_url", "phone", "email", "post"))
+    p = subprocess.run([sys.executable, "-m", "bot", "places", "report", "--json"], capture_output=True, text=True,
+                       cwd=PROJECT)
+    assert p.returncode == 0 and json.loads(p.stdout) == json.loads(json.dumps(report))
