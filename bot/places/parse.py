@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -137,32 +137,31 @@ def name_index_map() -> Dict[str, Tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def name_index() -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
     """Every place name people use, lower case, with its candidate areas; longest names first."""
-    d = get_directory()
     names: Dict[str, List[str]] = {}
-
-    def add(name: str, areas) -> None:
+    for name, areas in _named_places():
         key = _key(name)
         if len(key) >= 3:
             bucket = names.setdefault(key, [])
             bucket.extend(a for a in areas if a not in bucket)
+    return tuple(sorted(((k, tuple(v)) for k, v in names.items() if v), key=lambda kv: -len(kv[0])))
 
+
+def _named_places() -> Iterator[Tuple[str, Sequence[str]]]:
+    """(name, areas) for every area, organisation and town name, in no particular order."""
+    d = get_directory()
     for area in d.areas.values():
-        base = area.name.split(" (")[0]
-        for variant in _area_name_variants(base):
-            add(variant, [area.code])
+        for variant in _area_name_variants(area.name.split(" (")[0]):
+            yield variant, [area.code]
     for org in d:
-        for name in [org.name, org.short_name or "", *org.aliases]:
+        for name in (org.name, org.short_name, *org.aliases):
             if name:
-                add(name, org.areas)
+                yield name, org.areas
         if org.kind == "council" and " County Council" in org.name:   # "Kent" for Kent County Council
-            add(org.name.replace(" County Council", ""), org.areas)
+            yield org.name.replace(" County Council", ""), org.areas
     index = get_index()
     for town in _towns():
-        areas = []
-        for outward in town["outward"]:
-            areas += [code for code, share in index.lookup(outward).areas if share >= 0.25]
-        add(town["name"], areas)
-    return tuple(sorted(((k, tuple(v)) for k, v in names.items() if v), key=lambda kv: -len(kv[0])))
+        yield town["name"], [code for outward in town["outward"]
+                             for code, share in index.lookup(outward).areas if share >= 0.25]
 
 
 def _area_name_variants(name: str) -> List[str]:
