@@ -46,6 +46,10 @@ def _format_text(result: dict) -> str:
         lines.append(f"    why: {r['why']}")
         lines.append(f"    how: {r['how']}")
         lines.append(f"    time limit: {r['time_limit']}")
+        if r.get("organisation"):
+            org = r["organisation"]
+            reach = [org[k] for k in ("phone", "email", "complaints_url", "website") if org.get(k)]
+            lines.append(f"    organisation: {org['name']}" + (f" ({'; '.join(reach)})" if reach else ""))
     if result.get("advocacy"):
         lines.append(f"advocacy: {result['advocacy']}")
     for w in result["warnings"]:

@@ -38,6 +38,11 @@ def register(sub: "argparse._SubParsersAction") -> None:
     k.add_argument("--today", help="the day to count from, YYYY-MM-DD (default: today)")
     k.set_defaults(func=_knowledge_report)
 
+    p = sub.add_parser("places", help="the local organisations' data (issue 15)")
+    p.add_argument("what", choices=["report"], help="report: confirmed complaints contacts by nation and kind")
+    p.add_argument("--json", action="store_true", help="JSON")
+    p.set_defaults(func=_places)
+
     p = sub.add_parser("purge", help="delete records older than the retention period")
     p.add_argument("--older-than", type=int, metavar="DAYS", help="days to keep (default RETENTION_DAYS)")
     p.set_defaults(func=_purge)
@@ -111,6 +116,21 @@ def _report(args: argparse.Namespace) -> int:
             mean = "-" if fb["mean"] is None else f"{fb['mean']:.1f}"
             print(f"{sid:<14} interactions {row['interactions']:>6}   feedback {fb['count']:>4} (mean {mean})"
                   f"   {statements()[sid].text}")
+    return 0
+
+
+def _places(args: argparse.Namespace) -> int:
+    from bot.places.organisations import coverage
+
+    report = coverage()
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    for nation, kinds in report.items():
+        for kind, row in kinds.items():
+            facts = ", ".join(f"{k} {row[k]}" for k in ("complaints_url", "phone", "email", "post", "website"))
+            print(f"{nation:<17} {kind:<13} {row['complaints_contact']:>3} of {row['organisations']:>3} with a confirmed"
+                  f" complaints contact ({facts})")
     return 0
 
 

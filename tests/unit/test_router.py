@@ -127,8 +127,11 @@ def test_the_cli_does_not_load_tensorflow():
     assert "NO_TF" in p.stderr
 
 
+# postcodes from every nation, full and outward, one on a boundary (issue 15)
+POSTCODES = ["LS1 4AP", "CF10 1EP", "EH1 1YZ", "BT1 5GS", "LS1", "RG40", "BT71", "ll11 1ay"]
 case_values = st.fixed_dictionaries({}, optional={
-    key: (st.sampled_from(values) if kind == "choice" else
+    key: (st.sampled_from(POSTCODES) if kind == "postcode" else
+          st.sampled_from(values) if kind == "choice" else
           st.lists(st.sampled_from(values), max_size=4) if kind == "list" else
           st.booleans() if kind == "bool" else
           st.floats(min_value=0, max_value=1200, allow_nan=False))
