@@ -110,8 +110,9 @@ def draft(facts: Union[Facts, Mapping[str, Any]], story: str, *, on_behalf: bool
                  style=_style(route, facts, anonymous), voice="behalf" if on_behalf else "self",
                  consent=_consent(consent, facts) if on_behalf else "")
     org = _organisation(organisation, route)
-    about = _about(case, org)
-    to_lines = _recipient(case, org, about)
+    recipient = _recipient_name(case, org)
+    about = _about(case, recipient)
+    to_lines = _recipient(case, org, recipient)
     date_text = _date(today or dt.date.today())
     subject = _subject(case, about)
     parts = [] if case.style == "anonymous" else [W.WRITER]
@@ -167,23 +168,34 @@ def _service_gap(facts: Facts) -> str:
     return W.SERVICE_GAPS.get(service, W.ANY_SERVICE)
 
 
-def _about(case: _Case, org: Mapping[str, str]) -> str:
-    """The organisation the complaint is about, by name where known."""
-    if case.style == "review":
-        return _service_gap(case.facts)
+def _recipient_name(case: _Case, org: Mapping[str, str]) -> str:
+    """The organisation the letter goes to: by name where known, else a gap naming what to fill in."""
     if org.get("name"):
         return org["name"]
-    return W.ROUTE_GAPS.get(case.route.get("id"), "") or _service_gap(case.facts)
+    rid = case.route.get("id")
+    if rid in W.ROUTE_GAPS:
+        return W.ROUTE_GAPS[rid]
+    if case.route.get("kind") == "provider":
+        return _service_gap(case.facts)
+    return case.route.get("name") or W.ANY_SERVICE
 
 
-def _recipient(case: _Case, org: Mapping[str, str], about: str) -> List[str]:
+def _about(case: _Case, recipient: str) -> str:
+    """The organisation whose care the letter is about: the recipient, unless the letter goes to an
+    ombudsman, or to the body that pays for the care (an ICB, NHS England) about someone else's care."""
+    paid_for = case.route.get("kind") == "commissioner" and case.facts.get("service") != "continuing_healthcare"
+    if case.style == "review" or paid_for:
+        return _service_gap(case.facts)
+    return recipient
+
+
+def _recipient(case: _Case, org: Mapping[str, str], name: str) -> List[str]:
     """The address block: who, which organisation, and how to reach it (only what is confirmed)."""
     local = case.route.get("kind") in LOCAL_KINDS or case.route.get("id") == "pals"
     if local and case.style != "review":
-        title = _local_title(case)
-        lines = [title, about]
+        lines = [_local_title(case), name]
     else:
-        lines = [org.get("name") or case.route.get("name") or W.ANY_SERVICE]
+        lines = [name]
         org = {**(case.route.get("contact") or {}), **org}
     contact = [org[k] for k in ("email", "complaints_url") if org.get(k)] or \
               [org[k] for k in ("website",) if org.get(k)]

@@ -232,6 +232,22 @@ def test_pals_gets_a_concern_not_a_formal_complaint():
     assert "Please let me know soon that you have had this concern." in letter.body
 
 
+def test_a_letter_to_the_body_that_pays_is_about_the_care_it_paid_for(monkeypatch):
+    import bot.letter.compose as compose
+
+    gp = {"nation": "england", "service": "gp", "stage": "not_raised", "outcomes": ["apology"]}
+    with_icb = dict(route_of(gp), id="icb", kind="commissioner", name="Integrated care board (ICB)")
+    with monkeypatch.context() as m:
+        m.setattr(compose, "primary_route", lambda result: with_icb)
+        letter = letter_for(gp)
+    assert letter.to == "The Complaints Manager, [name of your integrated care board]"
+    assert letter.subject == "Complaint about care from [name of the GP practice]"
+    chc = {"nation": "england", "service": "continuing_healthcare", "funding": "nhs", "stage": "not_raised",
+           "outcomes": ["put_right"]}
+    assert route_of(chc)["id"] == "icb"
+    assert letter_for(chc).subject == "Complaint about care from [name of your integrated care board]"
+
+
 # ------------------------------------------------------------------ who is writing
 @pytest.mark.parametrize("consent, expected", [
     ("yes", W.CONSENT["yes"]), ("no", W.CONSENT["no"]), ("cannot_give", W.CONSENT["cannot_give"]),
