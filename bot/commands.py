@@ -43,6 +43,17 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--json", action="store_true", help="JSON")
     p.set_defaults(func=_places)
 
+    p = sub.add_parser("letter", help="draft a complaint letter from case facts and the person's words")
+    p.add_argument("--facts", required=True, help="a JSON file of case facts, or - for standard input")
+    p.add_argument("--story", required=True, help="what happened, in the person's own words")
+    p.add_argument("--consent", help="when writing for someone: yes, no, cannot_give or deceased")
+    p.add_argument("--question", action="append", default=[], help="a question to ask (repeat for more)")
+    p.add_argument("--final-response-date", help="the date of the organisation's final response, as given")
+    p.add_argument("--organisation", help="the name of the organisation the letter goes to")
+    p.add_argument("--today", help="the letter's date, YYYY-MM-DD (default: today)")
+    p.add_argument("--json", action="store_true", help="print JSON: to, subject, body and note")
+    p.set_defaults(func=_letter)
+
     p = sub.add_parser("purge", help="delete records older than the retention period")
     p.add_argument("--older-than", type=int, metavar="DAYS", help="days to keep (default RETENTION_DAYS)")
     p.set_defaults(func=_purge)
@@ -152,6 +163,35 @@ def _purge(args: argparse.Namespace) -> int:
     except (StoreUnavailable, SQLAlchemyError):
         raise UsageError("a database cannot be reached; nothing more was deleted") from None
     print("purged: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + f" (older than {days} days)")
+    return 0
+
+
+def _letter(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from bot.cli import UsageError, _read_facts
+    from bot.letter import draft
+    from bot.routing import FactError, parse_facts
+
+    if not args.story.strip():
+        raise UsageError("the story is empty: give what happened, in the person's own words")
+    if args.consent not in (None, "yes", "no", "cannot_give", "deceased"):
+        raise UsageError(f"unknown consent {args.consent!r}; expected one of: yes, no, cannot_give, deceased")
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        raise UsageError(f"--today must be a date like 2026-12-03, not {args.today!r}") from None
+    try:
+        facts = parse_facts(_read_facts(args.facts))
+    except FactError as e:
+        raise UsageError(str(e)) from None
+    letter = draft(facts, args.story, on_behalf=bool(facts.get("on_behalf")), consent=args.consent,
+                   anonymous=facts.get("anonymity") == "anonymous", organisation=args.organisation,
+                   final_response_date=args.final_response_date, questions=args.question or None, today=today)
+    if args.json:
+        print(json.dumps(letter.as_dict(), ensure_ascii=False))
+    else:
+        print(f"To: {letter.to}\nSubject: {letter.subject}\n\n{letter.body}\n\nNote: {letter.note}")
     return 0
 
 
