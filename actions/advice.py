@@ -20,8 +20,10 @@ class ActionRecommend(Action):
         slots = tracker.current_slot_values()
         facts = facts_from_slots(slots)
         texts, marker, _ = build_advice(facts, advocacy_wanted=bool(slots.get("advocacy")))
-        dispatcher.utter_message(response="utter_recommend_intro")
-        for text in texts:
-            dispatcher.utter_message(text=text)
+        for i, text in enumerate(texts):
+            last = i == len(texts) - 1
+            buttons = [{"title": "Find me an advocate", "payload": "I would like an advocate please"}] \
+                if last and marker.get("advocacy") and not slots.get("advocacy") else []
+            dispatcher.utter_message(text=text, buttons=buttons)
         dispatcher.utter_message(json_message=marker)
         return [SlotSet("recommended", True), SlotSet("requested_slot", None)]

@@ -95,7 +95,27 @@ def dialogue_context(tracker: Tracker) -> Context:
                    save_feedback=store.add_feedback,
                    message_id=str((tracker.latest_message or {}).get("message_id") or ""),
                    sms_number=sms_number if channel == "sms" and sms_sender else None,
-                   transcript=lambda: transcript(tracker))
+                   transcript=lambda: transcript(tracker),
+                   feedback_counts=store.feedback_counts)
+
+
+def story(tracker: Tracker) -> str:
+    """The person's own account of what happened: the message that started the case, and any
+    answer to "tell me what happened". Used for the draft letter only, never stored by us."""
+    parts: List[str] = []
+    requested = None
+    for e in tracker.events:
+        kind = e.get("event")
+        if kind == "restart":
+            parts, requested = [], None
+        elif kind == "slot" and e.get("name") == "requested_slot":
+            requested = e.get("value")
+        elif kind == "user" and requested in (None, "issues") and (e.get("text") or "").strip():
+            if not str(e.get("text")).startswith("/"):
+                parts.append(str(e.get("text")).strip())
+        elif kind == "active_loop" and e.get("name") == "followup_form":
+            break
+    return " ".join(parts[-3:])
 
 
 def asides_in_a_row(tracker: Tracker, form: str) -> int:

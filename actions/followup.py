@@ -8,9 +8,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.common import asides_in_a_row, dialogue_context, resuming, send, turn_from
+from actions.common import asides_in_a_row, dialogue_context, resuming, send, story, turn_from
 from bot.dialogue.followup import answers, step
 from bot.dialogue.intake import ASIDES
+from bot.dialogue.letters import letter_maker, letter_offered
 
 
 class ValidateFollowupForm(FormValidationAction):
@@ -26,7 +27,10 @@ class ValidateFollowupForm(FormValidationAction):
             turn.intent = "inform"  # the third try is read as an answer (see asides_in_a_row)
         if turn.requested is not None and turn.intent in ASIDES and not answers(turn):
             return []  # answered by the rules; the form carries on afterwards
-        out = step(turn, dialogue_context(tracker))
+        ctx = dialogue_context(tracker)
+        slots = turn.slots
+        out = step(turn, ctx, letter_offered=letter_offered(slots),
+                   make_letter=letter_maker(lambda: story(tracker), ctx.channel))
         send(dispatcher, out.messages)
         return [SlotSet(k, v) for k, v in out.slots.items()] + [SlotSet("requested_slot", out.requested)]
 

@@ -1,11 +1,14 @@
-"""The recommendation, worded for the person, from the router's answer.
+"""The recommendation, worded for a phone screen, from the router's answer.
 
-What to do first, what else, why, how and by when; free help; what each route
-can and cannot achieve for what they want; warnings. Returns messages and the
-`routes`/`facts` marker of CONTRACT section 4.
+Three messages at most (one text each on SMS):
+  1. the first step: where, why, how and by when, with any time-limit warning, and urgent help first;
+  2. the other options as a short list the person can ask about ("tell me more about PALS");
+  3. free help from an advocate, one word away, and honest notes on what the first step cannot do.
+Returns the texts and the `routes`/`facts` marker of CONTRACT section 4.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Tuple
 
 from bot.dialogue.text import phrases
@@ -14,40 +17,90 @@ from bot.routing import Facts, get_router
 #: What each wished-for outcome needs a body to be able to achieve (knowledge base `achieves`).
 OUTCOME_NEEDS = {"explanation": "explanation", "apology": "apology", "put_right": "change",
                  "change_practice": "change", "compensation": "compensation", "accountability": "discipline"}
-MAX_SHOWN = {"alternative": 2, "also": 4, "next_step": 2}
+#: How many other options are listed (the rest stay in the marker and can be asked about).
+MAX_OTHERS = 4
+#: Warnings that change what to do now go with the first step; the rest go last.
+FIRST_STEP_WARNINGS = ("time_limit_passed", "time_limit_near", "local_process_first")
 
 
 def build_advice(facts: Facts, *, advocacy_wanted: bool = False) -> Tuple[List[str], Dict[str, Any], Dict[str, Any]]:
     """(message texts, the custom marker, the router's full result)."""
     result = get_router().route(facts)
-    t = phrases()["advice"]
-    texts: List[str] = []
-    shown = {"alternative": 0, "also": 0, "next_step": 0}
-    primary = None
     service = phrases()["service"].get(facts.get("service") or "other", "the service")
     routes = [{**r, "name": service[0].upper() + service[1:]} if r["id"] == "provider" else r
               for r in result["routes"]]
-    for r in routes:
-        role = r["role"]
-        if role == "urgent":
-            texts.append(t["urgent"].format(**r))
-        elif role == "primary":
-            primary = r
-            texts.append("\n".join([t["primary"].format(**r), t["how"].format(**r), t["time_limit"].format(**r)]))
-        elif role in shown:
-            if shown[role] < MAX_SHOWN[role]:
-                shown[role] += 1
-                texts.append(t[role].format(**r))
-        elif role == "support":
-            texts.append((t["support_wanted"] if advocacy_wanted else t["support_offer"]).format(**r))
-    texts.extend(outcome_notes(facts, routes, primary))
-    texts.extend(w["text"] for w in result["warnings"])
-    # The router's answer as CONTRACT section 3 shapes it, with the names the person was shown.
-    marker = {"routes": [{k: r[k] for k in ("id", "role", "name", "why", "how", "time_limit")} for r in routes],
+    primary = next((r for r in routes if r["role"] == "primary"), None)
+    texts = [_first_step(routes, primary, result["warnings"])]
+    others = _others(routes)
+    if others:
+        texts.append(others)
+    last = _support(routes, advocacy_wanted) + outcome_notes(facts, routes, primary)
+    last += [w["text"] for w in result["warnings"] if w["code"] not in FIRST_STEP_WARNINGS]
+    if last:
+        texts.append("\n".join(last))
+    marker = {"routes": [{k: r[k] for k in ("id", "role", "name", "why", "how", "time_limit") if k in r}
+                         | ({"organisation": r["organisation"]} if r.get("organisation") else {})
+                         for r in routes],
               "facts": facts.as_dict(),
               "advocacy": result["advocacy"],
               "warnings": [{"code": w["code"], "text": w["text"]} for w in result["warnings"]]}
     return texts, marker, result
+
+
+def _first_step(routes: List[Dict[str, Any]], primary: Dict[str, Any], warnings: List[Dict[str, Any]]) -> str:
+    t = phrases()["advice"]
+    lines = [t["urgent"].format(**r) for r in routes if r["role"] == "urgent"]
+    if primary:
+        lines.append(t["primary"].format(**primary))
+        lines.append(t["how"].format(how=_with_organisation(primary)))
+        lines.append(t["time_limit"].format(**primary))
+    lines += [w["text"] for w in warnings if w["code"] in FIRST_STEP_WARNINGS]
+    return "\n".join(lines)
+
+
+def _with_organisation(route: Dict[str, Any]) -> str:
+    """How to reach a route, naming the person's own local organisation when the place is known."""
+    org = route.get("organisation") or {}
+    if not org.get("name"):
+        return route["how"]
+    parts = [org["name"]]
+    for key, label in (("phone", "phone"), ("email", "email"), ("complaints_url", "web")):
+        if org.get(key):
+            parts.append(f"{label} {org[key]}")
+    return f"{route['how']} Yours is {', '.join(parts)}."
+
+
+def _others(routes: List[Dict[str, Any]]) -> str:
+    t = phrases()["advice"]
+    items = [r for r in routes if r["role"] in ("alternative", "also", "next_step")]
+    if not items:
+        return ""
+    lines = [t["others"]]
+    for r in items[:MAX_OTHERS]:
+        label = t["after_that"] if r["role"] == "next_step" else ""
+        lines.append(f"• {_name(r)}{label}: {_first_sentence(r['why'])}")
+    lines.append(t["ask_more"].format(name=_name(items[0])))
+    return "\n".join(lines)
+
+
+def _support(routes: List[Dict[str, Any]], advocacy_wanted: bool) -> List[str]:
+    t = phrases()["advice"]
+    return [(t["support_wanted"] if advocacy_wanted else t["support_offer"]).format(name=_name(r), how=r["how"])
+            for r in routes if r["role"] == "support"][:1]
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join((text or "").split())
+    m = re.match(r"(.+?[.!?])(\s|$)", text)
+    return m.group(1) if m else text
+
+
+def _name(route: Dict[str, Any]) -> str:
+    if route["id"] == "provider":
+        return route["name"]
+    body = get_router().kb[route["id"]]
+    name = body.display_name
+    return name[0].upper() + name[1:]
 
 
 def outcome_notes(facts: Facts, routes: List[Dict[str, Any]], primary: Dict[str, Any]) -> List[str]:
@@ -62,17 +115,9 @@ def outcome_notes(facts: Facts, routes: List[Dict[str, Any]], primary: Dict[str,
             continue
         other = next((r for r in routes if r["achieves"].get(need) in ("yes", "sometimes") and r["role"] != "urgent"), None)
         words = p["achieve_words"][need]
-        name = _short_name(primary)
+        name = _name(primary)
         if other:
-            notes.append(p["advice"]["cannot"].format(primary=name, outcome=words, other=_short_name(other)))
+            notes.append(p["advice"]["cannot"].format(primary=name, outcome=words, other=_name(other)))
         else:
             notes.append(p["advice"]["cannot_alone"].format(primary=name, outcome=words))
     return notes
-
-
-def _short_name(route: Dict[str, Any]) -> str:
-    if route["id"] == "provider":
-        return route["name"]
-    body = get_router().kb[route["id"]]
-    name = body.display_name
-    return name[0].upper() + name[1:]

@@ -1,8 +1,9 @@
-"""Feedback against the I statements: at most three questions, each about a statement the
-conversation actually served, answered 1 to 5 in words or numbers, always skippable.
+"""Feedback against the I statements: at most three questions after the advice, each about a
+statement the conversation actually served, answered 1 to 5 in words or numbers, always skippable.
 
-The first is asked just before the advice (while the experience is fresh, and so it is
-never lost if the person leaves as soon as they have their answer); the rest after it.
+Which statements: among those served, the ones with the fewest answers so far come first (ties
+broken by the conversation, so people are not all asked the same one), so the feedback is spread
+across the statements instead of piling up on "I knew I had a right to complain".
 """
 from __future__ import annotations
 
@@ -16,10 +17,17 @@ log = logging.getLogger(__name__)
 MAX_QUESTIONS = 3
 
 
-def ensure_queue(slots: Dict[str, Any], touched: List[str], setter) -> List[str]:
+def ensure_queue(slots: Dict[str, Any], touched: List[str], setter, ctx: Any = None) -> List[str]:
     """The statements to ask about, chosen once per conversation."""
     if slots.get("feedback_queue") is None:
-        setter("feedback_queue", feedback_choice(touched, MAX_QUESTIONS))
+        counts: Dict[str, int] = {}
+        if ctx is not None and getattr(ctx, "feedback_counts", None):
+            try:
+                counts = ctx.feedback_counts() or {}
+            except Exception:  # feedback is optional: a store that cannot count does not block it
+                log.warning("feedback counts unavailable")
+        seed = getattr(ctx, "conversation", "") if ctx is not None else ""
+        setter("feedback_queue", feedback_choice(touched, MAX_QUESTIONS, counts=counts, seed=seed))
     return list(slots.get("feedback_queue") or [])
 
 

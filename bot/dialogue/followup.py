@@ -1,91 +1,186 @@
-"""After the advice: contact for a referral (when wanted) and up to three feedback questions.
+"""After the advice: a draft letter, an advocate, and feedback, each only when wanted.
 
 Like the intake, one pure step per message; actions/followup.py adapts it to Rasa.
-Saving goes through `bot.record`; if the database cannot be written the person
-is told plainly that nothing was saved and what to do instead.
+
+* The advice offers an advocate in its own words (one word or one tap away); saying so at any
+  point asks what a referral needs: anonymity, consent when it is for someone else, whether staff
+  may read the chat, and how to reach the person.
+* Where the first step is a written complaint, a draft letter is offered (`ask: letter`); yes gives
+  it in the same turn (a `letter` marker), after asking anonymity and consent if they change it.
+* Then up to three feedback questions, about statements this conversation served.
+
+Saving goes through `bot.record`; if the database cannot be written the person is told plainly
+that nothing was saved and what to do instead.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Optional
 
 from bot.dialogue import feedback
 from bot.dialogue.intake import Context, Outcome, Turn, facts_from_slots, safety_first
 from bot.understand import interpret_answer
+from bot.understand.normalise import normalise
+
+#: Questions of the follow-up, in the order they can come.
+QUESTIONS = ("letter", "anonymity", "consent", "transcript_consent", "contact", "feedback")
+_ADVOCATE = re.compile(r"\b(advocate|advocacy|advocates|someone to help me (complain|with)|help (me )?(to )?complain|"
+                       r"pass (on )?my details|find me (one|someone))\b")
+_NOT = re.compile(r"\b(no|not|do not|dont|never|without)\b")
 
 
 def answers(turn: Turn) -> bool:
     """Whether the message reads as an answer to the follow-up question asked."""
-    if turn.requested not in ("contact", "feedback", "transcript_consent"):
+    if turn.requested not in QUESTIONS:
         return False
     from bot.record.store import normalise_reference
 
     if normalise_reference(turn.text):
         return False  # "what's happening with 3PQ-296-4K?" asks for a status: its digits are not a score
-    return interpret_answer(turn.requested, turn.text).status == "ok"
+    if wants_advocate(turn.text) is not None:
+        return True
+    return interpret_answer(_reader(turn.requested), turn.text).status == "ok"
+
+
+def wants_advocate(text: str) -> Optional[bool]:
+    """True for "yes, find me an advocate", False for "I don't need an advocate", None if not about one."""
+    norm = normalise(text)
+    m = _ADVOCATE.search(norm)
+    if not m:
+        return None
+    return not _NOT.search(norm[:m.start()][-30:])
 
 
 def wants_referral(slots: Dict[str, Any]) -> bool:
     return bool(slots.get("advocacy")) or bool(slots.get("handoff_requested"))
 
 
-def step(turn: Turn, ctx: Context) -> Outcome:
+def step(turn: Turn, ctx: Context, letter_offered: bool = False,
+         make_letter=None) -> Outcome:
+    """One message after the advice. `letter_offered`: the first step is a written complaint;
+    `make_letter(slots)` drafts it and returns the messages that carry it."""
     slots = dict(turn.slots)
     out = Outcome()
     if safety_first(turn, slots, out):
         out.messages.append({"response": "utter_safety_continue"})
-        out.requested = _next(slots, out)
+        out.requested = _next(slots, out, ctx, letter_offered, make_letter)
         return out
     setter = lambda k, v: _set(slots, out, k, v)  # noqa: E731
-    if turn.requested is None:  # activation, straight after the advice
-        feedback.ensure_queue(slots, ctx.touched, setter)
-        if wants_referral(slots) and slots.get("anonymity") == "anonymous" and not slots.get("referral_ref"):
-            _referral(slots, out, ctx, contact=None, turn=turn)
-    elif turn.requested == "transcript_consent":
-        # Consent is never assumed: unclear twice keeps the chat private.
-        answer = interpret_answer("transcript_consent", turn.text)
-        if answer.status in ("ok", "unknown"):   # "not sure" or "skip" is a no
-            _set(slots, out, "transcript_consent", bool(answer.value))
-        elif _tried(slots, out, "transcript_consent") >= 2:
-            _set(slots, out, "transcript_consent", False)
-        else:
-            out.messages.append({"response": "utter_unclear_answer"})
-    elif turn.requested == "contact":
-        answer = interpret_answer("contact", turn.text)
-        if answer.status != "ok" and ctx.sms_number is not None and interpret_answer("advocacy", turn.text).value is True:
-            number = ctx.sms_number()   # "yes, text me here"
-            if number:
-                answer = type(answer)("ok", {"phone": number, "email": None}, {})
-        if answer.status == "ok":
-            _referral(slots, out, ctx, contact=answer.value, turn=turn)
-        else:
-            if _tried(slots, out, "contact") >= 2:
-                _referral(slots, out, ctx, contact=None, turn=turn)
-            else:
-                out.messages.append({"response": "utter_unclear_answer"})
-    elif turn.requested == "feedback":
-        result = feedback.answer(turn, slots, setter, ctx.save_feedback, ctx.conversation, ctx.channel)
-        if result == "unclear":
-            out.messages.append({"response": "utter_unclear_answer"})
-    out.requested = _next(slots, out)
+    if turn.requested is None:  # straight after the advice
+        feedback.ensure_queue(slots, ctx.touched, setter, ctx)
+    advocate = wants_advocate(turn.text)
+    if advocate is not None and turn.requested != "contact":
+        _set(slots, out, "advocacy", advocate)
+    elif turn.requested in QUESTIONS:
+        _read(turn, slots, out, ctx)
+    out.requested = _next(slots, out, ctx, letter_offered, make_letter)
     return out
 
 
-def _next(slots: Dict[str, Any], out: Outcome) -> Optional[str]:
-    if wants_referral(slots) and slots.get("anonymity") != "anonymous" and slots.get("contact") is None:
-        # Whether staff may read this chat (names and numbers taken out), then how to reach them.
-        return "transcript_consent" if slots.get("transcript_consent") is None else "contact"
+def _reader(question: str) -> str:
+    return {"letter": "advocacy", "consent": "consent"}.get(question, question)
+
+
+def _read(turn: Turn, slots: Dict[str, Any], out: Outcome, ctx: Context) -> None:
+    q = turn.requested
+    if q == "feedback":
+        result = feedback.answer(turn, slots, lambda k, v: _set(slots, out, k, v), ctx.save_feedback,
+                                 ctx.conversation, ctx.channel)
+        if result == "unclear":
+            out.messages.append({"response": "utter_unclear_answer"})
+        return
+    if q == "contact":
+        _read_contact(turn, slots, out, ctx)
+        return
+    answer = interpret_answer(_reader(q), turn.text)
+    if answer.status == "ok":
+        value = answer.value
+        _set(slots, out, {"letter": "letter_wanted"}.get(q, q), bool(value) if q in ("letter", "transcript_consent")
+             else value)
+        if q == "consent" and value in ("no", "cannot_give"):
+            out.messages.append({"response": f"utter_consent_{'no' if value == 'no' else 'cannot'}"})
+        return
+    if answer.status == "unknown" or _tried(slots, out, q) >= 2:
+        # Not sure, or twice unclear: the cautious default (no letter, no sharing, named and contactable).
+        defaults = {"letter": ("letter_wanted", False), "transcript_consent": ("transcript_consent", False),
+                    "anonymity": ("anonymity", "confidential"), "consent": ("consent", "unknown")}
+        key, value = defaults[q]
+        _set(slots, out, key, value)
+        out.messages.append({"response": "utter_move_on"})
+    else:
+        out.messages.append({"response": "utter_unclear_answer"})
+
+
+def _read_contact(turn: Turn, slots: Dict[str, Any], out: Outcome, ctx: Context) -> None:
+    answer = interpret_answer("contact", turn.text)
+    if answer.status != "ok" and ctx.sms_number is not None and interpret_answer("advocacy", turn.text).value is True:
+        number = ctx.sms_number()   # "yes, text me here"
+        if number:
+            answer = type(answer)("ok", {"phone": number, "email": None}, {})
+    if answer.status == "ok":
+        _referral(slots, out, ctx, contact=answer.value)
+    elif _tried(slots, out, "contact") >= 2:
+        _referral(slots, out, ctx, contact=None)
+    else:
+        out.messages.append({"response": "utter_unclear_answer"})
+
+
+def _next(slots: Dict[str, Any], out: Outcome, ctx: Context, letter_offered: bool, make_letter) -> Optional[str]:
+    if wants_referral(slots) and not slots.get("referral_ref") and slots.get("contact") is None:
+        needed = _referral_needs(slots)
+        if needed:
+            return needed
+        if slots.get("anonymity") == "anonymous":
+            _referral(slots, out, ctx, contact=None)
+        else:
+            return "contact"
+    if slots.get("letter_wanted") and not slots.get("letter_given"):
+        needed = _letter_needs(slots)
+        if needed:
+            return needed
+        if make_letter is not None:
+            out.messages.extend(make_letter(slots))
+        _set(slots, out, "letter_given", True)
+    if letter_offered and slots.get("letter_wanted") is None:
+        return "letter"
     return feedback.ask_next(slots, lambda k, v: _set(slots, out, k, v))
 
 
-def _referral(slots: Dict[str, Any], out: Outcome, ctx: Context, contact: Optional[Dict[str, Any]], turn: Turn) -> None:
+def _referral_needs(slots: Dict[str, Any]) -> Optional[str]:
+    if slots.get("anonymity") is None:
+        return "anonymity"
+    if _consent_needed(slots):
+        return "consent"
+    if slots.get("anonymity") != "anonymous" and slots.get("transcript_consent") is None:
+        return "transcript_consent"
+    return None
+
+
+def _letter_needs(slots: Dict[str, Any]) -> Optional[str]:
+    if slots.get("anonymity") is None:
+        return "anonymity"
+    if _consent_needed(slots):
+        return "consent"
+    return None
+
+
+def _consent_needed(slots: Dict[str, Any]) -> bool:
+    facts = facts_from_slots(slots)
+    return bool(facts.get("on_behalf")) and "death" not in (facts.get("issues") or ()) \
+        and slots.get("consent") is None
+
+
+def _referral(slots: Dict[str, Any], out: Outcome, ctx: Context, contact: Optional[Dict[str, Any]]) -> None:
     from bot.dialogue.advice import build_advice
     from bot.record import StoreUnavailable
 
     facts = facts_from_slots(slots)
     _, marker, _ = build_advice(facts, advocacy_wanted=True)
+    # Each referral is its own request: a second complaint in one conversation is a second referral.
+    key = f"{ctx.conversation}:referral:{slots.get('case_number') or 1}"
     try:
         ref = ctx.save_referral(
-            conversation=ctx.conversation, channel=ctx.channel, idempotency_key=f"{ctx.conversation}:referral",
+            conversation=ctx.conversation, channel=ctx.channel, idempotency_key=key,
             summary=slots.get("case_summary") or "", facts=facts.as_dict(), routes=marker["routes"],
             outcomes=list(facts.get("outcomes") or []), anonymity=slots.get("anonymity") or "named",
             contact=contact, wants_advocacy=bool(slots.get("advocacy")),

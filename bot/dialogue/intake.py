@@ -1,14 +1,19 @@
 """The intake: one turn of the conversation that gathers a case, as a pure function.
 
-`step(turn)` takes what the person just said (text, intent, entities) and the
-state so far (slot values) and returns the slot changes, the messages to send
-first, and the next question (`requested`), or None when the intake is done.
-The Rasa form validation action (actions/intake.py) is a thin adapter over it,
-so this logic is tested without Rasa.
+`step(turn)` takes what the person just said (text, intent, entities) and the state so
+far (slot values) and returns the slot changes, the messages to send first, and the next
+question (`requested`), or None when the advice can be given. The Rasa form validation
+action (actions/intake.py) is a thin adapter over it, so this logic is tested without Rasa.
 
-The order of questions is the router's `missing` (most decisive first), then
-the summary to confirm, consent when raising it for someone else, the offer of
-advocacy and the choice of anonymity.
+One turn runs in phases:
+  1. an aside with nothing else in it goes back to Rasa's rules (the form resumes after);
+  2. risk of harm is answered first (bot.safety, by kind and nation);
+  3. the answer to the question asked is read, in context;
+  4. every other fact in the message is kept (a story, a correction, an answer to another question);
+  5. the first turn gets an opening that fits what was said;
+  6. the next question: a fact that would change the first step, a check of a fact only hinted at,
+     what the person wants, and a summary to confirm when decisive facts were read from the story.
+Advocacy, anonymity, consent and feedback come after the advice (bot.dialogue.followup).
 """
 from __future__ import annotations
 
@@ -17,8 +22,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
-from bot.dialogue import feedback
 from bot.dialogue import text as words
+from bot.dialogue.opening import opening_messages
 from bot.routing import Facts, get_router, parse_facts
 from bot.routing.facts import FACT_KEYS
 from bot.understand import interpret_answer
@@ -27,21 +32,23 @@ from bot.understand import interpret_answer
 ASIDES = {"ask_about_body", "ask_privacy", "fear_repercussions", "ask_capabilities", "chitchat",
           "out_of_scope", "request_human", "check_status", "restart", "goodbye", "thank"}
 LIST_FACTS = ("issues", "outcomes")
-#: Asides whose answer, given just before a story starts the intake, covers privacy and fear for care.
-ANSWERED_PRIVACY = ("fear_repercussions", "ask_privacy")
 #: Facts the summary shows; a change to one of them means the person must confirm again.
 SUMMARY_FACTS = ("nation", "service", "funding", "stage", "months_since", "issues", "outcomes", "on_behalf",
                  "professional")
-FLOW = ("confirm", "consent", "advocacy", "anonymity")
+#: Facts that decide the first step: read from the story rather than answered, they are checked.
+DECISIVE = ("nation", "service", "funding", "stage")
 SOCIAL_CARE_SERVICES = ("care_home", "home_care", "council_social_care", "supported_housing")
 HEALTH_SERVICES = ("private_hospital", "dentist", "optician", "pharmacy", "gp", "hospital")
 #: How sure the statistical classifier must be to override a message that reads as a plain answer.
 SURE_IN_ANSWER = 0.97
+#: A question whose answer was not understood this many times is left, and the person told so.
+MAX_TRIES = 2
 SAFETY_RESPONSES = {
     "suicide": "utter_safety_suicide", "self_harm": "utter_safety_self_harm",
     "medical_emergency": "utter_safety_medical", "abuse_now": "utter_safety_abuse",
     "violence": "utter_safety_violence", "child_at_risk": "utter_safety_child",
-    "adult_at_risk": "utter_safety_adult", "general": "utter_safety_general",
+    "adult_at_risk": "utter_safety_adult", "financial_abuse": "utter_safety_financial",
+    "deteriorating_patient": "utter_safety_deteriorating", "general": "utter_safety_general",
 }
 
 
@@ -68,6 +75,7 @@ class Context:
     message_id: str = ""
     sms_number: Optional[Callable[[], Optional[str]]] = None   # the number an SMS conversation comes from
     transcript: Optional[Callable[[], List[Any]]] = None       # [(speaker, text)] of this conversation so far
+    feedback_counts: Optional[Callable[[], Dict[str, int]]] = None  # answers so far per statement, to spread them
 
 
 @dataclass
@@ -78,6 +86,39 @@ class Outcome:
     rejected: bool = False
 
 
+class _Turn:
+    """The working state of one turn: the slots as they become, and what will be sent."""
+
+    def __init__(self, turn: Turn):
+        self.turn = turn
+        self.slots = dict(turn.slots)
+        self.out = Outcome()
+        self.found = facts_from_entities(turn.entities)
+        self.hints = {e["value"]["fact"]: e["value"] for e in turn.entities or []
+                      if e.get("entity") == "hint" and isinstance(e.get("value"), dict) and e["value"].get("fact")}
+        self.requested = turn.requested
+        self.activating = turn.requested is None
+        self.safety = False
+        self.changed = False
+
+    def set(self, key: str, value: Any) -> None:
+        _set(self.slots, self.out, key, value)
+
+    def say(self, response: str, **values: Any) -> None:
+        self.out.messages.append({"response": response, **values})
+
+    def add_to(self, key: str, item: str) -> None:
+        items = list(self.slots.get(key) or [])
+        if item not in items:
+            self.set(key, items + [item])
+
+    def remove_from(self, key: str, item: str) -> None:
+        items = list(self.slots.get(key) or [])
+        if item in items:
+            self.set(key, [i for i in items if i != item])
+
+
+# ---------------------------------------------------------------------------------- reading slots
 def _valid_nation(value: Optional[str]) -> Optional[str]:
     value = (value or "").strip().lower().replace(" ", "_")
     return value if value in ("england", "scotland", "wales", "northern_ireland") else None
@@ -109,17 +150,17 @@ def facts_from_entities(entities: List[Dict[str, Any]]) -> Dict[str, Any]:
     return found
 
 
-def _risk_source(entities: List[Dict[str, Any]]) -> Optional[str]:
-    return next((e.get("value") for e in entities or [] if e.get("entity") == "risk_source"), None)
+def _entity(entities: List[Dict[str, Any]], name: str, default: Any = None) -> Any:
+    return next((e.get("value") for e in entities or [] if e.get("entity") == name), default)
 
 
-def _risk_prob(entities: List[Dict[str, Any]]) -> float:
-    return float(next((e.get("value") for e in entities or [] if e.get("entity") == "risk_prob"), 1.0) or 0.0)
+def risk_kind(entities: List[Dict[str, Any]]) -> str:
+    return _entity(entities, "risk_type") or "general"
 
 
 def _answers(turn: Turn) -> bool:
     """Whether the message reads as an answer to the question asked."""
-    if not turn.requested or turn.requested not in FACT_KEYS + FLOW:
+    if not turn.requested or turn.requested not in FACT_KEYS + ("confirm",):
         return False
     return interpret_answer(turn.requested, turn.text).status == "ok"
 
@@ -133,152 +174,204 @@ def _is_question(text: str) -> bool:
     return t.endswith("?") or t.startswith(_QUESTION_START)
 
 
-def risk_kind(entities: List[Dict[str, Any]]) -> str:
-    return next((e.get("value") for e in entities or [] if e.get("entity") == "risk_type"), None) or "general"
-
-
+# ------------------------------------------------------------------------------------- the turn
 def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
-    """Advance the intake by one message (`ctx` enables the feedback question before the advice)."""
-    slots = dict(turn.slots)
-    out = Outcome()
-    setter = lambda k, v: _set(slots, out, k, v)  # noqa: E731
-    activating = turn.requested is None
-    found = facts_from_entities(turn.entities)
+    """Advance the intake by one message."""
+    t = _Turn(turn)
+    if _hand_to_rules(t):
+        t.out.rejected = True
+        t.out.requested = turn.requested
+        return t.out
+    t.safety = safety_first(turn, t.slots, t.out)
+    if t.found.get("risk_now") is False and t.slots.get("risk_now") is None:
+        t.set("risk_now", False)
+    t.found.pop("risk_now", None)
+    _read_answer(t)
+    _keep_facts(t)
+    _tidy_facts(t)
+    if t.activating and not t.slots.get("welcomed"):
+        for m in opening_messages(turn, t.slots, t.safety):
+            t.out.messages.append(m)
+        t.set("welcomed", True)
+    _choose_next(t)
+    return t.out
 
-    # An aside ("what is PALS?") with nothing else in it goes to the rules; the form resumes after.
-    # An answer to the question always comes first, whatever the classifier thought.
-    # Only facts about the case count here, and in a question only the fact asked for:
-    # "is this confidential?" or "will this affect my treatment?" is not an answer.
-    case_found = {k: v for k, v in found.items() if k in FACT_KEYS and k not in ("risk_now", "anonymity")}
+
+def _hand_to_rules(t: _Turn) -> bool:
+    """An aside ("what is PALS?") with nothing else in it goes to the rules; the form resumes after.
+
+    An answer to the question always comes first, whatever the classifier thought. Only facts about
+    the case count, and in a question only the fact asked for ("is this confidential?" is no answer).
+    """
+    turn = t.turn
+    if t.activating or turn.intent not in ASIDES:
+        return False
+    case_found = {k: v for k, v in t.found.items() if k in FACT_KEYS and k not in ("risk_now", "anonymity")}
     if _is_question(turn.text):
         case_found = {k: v for k, v in case_found.items() if k == turn.requested}
-    if not activating and turn.intent in ASIDES and not case_found and (_is_question(turn.text) or not _answers(turn)):
-        out.rejected = True
-        out.requested = turn.requested
-        return out
+    return not case_found and (_is_question(turn.text) or not _answers(turn))
 
-    safety_first(turn, slots, out)
-    if found.get("risk_now") is False and slots.get("risk_now") is None:
-        _set(slots, out, "risk_now", False)
-    found.pop("risk_now", None)
 
-    if activating and not slots.get("welcomed"):
-        if turn.intent != "express_risk":
-            out.messages.append({"response": "utter_thank_story"})
-        if turn.intent not in ANSWERED_PRIVACY:  # their full answer (actions/asides.py) said it already
-            out.messages.append({"response": "utter_privacy_short"})
-        _set(slots, out, "welcomed", True)
+# ----------------------------------------------------------------------- 3. the answer to the question
+def _read_answer(t: _Turn) -> None:
+    requested = t.requested
+    if not requested:
+        return
+    if t.slots.get("summary_shown") and requested != "confirm" and _correction_cue(t.turn.text):
+        requested = t.requested = "confirm"  # "actually it was the dentist" corrects the summary
+    if requested == "confirm":
+        _read_confirm(t)
+        return
+    if requested not in FACT_KEYS:
+        return
+    answer = interpret_answer(requested, t.turn.text)
+    if t.turn.intent in ("dont_know", "skip") and answer.status != "ok":
+        answer.status = "unknown"
+    for key, val in answer.other_facts.items():
+        t.found.setdefault(key, val)
+    if answer.status == "ok":
+        value = _merge(requested, t.slots.get(requested), answer.value) if requested in LIST_FACTS else answer.value
+        t.found[requested] = value
+        t.remove_from("inferred", requested)       # answered directly: nothing to check
+    elif answer.status == "unknown":
+        t.add_to("asked", requested)
+        t.say("utter_skip_ok")
+    elif not t.safety:
+        _not_understood(t, requested)
 
-    before = facts_from_slots(slots)
-    asked = list(slots.get("asked") or [])
-    tries = dict(slots.get("tries") or {})
-    requested = turn.requested
 
-    # After the summary, "actually it was the dentist" corrects it, whatever was asked next.
-    correcting_now = (not activating and slots.get("summary_shown") and requested in AFTER_SUMMARY
-                      and _correction_cue(turn.text))
-    if correcting_now:
-        requested = "confirm"  # read the message as an answer to the summary
+def _not_understood(t: _Turn, requested: str) -> None:
+    """An answer not read: if it answered something else, take that and ask again without apology;
+    otherwise ask once more with the choices, and after that move on and say so."""
+    tries = dict(t.slots.get("tries") or {})
+    tries[requested] = tries.get(requested, 0) + 1
+    t.set("tries", tries)
+    new = {k for k, v in t.found.items() if k != requested and k in FACT_KEYS and t.slots.get(k) in (None, [])}
+    if tries[requested] >= MAX_TRIES:
+        t.add_to("asked", requested)
+        t.say("utter_move_on")
+    elif not new:
+        t.say("utter_unclear_answer")
+    # else: it answered another question; that is kept, and this one is asked again once
 
-    # The answer to the question asked, read in context ("no, not yet" means not raised).
-    if requested == "feedback" and ctx is not None:
-        if feedback.answer(turn, slots, setter, ctx.save_feedback, ctx.conversation, ctx.channel) == "unclear":
-            out.messages.append({"response": "utter_unclear_answer"})
-        setter("feedback_pre", True)
-        requested = None
-    unclear_summary_answer = False
-    if requested:
-        answer = _answer(requested, turn, slots)
-        if answer is not None:
-            status, value, others = answer
-            for key, val in others.items():
-                found.setdefault(key, val)
-            if status == "ok":
-                if requested in FACT_KEYS:
-                    found[requested] = _merge(requested, slots.get(requested), value) if requested in LIST_FACTS else value
-                else:
-                    _flow_answer(requested, value, slots, out)
-            elif status == "unknown":
-                if requested not in asked:
-                    asked.append(requested)
-                out.messages.append({"response": "utter_skip_ok"})
-            elif requested == "confirm":
-                # Not a yes or no: it may be a correction ("actually it was the dentist"); decided below.
-                unclear_summary_answer = True
-            else:
-                _unclear(requested, slots, tries, asked, out)
 
-    # Every fact in the message is kept (several facts in one message, corrections). The story and the
-    # summary's corrections may change anything; an answer to another question only fills gaps, so a
-    # passing word ("I told the ward manager") never overrides what the person said before.
-    may_override = activating or requested == "confirm"
-    changed = False
-    for key, value in found.items():
-        if not may_override and slots.get(key) not in (None, []) and key != requested:
+def _read_confirm(t: _Turn) -> None:
+    """The summary is a check: yes confirms; no asks what to change; a correction is applied."""
+    answer = interpret_answer("confirm", t.turn.text)
+    others = {k: v for k, v in answer.other_facts.items() if k in FACT_KEYS}
+    for key, val in others.items():
+        t.found[key] = val
+    if others:
+        t.set("correcting", False)
+        return                                  # a correction: applied below, then the summary again
+    if answer.value is True or (t.turn.intent == "affirm" and answer.value is None):
+        t.set("confirm", True)
+        t.set("correcting", False)
+        t.set("inferred", [])
+    elif answer.value is False or t.turn.intent == "deny" or _correction_cue(t.turn.text):
+        t.set("correcting", True)               # ask what to change (a variant of the confirm question)
+    elif not t.safety:
+        _not_understood(t, "confirm")
+        if "confirm" in (t.slots.get("asked") or []):
+            t.set("confirm", True)              # twice unclear: go on with what we have, and say so
+
+
+# ---------------------------------------------------------------------------- 4. every fact said
+def _keep_facts(t: _Turn) -> None:
+    """Keep every fact the message held. The story and corrections may change anything; an answer to
+    another question only fills gaps, so a passing word never overrides what was said before."""
+    may_override = t.activating or t.requested == "confirm"
+    from_story = t.activating or t.requested not in FACT_KEYS
+    for key, value in t.found.items():
+        if not may_override and t.slots.get(key) not in (None, []) and key != t.requested:
             continue
-        if key in LIST_FACTS and requested == "confirm":
-            new = list(value)  # a correction replaces the list
-        elif key in LIST_FACTS and requested != key:
-            new = _merge(key, slots.get(key), value)
+        if key in LIST_FACTS and t.requested == "confirm":
+            new = list(value)                   # a correction replaces the list
+        elif key in LIST_FACTS and t.requested != key:
+            new = _merge(key, t.slots.get(key), value)
         else:
             new = value
-        if slots.get(key) != new:
-            _set(slots, out, key, new)
-            changed = changed or key in SUMMARY_FACTS
-    if changed and requested == "confirm":
-        out.messages.append({"response": "utter_noted_correction"})
-    elif unclear_summary_answer and not correcting_now:
-        _unclear("confirm", slots, tries, asked, out)
-    if changed and slots.get("confirm"):
-        _set(slots, out, "confirm", None)  # re-confirm after a change
-    if changed and slots.get("summary_shown"):
-        _set(slots, out, "summary_shown", False)  # show the summary again with the next question
-    if correcting_now and not changed:
-        _set(slots, out, "correcting", True)  # "that's wrong": ask what to change
-        _set(slots, out, "summary_shown", False)
-        _set(slots, out, "confirm", None)
+        if t.slots.get(key) != new:
+            t.set(key, new)
+            t.changed = t.changed or key in SUMMARY_FACTS
+            if key in DECISIVE and key != t.requested:
+                if from_story and t.requested != "confirm":
+                    t.add_to("inferred", key)
+                else:
+                    t.remove_from("inferred", key)
+    for key, hint in t.hints.items():
+        if t.slots.get(key) is None and key != t.requested:
+            hints = dict(t.slots.get("hints") or {})
+            hints[key] = {k: v for k, v in hint.items() if k != "fact"}
+            t.set("hints", hints)
+    if t.changed and t.requested == "confirm":
+        t.say("utter_noted_correction")
+    if t.changed and t.slots.get("summary_shown"):
+        t.set("confirm", None)                  # changed after the summary: check it again
+        t.set("summary_shown", False)
 
+
+def _tidy_facts(t: _Turn) -> None:
     # In social care, paying for it yourself is "self-funded"; a private hospital you pay is "private".
-    if slots.get("funding") == "private" and slots.get("service") in SOCIAL_CARE_SERVICES:
-        _set(slots, out, "funding", "self_funded")
-    elif slots.get("funding") == "self_funded" and slots.get("service") in HEALTH_SERVICES:
-        _set(slots, out, "funding", "private")
-
-    fallback_nation = _valid_nation(turn.default_nation) or default_nation()
-    if slots.get("nation") is None and fallback_nation and "nation" not in asked:
-        _set(slots, out, "nation", fallback_nation)
-
-    _set(slots, out, "asked", asked)
-    _set(slots, out, "tries", tries)
-    facts = facts_from_slots(slots)
-    _set(slots, out, "service_phrase", words.service_phrase(facts.get("service")))
-    _set(slots, out, "case_summary", words.summary(facts, slots))
-    out.requested = next_question(facts, slots, asked)
-    if out.requested == "confirm" and not slots.get("correcting"):
-        # The summary goes with the next question instead of a question of its own: one turn
-        # fewer, and a correction is still taken at any point ("actually it was the dentist").
-        # The summary is filled here: Rasa fills a response from the tracker before this turn's events.
-        out.messages.append({"response": "utter_summary", "case_summary": slots.get("case_summary") or ""})
-        _set(slots, out, "summary_shown", True)
-        _set(slots, out, "confirm", True)
-        out.requested = next_question(facts, slots, asked)
-    if out.requested is None and ctx is not None and not slots.get("feedback_pre") and not slots.get("feedback_done"):
-        feedback.ensure_queue(slots, ctx.touched, setter)
-        out.requested = feedback.ask_next(slots, setter)
-        if out.requested is None:
-            setter("feedback_pre", True)
-    if out.requested == "confirm" and slots.get("correcting") and out.requested != turn.requested \
-            and not correcting_now:
-        _set(slots, out, "correcting", False)
-    if before.values != facts.values and out.requested != "confirm" and slots.get("correcting"):
-        _set(slots, out, "correcting", False)
-    return out
+    if t.slots.get("funding") == "private" and t.slots.get("service") in SOCIAL_CARE_SERVICES:
+        t.set("funding", "self_funded")
+    elif t.slots.get("funding") == "self_funded" and t.slots.get("service") in HEALTH_SERVICES:
+        t.set("funding", "private")
+    fallback = _valid_nation(t.turn.default_nation) or default_nation()
+    if t.slots.get("nation") is None and fallback and "nation" not in (t.slots.get("asked") or []):
+        t.set("nation", fallback)
+        t.add_to("inferred", "nation")          # the website's nation: worth a check in the summary
+    facts = facts_from_slots(t.slots)
+    t.set("service_phrase", words.service_phrase(facts.get("service")))
+    t.set("case_summary", words.summary(facts, t.slots))
 
 
-AFTER_SUMMARY = ("consent", "advocacy", "anonymity")
+# ------------------------------------------------------------------------------ 6. the next question
+def next_question(facts: Facts, slots: Dict[str, Any], asked: List[str]) -> Optional[str]:
+    """The next thing to ask before the advice, or None when the advice can be given."""
+    router = get_router()
+    open_ = [f for f in router.missing(facts) if f not in asked and slots.get(f) is None]
+    if "risk_now" in open_:
+        return "risk_now"
+    if "nation" in open_:
+        return "nation"
+    decisive = [f for f in router.decisive(facts) if f in open_]
+    hinted = [f for f in open_ if f in (slots.get("hints") or {})]
+    for fact in decisive + hinted:
+        return fact
+    if "outcomes" in open_ and slots.get("outcomes") is None:
+        return "outcomes"
+    if "professional" in open_ and set(facts.get("outcomes") or ()) & {"accountability", "protect_others"}:
+        return "professional"
+    if slots.get("confirm") is None and _needs_check(slots):
+        return "confirm"
+    return None
+
+
+def _needs_check(slots: Dict[str, Any]) -> bool:
+    """A summary is a check worth a turn when a decisive fact was read from the story, not answered."""
+    return bool(set(slots.get("inferred") or ()) & set(DECISIVE))
+
+
+def _choose_next(t: _Turn) -> None:
+    asked = list(t.slots.get("asked") or [])
+    facts = facts_from_slots(t.slots)
+    nxt = next_question(facts, t.slots, asked)
+    if nxt == "confirm" and not t.slots.get("correcting"):
+        t.set("summary_shown", True)
+    if nxt is None and t.slots.get("confirm") is None:
+        t.set("confirm", True)                  # everything was answered directly: nothing to check
+    hint = (t.slots.get("hints") or {}).get(nxt) if nxt else None
+    # A fact only hinted at is asked as a check of what was said ("You mentioned paying for the X-ray ...").
+    t.set("checking", nxt if hint else None)
+    if hint:
+        t.set("check_about", words.item_phrase(hint.get("about")))
+    t.out.requested = nxt
+
+
 _CORRECTION = re.compile(r"\b(actually|wrong|not right|mistake|i meant|i mean|correction|it was (the|a|an|my|our|in)|"
                          r"it was not|it is not the|not the \w+ (it was|but)|no it was|no it is|not a \w+ it|"
-                         r"you have got|you got)\b")
+                         r"you have got|you got|sorry (no|i said)|i said \w+ but)\b")
 
 
 def _correction_cue(text: str) -> bool:
@@ -288,6 +381,7 @@ def _correction_cue(text: str) -> bool:
     return bool(_CORRECTION.search(normalise(text)))
 
 
+# ------------------------------------------------------------------------------------------ safety
 def safety_first(turn: Turn, slots: Dict[str, Any], out: Outcome) -> bool:
     """Answer a risk of harm before anything else in the reply; True if it did.
 
@@ -296,14 +390,14 @@ def safety_first(turn: Turn, slots: Dict[str, Any], out: Outcome) -> bool:
     action_safety_response is not answered twice.
     """
     risk = turn.intent == "express_risk"
-    by_classifier = _risk_source(turn.entities) == "classifier"
+    by_classifier = _entity(turn.entities, "risk_source") == "classifier"
     if risk and turn.requested == "risk_now" and by_classifier:
         a = interpret_answer("risk_now", turn.text)
         if a.status == "ok" and a.value is False:
             risk = False
-    if risk and by_classifier and turn.requested and _answers(turn) and _risk_prob(turn.entities) < SURE_IN_ANSWER:
-        # A plain answer to the question asked raises the alarm through the patterns, or a near-certain classifier.
-        risk = False
+    prob = float(_entity(turn.entities, "risk_prob", 1.0) or 0.0)
+    if risk and by_classifier and turn.requested and _answers(turn) and prob < SURE_IN_ANSWER:
+        risk = False  # a plain answer raises the alarm through the patterns, or a near-certain classifier
     if risk and turn.message_id and slots.get("safety_for") == turn.message_id:
         risk = False
     if not risk:
@@ -314,83 +408,7 @@ def safety_first(turn: Turn, slots: Dict[str, Any], out: Outcome) -> bool:
     return True
 
 
-def next_question(facts: Facts, slots: Dict[str, Any], asked: List[str]) -> Optional[str]:
-    """The next thing to ask, or None when the intake is complete."""
-    for fact in get_router().missing(facts):
-        if fact not in asked and slots.get(fact) is None:
-            return fact
-    if slots.get("confirm") is None:
-        return "confirm"
-    if facts.get("on_behalf") and "death" not in (facts.get("issues") or ()) and slots.get("consent") is None \
-            and "consent" not in asked:
-        return "consent"
-    if slots.get("advocacy") is None and "advocacy" not in asked:
-        return "advocacy"
-    if slots.get("anonymity") is None and "anonymity" not in asked:
-        return "anonymity"
-    return None
-
-
-def _answer(requested: str, turn: Turn, slots: Dict[str, Any]):
-    if requested == "confirm":
-        a = interpret_answer("confirm", turn.text)
-        if turn.intent == "affirm" and a.value is None and not a.other_facts:
-            return ("ok", True, {})
-        if turn.intent == "deny" and a.value is None and not a.other_facts:
-            return ("ok", False, {})
-        return (a.status if a.value is not None or not a.other_facts else "ok", a.value, a.other_facts)
-    if turn.intent in ("dont_know", "skip") and requested in FACT_KEYS:
-        a = interpret_answer(requested, turn.text)
-        if a.status != "ok":
-            return ("unknown", None, a.other_facts)
-    a = interpret_answer(requested, turn.text)
-    if a.status == "unclear" and requested in ("advocacy",) and turn.intent in ("affirm", "deny"):
-        return ("ok", turn.intent == "affirm", a.other_facts)
-    if a.status == "unclear" and requested == "anonymity" and turn.intent == "affirm":
-        return ("ok", "named", a.other_facts)
-    return (a.status, a.value, a.other_facts)
-
-
-def _flow_answer(slot: str, value: Any, slots: Dict[str, Any], out: Outcome) -> None:
-    if slot == "confirm":
-        if value is True:
-            _set(slots, out, "confirm", True)
-            _set(slots, out, "correcting", False)
-        elif value is False:
-            _set(slots, out, "correcting", True)  # ask what to change (a variant of the confirm question)
-        else:
-            # A correction ("it was the dentist") arrives as other facts; ask to confirm again.
-            _set(slots, out, "correcting", False)
-    elif slot == "consent":
-        _set(slots, out, "consent", value)
-        if value == "no":
-            out.messages.append({"response": "utter_consent_no"})
-        elif value == "cannot_give":
-            out.messages.append({"response": "utter_consent_cannot"})
-    elif slot == "advocacy":
-        _set(slots, out, "advocacy", bool(value))
-    elif slot == "anonymity":
-        _set(slots, out, "anonymity", value)
-
-
-def _unclear(requested: str, slots: Dict[str, Any], tries: Dict[str, int], asked: List[str], out: Outcome) -> None:
-    """An answer not understood: ask once more, then move on (a flow question takes its default)."""
-    tries[requested] = tries.get(requested, 0) + 1
-    if tries[requested] >= 2:
-        if requested not in asked:
-            asked.append(requested)
-        if requested in FLOW and slots.get(requested) is None:
-            _flow_default(requested, slots, out)
-    else:
-        out.messages.append({"response": "utter_unclear_answer"})
-
-
-def _flow_default(slot: str, slots: Dict[str, Any], out: Outcome) -> None:
-    defaults = {"confirm": True, "consent": "unknown", "advocacy": False, "anonymity": None}
-    if defaults.get(slot) is not None:
-        _set(slots, out, slot, defaults[slot])
-
-
+# ------------------------------------------------------------------------------------------ helpers
 def _merge(key: str, old: Any, new: Any) -> Any:
     if key not in LIST_FACTS:
         return new

@@ -110,6 +110,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", help="comma-separated persona id prefixes")
     a = ap.parse_args(argv)
     total = passed = 0
+    turns = []
     for path in a.personas:
         for p in yaml.safe_load(Path(path).read_text()):
             if a.only and not any(p["id"].startswith(x) for x in a.only.split(",")):
@@ -117,9 +118,14 @@ def main(argv=None) -> int:
             r = play(p, verbose=a.verbose)
             total += 1
             passed += not r["fails"]
+            if r["result"] is not None:
+                turns.append(r["turns"])
             if r["fails"]:
                 print(f"FAIL {r['id']} ({r['turns']} msgs): {'; '.join(r['fails'])}")
-    print(f"offline: {passed}/{total}")
+    import statistics
+
+    median = statistics.median(turns) if turns else "n/a"
+    print(f"offline: {passed}/{total} median_turns={median}")
     return 0
 
 

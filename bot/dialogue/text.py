@@ -21,6 +21,15 @@ def service_phrase(service: Optional[str]) -> str:
     return phrases()["service"].get(service or "other", "the service")
 
 
+def item_phrase(item: Optional[str]) -> str:
+    """'the X-ray' for a side item named in the story ("x ray" -> "the X-ray"), or 'something'."""
+    if not item:
+        return "something"
+    fixed = {"x ray": "X-ray", "xray": "X-ray", "x rays": "X-rays", "mri": "MRI", "ct scan": "CT scan",
+             "tv": "TV", "wifi": "wifi"}
+    return "the " + fixed.get(item, item)
+
+
 def join(items: Iterable[str]) -> str:
     items = [i for i in items if i]
     if len(items) <= 1:

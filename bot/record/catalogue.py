@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
@@ -58,8 +59,21 @@ def statements_for(action: str) -> List[str]:
     return []
 
 
-def feedback_choice(touched: Iterable[str], limit: int = 3) -> List[str]:
-    """Up to `limit` statements to ask about, among those the conversation touched."""
+def feedback_choice(touched: Iterable[str], limit: int = 3, counts: Optional[Dict[str, int]] = None,
+                    seed: str = "") -> List[str]:
+    """Up to `limit` statements to ask about, among those the conversation touched.
+
+    The ones with the fewest feedback answers so far (`counts`) come first, so answers spread
+    across the statements; ties go by a stable shuffle of the conversation id (`seed`), then by
+    the framework's priority (mapping.yml)."""
     _, priority = _mapping()
     touched = set(touched)
-    return [sid for sid in priority if sid in touched][:limit]
+    counts = counts or {}
+    candidates = [sid for sid in priority if sid in touched]
+    rank = {sid: i for i, sid in enumerate(candidates)}
+
+    def key(sid: str):
+        shuffle = hashlib.sha256(f"{seed}:{sid}".encode()).hexdigest() if seed else ""
+        return (counts.get(sid, 0), shuffle, rank[sid])
+
+    return sorted(candidates, key=key)[:limit]

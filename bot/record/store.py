@@ -124,6 +124,15 @@ class Store:
         except SQLAlchemyError as e:
             raise StoreUnavailable(str(e)) from e
 
+    def feedback_counts(self) -> Dict[str, int]:
+        """How many feedback answers each statement has had (to spread the questions across them)."""
+        try:
+            with session_scope(self.url) as s:
+                rows = s.execute(select(Feedback.statement_id, func.count()).group_by(Feedback.statement_id)).all()
+        except SQLAlchemyError as e:
+            raise StoreUnavailable(str(e)) from e
+        return {sid: int(n) for sid, n in rows}
+
     # --------------------------------------------------------------- referrals
     def create_referral(self, *, conversation: str, channel: str, idempotency_key: str, summary: str,
                         facts: Dict[str, Any], routes: Sequence[Dict[str, Any]], outcomes: Sequence[str],

@@ -36,6 +36,12 @@ class Decision:
         return (self.routes, tuple(c for c, _ in self.warnings),
                 tuple(c for c, *_ in self.time_warnings), self.advocacy)
 
+    @property
+    def first_step(self) -> Tuple[Any, ...]:
+        """What the person is told to do first: the urgent and primary routes and their time limits."""
+        return (tuple(r for r in self.routes if r[1] in ("urgent", "primary")),
+                tuple((c, rid) for c, rid, *_ in self.time_warnings))
+
 
 class Router:
     """Applies the rule set to facts. Build once (`get_router()`), call many times."""
@@ -110,13 +116,22 @@ class Router:
     # ----------------------------------------------------------------- missing
     def missing(self, facts: Facts, decision: Optional[Decision] = None) -> List[str]:
         """Unknown facts that would change the answer, most decisive first."""
-        base = (decision or self.decide(facts)).signature
+        return self._changing(facts, decision, lambda d: d.signature)
+
+    def decisive(self, facts: Facts, decision: Optional[Decision] = None) -> List[str]:
+        """The part of `missing` that would change the first step (urgent and primary routes, time limits).
+
+        The conversation asks these before the advice; the rest only refine it ("you can also ...")."""
+        return self._changing(facts, decision, lambda d: d.first_step)
+
+    def _changing(self, facts: Facts, decision: Optional[Decision], view) -> List[str]:
+        base = view(decision or self.decide(facts))
         state = self.state(facts)
         out = []
         for q in self.rules.questions:
             if q.fact in facts or not q.ask_when(state):
                 continue
-            if any(self.decide(facts.with_value(q.fact, v)).signature != base for v in self._candidates(q.fact)):
+            if any(view(self.decide(facts.with_value(q.fact, v))) != base for v in self._candidates(q.fact)):
                 out.append(q.fact)
         return out
 

@@ -188,6 +188,7 @@ class Detector:
         # One sentence read alone is judged more strictly than a whole message: a short symptom
         # ("a little cough for three days") reads like an emergency without what follows it.
         self.sentence_threshold = max(sentence_threshold, threshold)
+        self.context_floor = 0.6
 
     def judge(self, text: str, intent_confidence: float = 0.0, intent_threshold: float = 0.7) -> Verdict:
         if not text or not text.strip():
@@ -226,6 +227,8 @@ class Detector:
         for i, (prepared, p) in enumerate(zip(texts, probs)):
             if p < (self.threshold if i == 0 else self.sentence_threshold) or len(prepared.split()) < MIN_WORDS:
                 continue
+            if i > 0 and probs[0] < self.context_floor:
+                continue  # one sentence reads as risk, but the message as a whole does not at all
             plain = " ".join(w for w in prepared.split() if "_" not in w)
             if p >= self.sure or not (self.patterns._placed_in_past(plain) and not self.patterns._placed_now(plain)):
                 flagged = True

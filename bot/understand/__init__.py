@@ -47,6 +47,7 @@ class Extraction:
     words: List[str] = field(default_factory=list)
     hints: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     set_aside: List[Tuple[Hit, str]] = field(default_factory=list)
+    praise: bool = False   # some of it was praised ("the nurses were brilliant but ...")
 
     def entities(self) -> List[Dict[str, Any]]:
         """The facts as Rasa-style entities (one per list value), and each hint as a `hint` entity."""
@@ -56,6 +57,8 @@ class Extraction:
                 out.append({"entity": key, "value": v})
         for key, hint in self.hints.items():
             out.append({"entity": "hint", "value": {"fact": key, **hint}})
+        if self.praise:
+            out.append({"entity": "praise", "value": True})
         return out
 
 
@@ -64,7 +67,7 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
     sents = split(text)
     words = list(sents.words)
     hits = _candidate_hits(sents, answer_to)
-    kept, set_aside = _in_context(sents, hits)
+    kept, set_aside, praise = _in_context(sents, hits)
     by_fact: Dict[str, List[Hit]] = defaultdict(list)
     for h in kept:
         by_fact[h.fact].append(h)
@@ -93,7 +96,7 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
     if answer_to != "funding":
         _side_funding(words, sents, by_fact, facts, hints)
     _reconcile(facts, answer_to)
-    return Extraction(facts, kept, words, hints, set_aside)
+    return Extraction(facts, kept, words, hints, set_aside, praise)
 
 
 def _candidate_hits(sents: Sentences, answer_to: Optional[str]) -> List[Hit]:
@@ -111,7 +114,7 @@ def _candidate_hits(sents: Sentences, answer_to: Optional[str]) -> List[Hit]:
     return out
 
 
-def _in_context(sents: Sentences, hits: List[Hit]) -> Tuple[List[Hit], List[Tuple[Hit, str]]]:
+def _in_context(sents: Sentences, hits: List[Hit]) -> Tuple[List[Hit], List[Tuple[Hit, str]], bool]:
     """Apply ConText: drop what is negated, hypothetical, someone else's or praised; shift a stage not yet reached."""
     cats, modifiers = get_reader().read(sents, [Target(h.start, h.end, h.fact.upper()) for h in hits])
     effects = _effects()
@@ -134,7 +137,8 @@ def _in_context(sents: Sentences, hits: List[Hit]) -> Tuple[List[Hit], List[Tupl
             aside.append((h, "shifted"))
             h = Hit(h.fact, shifted, h.start, h.end, 0.5, h.answer_only, h.negatable)
         kept.append(h)
-    return kept, aside
+    praise = any(m.label == "PRAISE" for m in modifiers)
+    return kept, aside, praise
 
 
 @lru_cache(maxsize=1)

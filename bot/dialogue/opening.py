@@ -1,0 +1,41 @@
+"""The first reply to a story: an opening that fits what was said.
+
+"I want to complain about the care agency" needs "I can help with that", not "I'm sorry this
+happened"; a death needs condolence; praise with a concern needs the praise heard. After a
+safety reply the safety help itself is the acknowledgement. The reassurance about privacy and
+care is said once, unless the person's own question already had it answered.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+#: Asides whose full answer (actions/asides.py) already covered privacy and fear for care.
+ANSWERED_PRIVACY = ("fear_repercussions", "ask_privacy")
+#: Issues that mean something went wrong for someone (not just a request to complain).
+HARM = ("care_treatment", "communication", "staff_conduct", "access_waiting", "discharge", "medication", "dignity",
+        "safety_risk", "abuse_neglect", "death", "mental_health_act", "crime", "records_data")
+
+
+def opening_kind(issues: List[str], outcomes: List[str], praise: bool) -> str:
+    """Which opening fits: loss, praise, heard, request or sorry."""
+    if "death" in issues:
+        return "loss"
+    if praise:
+        return "praise"
+    if "concern_only" in outcomes:
+        return "heard"
+    if not set(issues) & set(HARM):
+        return "request"
+    return "sorry"
+
+
+def opening_messages(turn: Any, slots: Dict[str, Any], safety: bool) -> List[Dict[str, Any]]:
+    """The responses that open the intake, before its first question."""
+    out: List[Dict[str, Any]] = []
+    if not safety:
+        praise = any(e.get("entity") == "praise" and e.get("value") for e in turn.entities or [])
+        kind = opening_kind(list(slots.get("issues") or []), list(slots.get("outcomes") or []), praise)
+        out.append({"response": f"utter_open_{kind}"})
+    if turn.intent not in ANSWERED_PRIVACY and not safety:
+        out.append({"response": "utter_privacy_short"})
+    return out
