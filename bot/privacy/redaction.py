@@ -10,6 +10,7 @@ transcripts) and by the logging filter, so identifiers never reach disk.
 """
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import List, Tuple
 
 import yaml
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 NAMES_FILE = HERE / "names.yml"
 
@@ -182,10 +184,27 @@ def _is_place_name(text: str, start: int, end: int) -> bool:
     return bool(PLACE_BEFORE.search(text[max(0, start - 12):start]) or PLACE_AFTER.match(text[end:end + 20]))
 
 
+#: What is stored when a text could not be redacted: nothing of it (failing closed).
+UNREDACTABLE = "[TEXT REMOVED]"
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def redact(text: str) -> str:
-    """`text` with every identifier found replaced by a tag like [NAME]."""
+    """`text` with every identifier found replaced by a tag like [NAME].
+
+    Never raises: text that cannot be processed is replaced whole by UNREDACTABLE, so an
+    identifier is never kept because redaction failed.
+    """
     if not text:
         return text
+    try:
+        return _redact(_SURROGATE.sub("\ufffd", str(text)))
+    except Exception:  # noqa: BLE001 - fail closed, whatever went wrong
+        log.exception("redaction failed; the whole text is removed")
+        return UNREDACTABLE
+
+
+def _redact(text: str) -> str:
     spans = [s for s in _spans(text) if not (s[2] == "NAME" and _is_place_name(text, s[0], s[1]))]
     spans = sorted(spans, key=lambda s: (s[0], -(s[1] - s[0])))
     merged: List[Tuple[int, int, str]] = []

@@ -405,10 +405,20 @@ async def _form_token(request: web.Request) -> str:
     if header:
         return header
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
+        form = await read_post(request)
         value = form.get(CSRF_FIELD)
         return value if isinstance(value, str) else ""
     return ""
+
+
+async def read_post(request: web.Request) -> Any:
+    """The posted form; a body that cannot be read as a form (not UTF-8, cut short) is a 400, not a 500."""
+    try:
+        return await request.post()
+    except web.HTTPException:
+        raise
+    except (ValueError, UnicodeError, AssertionError):
+        raise InboxError(400, "The form could not be read. Reload the page and try again.") from None
 
 
 async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:

@@ -21,8 +21,8 @@ from bot.web.inbox import charts, queries
 from bot.web.inbox.queries import ANONYMITY, STATUS_LABELS, ChangeError
 from bot.web.inbox.security import (CSRF_FIELD, DEVICE_COOKIE, LOGIN_COOKIE, PREFIX, InboxError, audit, client_ip,
                                     csrf_token, device_cookie, end_session, flash, in_thread, inbox_of, must_audit,
-                                    public, redirect, roles, safe_next, secure_request, start_session, take_flash,
-                                    trusted_device)
+                                    public, read_post, redirect, roles, safe_next, secure_request, start_session,
+                                    take_flash, trusted_device)
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def error_page(request: web.Request, status: int, message: str) -> web.Response:
 
 
 async def form(request: web.Request) -> Dict[str, str]:
-    data = await request.post()
+    data = await read_post(request)
     return {k: v for k, v in data.items() if isinstance(v, str)}
 
 
