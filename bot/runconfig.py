@@ -35,7 +35,11 @@ def tracker_store() -> Dict[str, Any]:
 
 def endpoints() -> Dict[str, Any]:
     action_url = os.environ.get("ACTION_ENDPOINT_URL") or f"http://127.0.0.1:{action_port()}/webhook"
-    out: Dict[str, Any] = {"action_endpoint": {"url": action_url}, "tracker_store": tracker_store()}
+    action: Dict[str, Any] = {"url": action_url}
+    if os.environ.get("ACTION_SERVER_TOKEN"):
+        # Rasa reads ${...} from its own environment when it loads this file: the secret is never written.
+        action["headers"] = {"Authorization": "Bearer ${ACTION_SERVER_TOKEN}"}
+    out: Dict[str, Any] = {"action_endpoint": action, "tracker_store": tracker_store()}
     redis = os.environ.get("REDIS_URL")
     if redis:
         u = urlparse(redis)

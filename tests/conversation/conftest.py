@@ -29,7 +29,7 @@ def data_dir(tmp_path_factory):
 def action_server(data_dir):
     port = free_port()
     env = dict(os.environ, DATA_DIR=str(data_dir), RASA_TELEMETRY_ENABLED="false")
-    proc = subprocess.Popen([str(PROJECT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions",
+    proc = subprocess.Popen([str(PROJECT / ".venv" / "bin" / "python"), "-m", "bot.action_server", "--actions", "actions",
                              "--port", str(port)], cwd=PROJECT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.STDOUT)
     deadline = time.time() + 60
