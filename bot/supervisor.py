@@ -142,15 +142,16 @@ def plan(rasa_servers: int = 1, roles: Sequence[str] = ROLES) -> List[Proc]:
 
         os.environ["TWILIO_AUTH_TOKEN"] = "dev-" + secrets.token_hex(16)
         os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{rasa_port()}")
-    if "actions" in roles and "rasa" in roles and not os.environ.get("ACTION_SERVER_TOKEN"):
-        # Both ends started here: they share a token made for this run, so even on loopback the action
-        # server answers only Rasa. Set ACTION_SERVER_TOKEN when they run apart (RUN_ONLY).
+    token = os.environ.get("ACTION_SERVER_TOKEN", "")
+    if not token and "actions" in roles and "rasa" in roles:
+        # Both ends started here: they share a token made for this run (in their environment only), so even
+        # on loopback the action server answers only Rasa. Set ACTION_SERVER_TOKEN when they run apart.
         import secrets
 
-        os.environ["ACTION_SERVER_TOKEN"] = secrets.token_urlsafe(32)
+        token = secrets.token_urlsafe(32)
     base = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
                 SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONWARNINGS="ignore",
-                PROMETHEUS_MULTIPROC_DIR=str(metrics_dir()))
+                PROMETHEUS_MULTIPROC_DIR=str(metrics_dir()), **({"ACTION_SERVER_TOKEN": token} if token else {}))
     run_dir = data_dir() / "run"
     procs = []
     if "actions" in roles:
@@ -166,7 +167,7 @@ def plan(rasa_servers: int = 1, roles: Sequence[str] = ROLES) -> List[Proc]:
         env = dict(base, RASA_INSTANCE=f"rasa-{i + 1}", LOG_COMPONENT=name,
                    SANIC_REQUEST_MAX_SIZE=os.environ.get("SANIC_REQUEST_MAX_SIZE", str(1024 * 1024)))
         os.environ["RASA_INSTANCE"] = env["RASA_INSTANCE"]
-        paths = runconfig.write(run_dir / env["RASA_INSTANCE"])
+        paths = runconfig.write(run_dir / env["RASA_INSTANCE"], action_token=bool(token))
         procs.append(Proc(name,
                           [str(VENV_BIN / "python"), "-m", "bot.rasa_server", "run", "--model", str(PROJECT_DIR / "models" / "current.tar.gz"),
                            "--endpoints", str(paths["endpoints"]), "--credentials", str(paths["credentials"]),

@@ -18,8 +18,13 @@ def data_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("conversation")
     os.environ["DATA_DIR"] = str(d)
     os.environ.pop("DATABASE_URL", None)
+    from bot import privacy
     from bot.record import db
 
+    # The keys of this data folder, as the action server started below reads them (references carry a
+    # keyed check character: this process and the action server must agree on it).
+    privacy._pseudonym_key.cache_clear()
+    privacy._fernet.cache_clear()
     db.reset_engines()
     db.upgrade()
     return d

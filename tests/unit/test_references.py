@@ -29,6 +29,21 @@ def test_without_the_key_a_guess_is_well_formed_one_time_in_thirty(tmp_data_dir)
     assert sum(_keyed_check_char(m[:7]) == m[7] for m in made) <= 150
 
 
+def test_no_ordinary_word_or_phrase_is_read_as_a_new_reference_whatever_the_key(tmp_data_dir, monkeypatch):
+    """The keyed check differs between deployments; it never decides whether words are a reference."""
+    from bot import privacy
+
+    phrases = ["it's been 2 weeks since i was referred", "at 8am every day", "PHARMACY", "my daughter",
+               "I can't remember", "any updte on my case", "and heard nothing since 2019"]
+    for key in ("one", "two", "three", "four", "five", "six", "seven", "eight"):
+        monkeypatch.setattr(privacy, "_pseudonym_key", lambda key=key: key.encode() * 8)
+        found = {p: normalise_reference(p) for p in phrases}
+        legacy = {p: r for p, r in found.items() if r and _check_char(r.replace("-", "")[:7]) == r.replace("-", "")[7]}
+        assert found == {p: legacy.get(p) for p in phrases}, key   # only what the public checksum always said
+        ref = new_reference()
+        assert any(c.isdigit() for c in ref) and normalise_reference(f"any news on {ref}?") == ref
+
+
 def test_references_made_before_the_keyed_check_still_resolve(tmp_data_dir):
     rng = random.Random(11)
     for _ in range(100):
