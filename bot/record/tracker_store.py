@@ -296,37 +296,44 @@ class DurableTrackerStore(SQLTrackerStore):
                 # Every server's pending conversations (the journal is shared), oldest first.
                 paths = sorted(self.journal_dir.glob("*.json"), key=_mtime)
                 for path in paths:
-                    try:
-                        tracker = self._read_journal(path)
-                    except Exception:
-                        log.exception("tracker store: unreadable journal file %s kept aside", path.name)
-                        path.rename(path.with_suffix(".bad"))
-                        continue
-                    if tracker is None:
-                        continue
-                    try:
-                        new_events = self._write(tracker)
-                    except Exception as e:
-                        if _is_outage(e):
-                            self._failed(e)
-                            return
-                        # Not the database: this conversation's data. Keep it aside, write back the rest.
-                        log.error("tracker store: a kept conversation could not be written (%s); set aside as %s",
-                                  type(e).__name__, path.with_suffix(".bad").name)
-                        path.rename(path.with_suffix(".bad"))
-                        self._pending.pop(tracker.sender_id, None)
-                        continue
-                    self._pending.pop(tracker.sender_id, None)
-                    path.unlink(missing_ok=True)
-                    if self.record_interactions and new_events:
-                        self._record(tracker, new_events)
-                    log.info("tracker store: wrote a conversation kept during the outage")
+                    if not self._write_back(path):
+                        return   # the database is down again: the rest waits for the next try
                 for sender in [s for s in self._pending if not self._journal_path(s).exists()]:
                     self._pending.pop(sender, None)  # written back by another server
             self.health.pending = len(self._pending)
             self._flush_outbox()
         finally:
             self._lock.release()
+
+    def _write_back(self, path: Path) -> bool:
+        """Write one kept conversation to the database; False when the database failed (stop there).
+        A file that cannot be read, or whose data the database refuses, is set aside as `.bad`."""
+        try:
+            tracker = self._read_journal(path)
+        except Exception:
+            log.exception("tracker store: unreadable journal file %s kept aside", path.name)
+            path.rename(path.with_suffix(".bad"))
+            return True
+        if tracker is None:
+            return True
+        try:
+            new_events = self._write(tracker)
+        except Exception as e:
+            if _is_outage(e):
+                self._failed(e)
+                return False
+            # Not the database: this conversation's data. Keep it aside, write back the rest.
+            log.error("tracker store: a kept conversation could not be written (%s); set aside as %s",
+                      type(e).__name__, path.with_suffix(".bad").name)
+            path.rename(path.with_suffix(".bad"))
+            self._pending.pop(tracker.sender_id, None)
+            return True
+        self._pending.pop(tracker.sender_id, None)
+        path.unlink(missing_ok=True)
+        if self.record_interactions and new_events:
+            self._record(tracker, new_events)
+        log.info("tracker store: wrote a conversation kept during the outage")
+        return True
 
     @contextlib.contextmanager
     def _journal_lock(self, wait: bool) -> Iterator[bool]:

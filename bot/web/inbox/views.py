@@ -122,14 +122,8 @@ async def login_post(request: web.Request) -> web.StreamResponse:
                              device[0] if device else None)
     inbox.limiter.record(key, failed=not result.ok)
     if not result.ok:
-        sid = result.staff.id if result.staff else None
-        detail = {"unknown": "no such account", "wrong_password": "wrong password",
-                  "wait": f"attempt refused unchecked: {result.retry_after} s to wait after failed sign-ins",
-                  "inactive": "account deactivated"}.get(result.reason, result.reason)
-        if result.reason == "wrong_password" and result.retry_after:
-            detail += f"; next attempt in {result.retry_after} s"
-        audit(request, "sign_in_failed", staff_id=sid, staff_name=result.staff.name if result.staff else None,
-              detail=detail)
+        audit(request, "sign_in_failed", staff_id=result.staff.id if result.staff else None,
+              staff_name=result.staff.name if result.staff else None, detail=_failure_detail(result))
         if inbox.config.fail_delay:
             await asyncio.sleep(inbox.config.fail_delay)
         return _login_page(request, status=401, name=name, next_url=data.get("next"), error=(
@@ -147,6 +141,16 @@ async def login_post(request: web.Request) -> web.StreamResponse:
                         samesite="Strict", secure=secure_request(request),
                         max_age=inbox.config.device_days * 86400)
     return resp
+
+
+def _failure_detail(result) -> str:  # noqa: ANN001 - bot.staff.SignIn
+    """What the audit log says about a failed sign-in (never the password)."""
+    detail = {"unknown": "no such account", "wrong_password": "wrong password",
+              "wait": f"attempt refused unchecked: {result.retry_after} s to wait after failed sign-ins",
+              "inactive": "account deactivated"}.get(result.reason, result.reason)
+    if result.reason == "wrong_password" and result.retry_after:
+        detail += f"; next attempt in {result.retry_after} s"
+    return detail
 
 
 def _duration(seconds: int) -> str:
