@@ -15,19 +15,24 @@ class UsageError(Exception):
     """Bad input: printed as one line, exit status 2."""
 
 
+def _read_facts(path: str) -> object:
+    """The decoded JSON of a facts file (or standard input for "-"); UsageError in one line otherwise."""
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UsageError(f"the facts are not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+
+
 def _cmd_route(args: argparse.Namespace) -> int:
     from bot.routing import FactError, route_case
 
-    try:
-        text = sys.stdin.read() if args.facts == "-" else open(args.facts, encoding="utf-8").read()
-    except OSError as e:
-        raise UsageError(f"cannot read {args.facts}: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{args.facts} is not UTF-8 text") from None
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise UsageError(f"the facts are not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+    raw = _read_facts(args.facts)
     try:
         result = route_case(raw)
     except FactError as e:
@@ -46,6 +51,10 @@ def _format_text(result: dict) -> str:
         lines.append(f"    why: {r['why']}")
         lines.append(f"    how: {r['how']}")
         lines.append(f"    time limit: {r['time_limit']}")
+        if r.get("organisation"):
+            org = r["organisation"]
+            reach = [org[k] for k in ("phone", "email", "complaints_url", "website") if org.get(k)]
+            lines.append(f"    organisation: {org['name']}" + (f" ({'; '.join(reach)})" if reach else ""))
     if result.get("advocacy"):
         lines.append(f"advocacy: {result['advocacy']}")
     for w in result["warnings"]:

@@ -34,9 +34,58 @@ def register(sub: "argparse._SubParsersAction") -> None:
     u.add_argument("name")
     u.set_defaults(func=_staff_unlock)
 
+    p = sub.add_parser("knowledge", help="the knowledge base (CONTRACT section 9)")
+    ksub = p.add_subparsers(dest="knowledge_command", required=True)
+    k = ksub.add_parser("report", help="every fact with its source, checked date and uncertainty, oldest first")
+    k.add_argument("--json", action="store_true", help="JSON")
+    k.add_argument("--today", help="the day to count from, YYYY-MM-DD (default: today)")
+    k.set_defaults(func=_knowledge_report)
+
+    p = sub.add_parser("places", help="the local organisations' data (issue 15)")
+    p.add_argument("what", choices=["report"], help="report: confirmed complaints contacts by nation and kind")
+    p.add_argument("--json", action="store_true", help="JSON")
+    p.set_defaults(func=_places)
+
+    p = sub.add_parser("letter", help="draft a complaint letter from case facts and the person's words")
+    p.add_argument("--facts", required=True, help="a JSON file of case facts, or - for standard input")
+    p.add_argument("--story", required=True, help="what happened, in the person's own words")
+    p.add_argument("--consent", help="when writing for someone: yes, no, cannot_give or deceased")
+    p.add_argument("--question", action="append", default=[], help="a question to ask (repeat for more)")
+    p.add_argument("--final-response-date", help="the date of the organisation's final response, as given")
+    p.add_argument("--organisation", help="the name of the organisation the letter goes to")
+    p.add_argument("--today", help="the letter's date, YYYY-MM-DD (default: today)")
+    p.add_argument("--json", action="store_true", help="print JSON: to, subject, body and note")
+    p.set_defaults(func=_letter)
+
     p = sub.add_parser("purge", help="delete records older than the retention period")
     p.add_argument("--older-than", type=int, metavar="DAYS", help="days to keep (default RETENTION_DAYS)")
     p.set_defaults(func=_purge)
+
+
+def _knowledge_report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from bot.cli import UsageError
+    from bot.routing import get_router
+    from bot.routing.sources import STALE_MONTHS, report
+
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    except ValueError:
+        raise UsageError(f"--today must be a date like 2026-12-02, not {args.today!r}") from None
+    out = report(get_router().kb, today)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    for f in out["facts"]:
+        mark = " DUE" if f["due"] else ""
+        print(f"{f['checked']}{mark}  {f['body']}: {f['fact']}")
+        print(f"            source: {f['source']}")
+        if f["uncertain"]:
+            print(f"            uncertain: {f['uncertain']}")
+    print(f"{out['facts_total']} facts, oldest checked {out['oldest']}; {out['due']} due for a re-check "
+          f"(checked {STALE_MONTHS} or more months before {out['today']}).")
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -84,6 +133,21 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _places(args: argparse.Namespace) -> int:
+    from bot.places.organisations import coverage
+
+    report = coverage()
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    for nation, kinds in report.items():
+        for kind, row in kinds.items():
+            facts = ", ".join(f"{k} {row[k]}" for k in ("complaints_url", "phone", "email", "post", "website"))
+            print(f"{nation:<17} {kind:<13} {row['complaints_contact']:>3} of {row['organisations']:>3} with a confirmed"
+                  f" complaints contact ({facts})")
+    return 0
+
+
 def _purge(args: argparse.Namespace) -> int:
     from bot.cli import UsageError
     from sqlalchemy.exc import SQLAlchemyError
@@ -102,6 +166,35 @@ def _purge(args: argparse.Namespace) -> int:
     except (StoreUnavailable, SQLAlchemyError):
         raise UsageError("a database cannot be reached; nothing more was deleted") from None
     print("purged: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + f" (older than {days} days)")
+    return 0
+
+
+def _letter(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from bot.cli import UsageError, _read_facts
+    from bot.letter import draft
+    from bot.routing import FactError, parse_facts
+
+    if not args.story.strip():
+        raise UsageError("the story is empty: give what happened, in the person's own words")
+    if args.consent not in (None, "yes", "no", "cannot_give", "deceased"):
+        raise UsageError(f"unknown consent {args.consent!r}; expected one of: yes, no, cannot_give, deceased")
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        raise UsageError(f"--today must be a date like 2026-12-03, not {args.today!r}") from None
+    try:
+        facts = parse_facts(_read_facts(args.facts))
+    except FactError as e:
+        raise UsageError(str(e)) from None
+    letter = draft(facts, args.story, on_behalf=bool(facts.get("on_behalf")), consent=args.consent,
+                   anonymous=facts.get("anonymity") == "anonymous", organisation=args.organisation,
+                   final_response_date=args.final_response_date, questions=args.question or None, today=today)
+    if args.json:
+        print(json.dumps(letter.as_dict(), ensure_ascii=False))
+    else:
+        print(f"To: {letter.to}\nSubject: {letter.subject}\n\n{letter.body}\n\nNote: {letter.note}")
     return 0
 
 

@@ -153,6 +153,17 @@ class SeenMessage(Base):
     reply = Column(Text)                           # the reply given, to answer a retry the same way
 
 
+class LetterLink(Base):
+    """A drafted letter behind an SMS link (bot.letter.links): encrypted, found by a hash of its token,
+    deleted when it expires. Not linked to a conversation, a person or a number."""
+
+    __tablename__ = "rec_letter_links"
+    token_hash = Column(String(64), primary_key=True)   # SHA-256 of the link's token, never the token
+    sealed = Column(Text, nullable=False)               # the letter, encrypted (bot.privacy.seal)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False, index=True)
+
+
 class HealthProbe(Base):
     """One row per process that checks the database takes writes (`/healthz`), overwritten each time."""
 

@@ -1,6 +1,7 @@
 """Retention: delete what is older than the configured period, everywhere it is kept.
 
-The record (our rec_* tables) is purged by `Store.purge`. Rasa's tracker store keeps
+The record (our rec_* tables) is purged by `Store.purge`; drafted letters behind SMS links go when
+their link expires (bot.letter.links), at the latest with the next daily purge. Rasa's tracker store keeps
 its own copy of every conversation (redacted by DurableTrackerStore, but still
 special-category data), and its journal may hold conversations written while the
 database was down; both are purged here too. A conversation goes as a whole, once its
@@ -64,11 +65,14 @@ def purge_trackers(older_than_days: int, url: Optional[str] = None) -> Dict[str,
 
 
 def purge_all(older_than_days: int) -> Dict[str, int]:
-    """The record and the tracker store. Raises StoreUnavailable / SQLAlchemyError when a database is down."""
+    """The record, the tracker store, and drafted letters whose 7-day link has expired (whatever the
+    retention period). Raises StoreUnavailable / SQLAlchemyError when a database is down."""
+    from bot.letter.links import purge as purge_letters
     from bot.record import get_store
 
     counts = dict(get_store().purge(older_than_days))
     counts.update(purge_trackers(older_than_days))
+    counts["letter_links"] = purge_letters()
     return counts
 
 

@@ -491,6 +491,10 @@ def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
             pd["text"] = redact(pd["text"])
     elif data.get("event") == "slot" and data.get("name") in ("contact",) and data.get("value") not in (None, "given", "none", "not_saved"):
         data["value"] = "given"
+    elif data.get("event") == "bot":
+        from bot.letter import redact_letter_event
+
+        redact_letter_event(data)  # a drafted letter is shown once, never kept
     return data
 
 

@@ -30,6 +30,9 @@ class Vocabulary:
         self.route_ids = set(route_ids)
 
     def kind(self, key: str) -> str:
+        if key in SCHEMA and SCHEMA[key][0] == "postcode":
+            # issue 15: a place only names the local organisation (bot/places); rules never branch on it
+            raise ConditionError(f"fact {key!r} cannot be used in a condition: a place only names organisations")
         if key in SCHEMA:
             return SCHEMA[key][0]
         if key in self.derived:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.routing.facts import SCHEMA, Facts
 from bot.routing.knowledge import Body, KnowledgeBase, load_bodies
 from bot.routing.rules import ROLES, RouteAction, RuleSet, load_rules
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.places import Place
 
 ROLE_ORDER = {role: i for i, role in enumerate(ROLES)}
 
@@ -139,8 +142,15 @@ class Router:
         return tuple(sorted(points))
 
     # ------------------------------------------------------------------- route
-    def route(self, facts: Facts) -> Dict[str, Any]:
-        """The router's whole answer, worded for this person (CONTRACT section 3)."""
+    def route(self, facts: Facts, place: Optional["Place"] = None) -> Dict[str, Any]:
+        """The router's whole answer, worded for this person (CONTRACT section 3).
+
+        With a place (`place`, or the `postcode` fact), routes that mean a local
+        organisation carry it (`organisation`), and an unknown nation is the place's.
+        """
+        place = place if place is not None else _place_of(facts)
+        if place is not None and "nation" not in facts and place.nation:
+            facts = facts.with_value("nation", place.nation)
         d = self.decide(facts)
         nation = facts.get("nation")
         phrases = self._phrases(facts)
@@ -155,6 +165,10 @@ class Router:
             text = " ".join(tmpl.split()).format(route=body.display_name, limit=body.time_limit.text.rstrip(".").lower(),
                                                  left=_months_phrase(max(limit - months, 0), bare=True))
             warnings.append({"code": code, "text": text, "route": rid})
+        if place is not None:
+            from bot.places import attach_organisations
+
+            attach_organisations(routes, facts.values, place)
         return {"routes": routes, "advocacy": d.advocacy, "warnings": warnings,
                 "missing": self.missing(facts, d)}
 
@@ -184,6 +198,15 @@ class Router:
             "months": _months_phrase(months) if months is not None else "some time ago",
             "who": "they" if facts.get("on_behalf") else "you",
         }
+
+
+def _place_of(facts: Facts) -> Optional["Place"]:
+    """The place of the case's postcode (issue 15), or None: nothing is loaded without one."""
+    if not facts.get("postcode"):
+        return None
+    from bot.places import place_from_postcode
+
+    return place_from_postcode(facts.get("postcode"))
 
 
 def _months_phrase(months: float, bare: bool = False) -> str:

@@ -7,6 +7,9 @@ message, which the CLI prints before exiting with status 2.
 Two keys and a few values extend the contract without changing it: the key
 `anonymity` (named, confidential, anonymous), the service `supported_housing`
 and the professionals `osteopath` and `chiropractor`.
+
+`postcode` (CONTRACT section 2) is a full UK postcode or its outward part, kept
+in standard form ("LS1 4AP", "LS1"); see bot/places.
 """
 from __future__ import annotations
 
@@ -51,6 +54,8 @@ SCHEMA: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "on_behalf": ("bool", ()),
     "professional": ("choice", PROFESSIONALS),
     "anonymity": ("choice", ANONYMITY),
+    # issue 15: where the person is (bot/places); never asked for by `missing` on its own
+    "postcode": ("postcode", ()),
 }
 FACT_KEYS = tuple(SCHEMA)
 #: The most months a case may claim; anything beyond is refused as nonsense.
@@ -141,6 +146,8 @@ def _check(key: str, value: Any, lenient: bool) -> Any:
             if item not in items:
                 items.append(item)
         return tuple(items)
+    if kind == "postcode":
+        return _postcode(key, value)
     if kind == "bool":
         if not isinstance(value, bool):
             raise FactError(f"{key} must be true or false, not {_kind(value)}")
@@ -151,6 +158,16 @@ def _check(key: str, value: Any, lenient: bool) -> Any:
     if not math.isfinite(value) or value < 0 or value > MAX_MONTHS:
         raise FactError(f"{key} must be a number of months from 0 to {MAX_MONTHS}, not {value!r}")
     return float(value)
+
+
+def _postcode(key: str, value: Any) -> str:
+    from bot.places.postcodes import normalise_postcode
+
+    normal = normalise_postcode(value) if isinstance(value, str) else None
+    if normal is None:
+        # the value itself is not repeated: it may be most of someone's address
+        raise FactError(f"{key} must be a UK postcode like LS1 4AP, or its first part like LS1")
+    return normal
 
 
 def _kind(value: Any) -> str:

@@ -38,8 +38,17 @@ class _Strict(BaseModel):
 
 
 class Source(_Strict):
+    """A page a fact was read from, what it supports, and when it was compared with it."""
+
     url: str
     supports: str
+    checked: Optional[dt.date] = None   # when this page was compared; default: the body's `checked`
+
+    @validator("checked")
+    def _not_future(cls, v: Optional[dt.date]) -> Optional[dt.date]:
+        if v is not None and v > dt.date.today():
+            raise ValueError("cannot be in the future")
+        return v
 
     @validator("url")
     def _url(cls, v: str) -> str:
@@ -62,6 +71,13 @@ class TimeLimit(_Strict):
     extendable: bool
     text: str
     exceptions: Optional[str] = None
+    source: Optional[str] = None   # the page the limit was read from (required when there are months)
+
+    @validator("source")
+    def _url(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None and not re.match(r"^https?://[^\s/]+\.[^\s]+$", v):
+            raise ValueError("must be an http(s) URL")
+        return v
 
     @root_validator(skip_on_failure=True)
     def _consistent(cls, values: dict) -> dict:
@@ -69,6 +85,8 @@ class TimeLimit(_Strict):
             raise ValueError("months is required unless start is 'none'")
         if values.get("months") is not None and values.get("start") == "none":
             raise ValueError("start 'none' means no months")
+        if values.get("months") is not None and not values.get("source"):
+            raise ValueError("a time limit in months needs source (the page it was read from)")
         return values
 
 
@@ -79,8 +97,9 @@ class Contact(_Strict):
     phone_hours: Optional[str] = None
     phone_source: Optional[str] = None
     email: Optional[str] = None
+    email_source: Optional[str] = None
 
-    @validator("website", "phone_source")
+    @validator("website", "phone_source", "email_source")
     def _url(cls, v: Optional[str]) -> Optional[str]:
         if v is not None and not re.match(r"^https?://[^\s/]+\.[^\s]+$", v):
             raise ValueError("must be an http(s) URL")
@@ -97,6 +116,8 @@ class Contact(_Strict):
         # Never a phone number without the page it was read from.
         if values.get("phone") and not values.get("phone_source"):
             raise ValueError("a phone number needs phone_source (the page it was read from)")
+        if values.get("email") and not values.get("email_source"):
+            raise ValueError("an email address needs email_source (the page it was read from)")
         return values
 
 
@@ -127,9 +148,11 @@ class Body(_Strict):
     time_limit: TimeLimit
     contact: Contact
     sources: List[Source]
+    domains: List[str] = []   # the body's own web domains (source policy: bot/routing/sources.py)
     checked: dt.date
     # reference_notes: ../shared/reference; public_pages: stored copies of public pages found by search
-    # (not the body's own live site); live_site: the body's own site, visited on the checked date.
+    # (the body's own pages or the official sites, as stored, not visited live); live_site: the body's own
+    # site, visited on the checked date.
     checked_against: Literal["reference_notes", "public_pages", "live_site"]
     uncertain: List[str] = []
     variants: Dict[Nation, Variant] = {}
@@ -139,6 +162,12 @@ class Body(_Strict):
     def _id(cls, v: str) -> str:
         if not re.match(r"^[a-z][a-z0-9_]*$", v):
             raise ValueError("must be lower_snake_case")
+        return v
+
+    @validator("domains", each_item=True)
+    def _domain(cls, v: str) -> str:
+        if not re.match(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", v):
+            raise ValueError(f"{v!r} is not a bare domain name (like example.org.uk)")
         return v
 
     @validator("nations")

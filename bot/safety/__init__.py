@@ -7,7 +7,7 @@ patterns are data (patterns.yml); the Rasa pipeline runs this on every message
 and whatever the conversation was doing.
 
 Kinds: suicide, self_harm, abuse_now, violence, medical_emergency,
-child_at_risk, adult_at_risk, and general (the intent classifier's judgement
+child_at_risk, deteriorating_patient, financial_abuse, adult_at_risk, and general (the intent classifier's judgement
 when no pattern matched).
 """
 from __future__ import annotations
@@ -20,14 +20,16 @@ from typing import Dict, List, Optional, Pattern, Tuple
 
 import yaml
 
+from bot.understand.idioms import mask
 from bot.understand.normalise import normalise
+from bot.understand.sentences import Sentences, split
 
 PATTERNS_FILE = Path(__file__).resolve().parent / "patterns.yml"
 #: Which help to give first, by kind (the most urgent kind wins when several match).
 #: Short replies ("me", "no") are judged by the patterns alone; statistics on two words are noise.
 MIN_WORDS = 3
 PRIORITY = ("medical_emergency", "suicide", "violence", "abuse_now", "child_at_risk", "self_harm",
-            "adult_at_risk", "general")
+            "deteriorating_patient", "financial_abuse", "adult_at_risk", "general")
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,6 @@ class SafetyPatterns:
 
     def __init__(self, path: Path = PATTERNS_FILE):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        self.idioms = [_rx(p) for p in doc["idioms"]]
         self.strong: Dict[str, List[Pattern[str]]] = {}
         self.risk: Dict[str, List[Pattern[str]]] = {}
         for kind, tiers in doc["categories"].items():
@@ -57,44 +58,71 @@ class SafetyPatterns:
 
 
     def without_idioms(self, text: str) -> str:
-        """The normalised text with figures of speech removed ("my back is killing me")."""
-        t = normalise(text)
-        for idiom in self.idioms:
-            t = idiom.sub(" ", t)
-        return t
+        """The normalised text with figures of speech and look-alikes blanked ("my back is killing me")."""
+        return " ".join(mask(normalise(text), "risk").split())
 
     def says_safe(self, t: str) -> bool:
         """The message says plainly that nobody is in danger."""
         return any(p.search(t) for p in self.safe)
 
     def assess(self, text: str) -> Assessment:
-        t = self.without_idioms(text)
-        kinds: List[str] = []
-        matched: List[str] = []
-        for kind, patterns in self.strong.items():
-            for p in patterns:
-                m = p.search(t)
-                if m:
-                    kinds.append(kind)
-                    matched.append(m.group(0))
-                    break
-        weak = []
-        for kind, patterns in self.risk.items():
-            if kind in kinds:
-                continue
-            for p in patterns:
-                m = p.search(t)
-                if m:
-                    weak.append((kind, m.group(0)))
-                    break
-        if weak and not self.says_safe(t) and not (self._placed_in_past(t) and not self._placed_now(t)):
-            for kind, m in weak:
-                kinds.append(kind)
-                matched.append(m)
-        if not kinds:
+        """Risk now in any sentence of `text` (or across them), in context: not negated, not in theory."""
+        sents = split(text)
+        whole = mask(" ".join(sents.words), "risk")
+        message_past = self._placed_in_past(whole) and not self._placed_now(whole)
+        found: List[Tuple[str, str, int, int, bool]] = []   # kind, words, token start, token end, strong
+        message_safe = self.says_safe(whole)
+        for start, end in sents.bounds:
+            t = mask(" ".join(sents.words[start:end]), "risk")
+            # A weak sign is set aside when its sentence, or the message as a whole, places the harm in
+            # the past ("he's home and doing well now") or says nobody is in danger.
+            sentence_past = self._placed_in_past(t) and not self._placed_now(t)
+            # Even a strong sign is set aside when its own sentence places it in the past and the message
+            # says it is over ("I did think about ending it back then ... I'm in a good place now").
+            over = sentence_past and (message_safe or message_past)
+            found += self._matches(t, start, past=message_past or sentence_past,
+                                   safe=message_safe or self.says_safe(t), over=over)
+        # Patterns that span sentences ("sorry ... my phone is off") are read over the whole message too.
+        found += self._matches(whole, 0, past=message_past, safe=message_safe)
+        found = self._in_context(sents, found, message_past)
+        if not found:
             return Assessment(False)
-        kinds.sort(key=PRIORITY.index)
-        return Assessment(True, kinds[0], tuple(kinds), tuple(matched))
+        kinds = sorted({f[0] for f in found}, key=PRIORITY.index)
+        return Assessment(True, kinds[0], tuple(kinds), tuple(dict.fromkeys(f[1] for f in found)))
+
+    def _matches(self, t: str, offset: int, past: bool, safe: bool,
+                 over: bool = False) -> List[Tuple[str, str, int, int, bool]]:
+        out = []
+        for kind, patterns in ({} if over else self.strong).items():
+            for p in patterns:
+                m = p.search(t)
+                if m:
+                    out.append((kind, m.group(0)) + _tokens(t, m.span(), offset) + (True,))
+                    break
+        if safe or past:
+            return out
+        for kind, patterns in self.risk.items():
+            for p in patterns:
+                m = p.search(t)
+                if m:
+                    out.append((kind, m.group(0)) + _tokens(t, m.span(), offset) + (False,))
+                    break
+        return out
+
+    def _in_context(self, sents: Sentences, found: List[Tuple[str, str, int, int, bool]],
+                    message_past: bool) -> List[Tuple[str, str, int, int, bool]]:
+        """Keep what ConText does not rule out: a negated or theoretical risk, or one from the news, is not risk."""
+        if not found:
+            return found
+        from bot.understand.context import Target, categories_of
+
+        cats = categories_of(sents, [Target(f[2], max(f[3], f[2] + 1), "RISK") for f in found])
+        kept = []
+        for f, c in zip(found, cats):
+            if c & {"NEGATED", "HYPOTHETICAL", "REPORTED"}:
+                continue
+            kept.append(f)
+        return kept
 
     def _placed_in_past(self, t: str) -> bool:
         return any(p.search(t) for p in self.past)
@@ -105,6 +133,15 @@ class SafetyPatterns:
         for p in self.past:
             cleaned = p.sub(" ", cleaned)
         return any(p.search(cleaned) for p in self.present)
+
+
+def _tokens(text: str, span: Tuple[int, int], offset: int) -> Tuple[int, int]:
+    """Token indices [start, end) of a character span of `text`, shifted by `offset`.
+
+    Masked words leave runs of spaces in `text`, so words are counted, not spaces."""
+    before = len(text[:span[0]].split())
+    through = len(text[:span[1]].split())
+    return offset + before, offset + max(through, before + 1)
 
 
 def _rx(pattern: str) -> Pattern[str]:
@@ -142,29 +179,57 @@ class Detector:
     intent classifier decides only if the statistical classifier is not built.
     """
 
-    def __init__(self, patterns: SafetyPatterns, classifier=None, threshold: float = 0.5, sure: float = 0.85):
+    def __init__(self, patterns: SafetyPatterns, classifier=None, threshold: float = 0.5, sure: float = 0.85,
+                 sentence_threshold: float = 0.85):
         self.patterns = patterns
         self.classifier = classifier
         self.threshold = threshold
         self.sure = sure
+        # One sentence read alone is judged more strictly than a whole message: a short symptom
+        # ("a little cough for three days") reads like an emergency without what follows it.
+        self.sentence_threshold = max(sentence_threshold, threshold)
 
     def judge(self, text: str, intent_confidence: float = 0.0, intent_threshold: float = 0.7) -> Verdict:
         if not text or not text.strip():
             return Verdict(False)
         a = self.patterns.assess(text)
         t = self.patterns.without_idioms(text)
-        prob = self.classifier.probability(t) if self.classifier is not None else 0.0
+        prob, flagged = self._classify(text)
         if a.risk:
             return Verdict(True, a.kind, "patterns", prob)
         if self.patterns.says_safe(t):
             return Verdict(False, None, "", prob)
-        if self.classifier is not None and prob >= self.threshold and len(t.split()) >= MIN_WORDS:
-            # A middling score for a message that places everything in the past is not enough.
-            if prob >= self.sure or not (self.patterns._placed_in_past(t) and not self.patterns._placed_now(t)):
-                return Verdict(True, self.classifier.kind(text), "classifier", prob)
+        if flagged:
+            return Verdict(True, self.classifier.kind(text), "classifier", prob)
         if self.classifier is None and intent_confidence >= intent_threshold and len(t.split()) >= MIN_WORDS:
             return Verdict(True, "general", "intent", prob)  # without the classifier, trust Rasa's own
         return Verdict(False, None, "", prob)
+
+    def _classify(self, text: str) -> Tuple[float, bool]:
+        """(highest probability over the message and each sentence, whether one of them raises the alarm).
+
+        Each sentence is scored on its own too, so one sentence of risk in a long complaint is not
+        diluted by the rest. A middling score for words that place everything in the past is not enough.
+        """
+        if self.classifier is None:
+            return 0.0, False
+        from bot.safety.classifier import readings
+
+        sents = split(text)
+        parts = [sents] + ([Sentences(sents.words[s:e], ((0, e - s),)) for s, e in sents.bounds]
+                           if len(sents.bounds) > 1 else [])
+        pairs = [readings(p) for p in parts]
+        scored = self.classifier.probabilities([t for pair in pairs for t in pair])
+        texts = [pair[0] for pair in pairs]
+        probs = [min(scored[2 * i], scored[2 * i + 1]) for i in range(len(pairs))]
+        flagged = False
+        for i, (prepared, p) in enumerate(zip(texts, probs)):
+            if p < (self.threshold if i == 0 else self.sentence_threshold) or len(prepared.split()) < MIN_WORDS:
+                continue
+            plain = " ".join(w for w in prepared.split() if "_" not in w)
+            if p >= self.sure or not (self.patterns._placed_in_past(plain) and not self.patterns._placed_now(plain)):
+                flagged = True
+        return max(probs), flagged
 
 
 @lru_cache(maxsize=1)

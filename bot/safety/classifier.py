@@ -16,7 +16,7 @@ from typing import List, Optional, Tuple
 
 import yaml
 
-from bot.understand.normalise import normalise
+from bot.understand.sentences import Sentences, split
 
 HERE = Path(__file__).resolve().parent
 CORPUS_DIR = HERE / "corpus"
@@ -35,11 +35,42 @@ class RiskClassifier:
         self.kinds = kinds
 
     def probability(self, text: str) -> float:
-        """Probability of risk now; `text` may be raw or already normalised (normalising is idempotent)."""
-        return float(self.pipeline.predict_proba([normalise(text)])[0][1])
+        """Probability of risk now in `text` as written (prepared as in training: see `prepare`)."""
+        return float(self.pipeline.predict_proba([prepare(text)])[0][1])
+
+    def probabilities(self, texts: List[str]) -> List[float]:
+        """`probability` for several texts in one call (prepared already)."""
+        return [float(p[1]) for p in self.pipeline.predict_proba(texts)]
 
     def kind(self, text: str) -> str:
         return "general"
+
+
+#: Words in the scope of these ConText categories are left out of the second reading (see `readings`).
+UNREAD = {"NEGATED": "-", "HYPOTHETICAL": "-", "REPORTED": "-"}
+
+
+def prepare(text: str) -> str:
+    """What the classifier is trained on and reads: normalised words with figures of speech left out."""
+    return prepare_sentences(split(text))
+
+
+def prepare_sentences(sents: "Sentences", without_negated: bool = False) -> str:
+    """`prepare` for split text; `without_negated` also leaves out words that ConText negates or makes theoretical."""
+    from bot.understand.context import get_reader
+    from bot.understand.idioms import token_spans
+
+    masked = {i for s, e in token_spans(sents.words, "risk") for i in range(s, e)}
+    words = get_reader().marked(sents, UNREAD) if without_negated else list(sents.words)
+    return " ".join(w for i, w in enumerate(words) if i not in masked and not w.startswith("-"))
+
+
+def readings(sents: "Sentences") -> List[str]:
+    """The two readings the detector scores: as written, and without what is negated or theoretical.
+
+    "I have never taken drugs in my life" scores high as written and low without "taken drugs";
+    the detector counts the lower score, so a negated or hypothetical phrase cannot raise the alarm."""
+    return [prepare_sentences(sents), prepare_sentences(sents, without_negated=True)]
 
 
 def training_data() -> Tuple[List[str], List[int]]:
@@ -76,9 +107,11 @@ def fingerprint() -> str:
     h = hashlib.sha256()
     dev = HERE.parent.parent / "tests" / "data" / "safety"
     extra = [p for p in (dev / "risk_dev.yml", dev / "ordinary_dev.yml") if p.exists()]
-    # patterns.yml too: its idioms are removed from every training text.
-    for path in sorted(CORPUS_DIR.glob("*.yml")) + sorted(NLU_DIR.glob("*.yml")) + extra + [Path(__file__),
-                                                                                         HERE / "patterns.yml"]:
+    # How texts are prepared (idioms removed, negations marked) is part of the model too.
+    understand = HERE.parent / "understand"
+    prep = [understand / "idioms.yml", understand / "context.yml", understand / "context.py", understand / "normalise.py",
+            understand / "sentences.py"]
+    for path in sorted(CORPUS_DIR.glob("*.yml")) + sorted(NLU_DIR.glob("*.yml")) + extra + [Path(__file__)] + prep:
         h.update(path.name.encode()); h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
@@ -100,10 +133,7 @@ def train(threshold: float = 0.7) -> RiskClassifier:
     pipe = Pipeline([("features", features),
                      ("model", LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000,
                                                   random_state=RANDOM_SEED))])
-    from bot.safety import get_patterns
-
-    strip = get_patterns().without_idioms
-    pipe.fit([strip(t) for t in texts], labels)
+    pipe.fit([prepare(t) for t in texts], labels)
     return RiskClassifier(pipe, threshold)
 
 

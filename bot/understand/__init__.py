@@ -13,41 +13,60 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
 
+import yaml
+
+from bot.understand.context import Target, get_reader
 from bot.understand.dates import months_since
+from bot.understand.idioms import token_spans
 from bot.understand.matcher import Hit, get_matcher
 from bot.understand.normalise import normalise
+from bot.understand.sentences import Sentences, split
 
 SCALAR_FACTS = ("nation", "service", "funding", "stage", "professional", "anonymity")
 LIST_FACTS = ("issues", "outcomes")
-NEGATORS = {"not", "no", "never", "without", "nor", "dont"}
+CONTEXT_FILE = Path(__file__).resolve().parent / "context.yml"
+FUNDING_ITEMS_FILE = Path(__file__).resolve().parent / "side_items.yml"
 
 
 @dataclass
 class Extraction:
-    """The facts found in one message, and where each was found (token spans)."""
+    """The facts found in one message, where each was found, and what was set aside and why.
+
+    `facts` are the case's facts as the message tells them. `hints` are facts the message
+    suggests but does not settle, to be checked with the person rather than assumed
+    ("we paid for a private X-ray" in a GP complaint: {"funding": {"value": "private",
+    "about": "x ray"}}). `set_aside` lists the hits ConText or a figure of speech ruled out.
+    """
 
     facts: Dict[str, Any] = field(default_factory=dict)
     spans: List[Hit] = field(default_factory=list)
     words: List[str] = field(default_factory=list)
+    hints: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    set_aside: List[Tuple[Hit, str]] = field(default_factory=list)
 
     def entities(self) -> List[Dict[str, Any]]:
-        """The facts as Rasa-style entities (one per list value)."""
+        """The facts as Rasa-style entities (one per list value), and each hint as a `hint` entity."""
         out = []
         for key, value in self.facts.items():
             for v in (value if isinstance(value, list) else [value]):
                 out.append({"entity": key, "value": v})
+        for key, hint in self.hints.items():
+            out.append({"entity": "hint", "value": {"fact": key, **hint}})
         return out
 
 
 def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional[dt.date] = None) -> Extraction:
-    """Every case fact in `text`. `answer_to` names the question being answered, if any."""
-    norm = normalise(text)
-    words, hits = get_matcher().find(norm)
-    usable = [h for h in hits if (not h.answer_only or h.fact == answer_to) and not _negated(h, words)]
+    """Every case fact in `text`, read sentence by sentence in context. `answer_to` names the question answered."""
+    sents = split(text)
+    words = list(sents.words)
+    hits = _candidate_hits(sents, answer_to)
+    kept, set_aside = _in_context(sents, hits)
     by_fact: Dict[str, List[Hit]] = defaultdict(list)
-    for h in usable:
+    for h in kept:
         by_fact[h.fact].append(h)
     facts: Dict[str, Any] = {}
     for fact in SCALAR_FACTS:
@@ -70,8 +89,95 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
     months = months_since(text, today)
     if months is not None:
         facts["months_since"] = months
+    hints: Dict[str, Dict[str, Any]] = {}
+    if answer_to != "funding":
+        _side_funding(words, sents, by_fact, facts, hints)
     _reconcile(facts, answer_to)
-    return Extraction(facts, usable, words)
+    return Extraction(facts, kept, words, hints, set_aside)
+
+
+def _candidate_hits(sents: Sentences, answer_to: Optional[str]) -> List[Hit]:
+    """Lexicon hits inside one sentence each, outside any figure of speech, usable for this question."""
+    masked = token_spans(sents.words, "facts")
+    out = []
+    for h in get_matcher().find_words(list(sents.words)):
+        if sents.sentence_of(h.start) != sents.sentence_of(h.end - 1):
+            continue
+        if any(s < h.end and h.start < e for s, e in masked):
+            continue
+        if h.answer_only and h.fact != answer_to:
+            continue
+        out.append(h)
+    return out
+
+
+def _in_context(sents: Sentences, hits: List[Hit]) -> Tuple[List[Hit], List[Tuple[Hit, str]]]:
+    """Apply ConText: drop what is negated, hypothetical, someone else's or praised; shift a stage not yet reached."""
+    cats, modifiers = get_reader().read(sents, [Target(h.start, h.end, h.fact.upper()) for h in hits])
+    effects = _effects()
+    kept: List[Hit] = []
+    aside: List[Tuple[Hit, str]] = []
+    elsewhere = [m for m in modifiers if m.label == "ELSEWHERE"]
+    for h, c in zip(hits, cats):
+        rule = effects.get(h.fact, {})
+        dropped = sorted(c & set(rule.get("drop", ())))
+        if "NEGATED" in c and h.value in rule.get("negated_drops", ()):
+            dropped.append("NEGATED")
+        if h.fact == "on_behalf" and any(m.start < h.end and h.start < m.end for m in elsewhere):
+            dropped.append("ELSEWHERE")  # "my sister is a nurse" names a relative, not whom it is about
+        if dropped:
+            aside.append((h, dropped[0]))
+            continue
+        shifted = next((rule["becomes"][cat].get(h.value) for cat in sorted(c)
+                        if cat in rule.get("becomes", {}) and h.value in rule["becomes"][cat]), None)
+        if shifted is not None:
+            aside.append((h, "shifted"))
+            h = Hit(h.fact, shifted, h.start, h.end, 0.5, h.answer_only, h.negatable)
+        kept.append(h)
+    return kept, aside
+
+
+@lru_cache(maxsize=1)
+def _effects() -> Dict[str, Dict[str, Any]]:
+    doc = yaml.safe_load(CONTEXT_FILE.read_text(encoding="utf-8")) or {}
+    return doc.get("effects") or {}
+
+
+@lru_cache(maxsize=1)
+def _side_items() -> Tuple[str, ...]:
+    doc = yaml.safe_load(FUNDING_ITEMS_FILE.read_text(encoding="utf-8")) or {}
+    return tuple(" ".join(normalise(str(i)).split()) for i in doc.get("items") or [])
+
+
+def _side_funding(words: List[str], sents: Sentences, by_fact: Dict[str, List[Hit]], facts: Dict[str, Any],
+                  hints: Dict[str, Dict[str, Any]]) -> None:
+    """A payment for a side item ("a private X-ray", "the parking") is a hint, not the case's funding."""
+    value = facts.get("funding")
+    if value not in ("private", "self_funded"):
+        return
+    main = facts.get("service")
+    for h in by_fact.get("funding", []):
+        if h.value != value:
+            continue
+        sentence = sents.sentence_of(h.start)
+        about = _paid_item(words, sents, h)
+        services = [s for s in by_fact.get("service", []) if sents.sentence_of(s.start) == sentence]
+        near = min(services, key=lambda s: abs(s.start - h.start), default=None)
+        side_service = near is not None and main is not None and near.value != main \
+            and main not in ("private_hospital",) and abs(near.start - h.start) <= 6
+        if about or side_service:
+            hints["funding"] = {"value": value, "about": about or " ".join(words[near.start:near.end])}
+            continue
+        return  # a payment for the care itself: the case's funding
+    if "funding" in hints:
+        facts.pop("funding", None)
+
+
+def _paid_item(words: List[str], sents: Sentences, hit: Hit) -> Optional[str]:
+    """The side item a payment was for, if the words near it name one."""
+    start, end = sents.bounds[sents.sentence_of(hit.start)]
+    window = " " + " ".join(words[max(start, hit.start - 4):min(end, hit.end + 5)]) + " "
+    return next((item for item in _side_items() if f" {item} " in window), None)
 
 
 def _best(hits: List[Hit]) -> Any:
@@ -82,13 +188,6 @@ def _best(hits: List[Hit]) -> Any:
         first.setdefault(h.value, h.start)
         weight[h.value] = max(weight.get(h.value, 0.0), h.weight)
     return max(counts, key=lambda v: (weight[v], counts[v], -first[v]))
-
-
-def _negated(hit: Hit, words: List[str]) -> bool:
-    if not hit.negatable:
-        return False
-    window = words[max(0, hit.start - 3):hit.start]
-    return any(w in NEGATORS for w in window)
 
 
 def _reconcile(facts: Dict[str, Any], answer_to: Optional[str]) -> None:

@@ -158,12 +158,16 @@ class FactMatcher:
 
     def find(self, normalised: str) -> Tuple[List[str], List[Hit]]:
         """Tokens of the normalised text and every hit (overlaps resolved within a fact)."""
+        words = normalised.split()
+        return words, self.find_words(words)
+
+    def find_words(self, words: List[str]) -> List[Hit]:
+        """Every hit in a list of normalised words (overlaps resolved within a fact)."""
         from spacy.tokens import Doc
 
-        words = normalised.split()
         if not words:
-            return words, []
-        doc = Doc(self.nlp.vocab, words=words)
+            return []
+        doc = Doc(self.nlp.vocab, words=list(words))
         raw = []
         for match_id, start, end in self.matcher(doc):
             e = self.entries[self.nlp.vocab.strings[match_id]]
@@ -181,7 +185,7 @@ class FactMatcher:
             k = (h.fact, h.start, h.end)
             if k not in best or h.weight > best[k].weight:
                 best[k] = h
-        return words, sorted(best.values(), key=lambda h: (h.start, h.end))
+        return sorted(best.values(), key=lambda h: (h.start, h.end))
 
 
 def _yaml_value(fact: str, value: Any) -> Any:

@@ -73,7 +73,8 @@ _CONTRACTIONS = [
     (r"\b(he|she|it)'s (been|got|gone|said|done|had|taken|told|seen|found|left|made)\b", r"\1 has \2"),
     (r"\bhe's\b", "he is"), (r"\bshe's\b", "she is"), (r"\blet's\b", "let us"),
 ]
-_WORD = re.compile(r"[a-z0-9&'+]+(?:\.[a-z0-9]+)*|[^\sa-z0-9]", re.I)
+# Words in any alphabet (Welsh "ngŵr", "café"), with "&", "'" and "+" inside them; any other character alone.
+_WORD = re.compile(r"[\w&'+]+(?:\.\w+)*|[^\s\w]")
 
 
 @lru_cache(maxsize=4096)

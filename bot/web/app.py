@@ -77,10 +77,11 @@ def create_app() -> web.Application:
 
 
 def _mount_optional(app: web.Application) -> None:
-    """Sub-systems that add their own routes: the staff inbox (/inbox), SMS development page, metrics."""
+    """Sub-systems that add their own routes: the staff inbox (/inbox), SMS development page, metrics,
+    letter links (/l/)."""
     import importlib
 
-    for module in ("bot.web.inbox", "bot.web.devsms", "bot.web.metrics"):
+    for module in ("bot.web.inbox", "bot.web.devsms", "bot.web.metrics", "bot.web.letter"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as e:

@@ -127,8 +127,11 @@ def test_the_cli_does_not_load_tensorflow():
     assert "NO_TF" in p.stderr
 
 
+# postcodes from every nation, full and outward, one on a boundary (issue 15)
+POSTCODES = ["LS1 4AP", "CF10 1EP", "EH1 1YZ", "BT1 5GS", "LS1", "RG40", "BT71", "ll11 1ay"]
 case_values = st.fixed_dictionaries({}, optional={
-    key: (st.sampled_from(values) if kind == "choice" else
+    key: (st.sampled_from(POSTCODES) if kind == "postcode" else
+          st.sampled_from(values) if kind == "choice" else
           st.lists(st.sampled_from(values), max_size=4) if kind == "list" else
           st.booleans() if kind == "bool" else
           st.floats(min_value=0, max_value=1200, allow_nan=False))
@@ -156,3 +159,25 @@ def test_random_json_is_either_routed_or_refused_cleanly(raw):
         route_case(raw)
     except FactError as e:
         assert "\n" not in str(e)
+
+
+def test_a_welsh_nhs_case_gets_the_2026_process_by_name_stages_and_redress_limit():
+    out = route_case({"nation": "wales", "service": "hospital", "funding": "nhs", "stage": "not_raised", "months_since": 2})
+    primary = next(r for r in out["routes"] if r["role"] == "primary")
+    text = primary["why"]
+    assert "Listening to People" in text and "early resolution" in text and "investigation" in text
+    assert "£50,000" in text and "Putting Things Right" not in text and "modest" not in text
+    redress = route_case({"nation": "wales", "service": "gp", "outcomes": ["compensation"]})
+    assert any(w["code"] == "redress_possible" and "£50,000" in w["text"] for w in redress["warnings"])
+
+
+def test_an_older_case_gets_the_time_limit_warning_of_the_regulators_five_year_rule():
+    out = route_case({"nation": "england", "service": "hospital", "funding": "nhs", "stage": "not_raised",
+                      "months_since": 70, "outcomes": ["accountability"], "professional": "doctor"})
+    gmc = next(r for r in out["routes"] if r["id"] == "gmc")
+    assert "5 years" in gmc["time_limit"]
+    warning = next(w for w in out["warnings"] if w.get("route") == "gmc")
+    assert warning["code"] == "time_limit_passed" and "General Medical Council" in warning["text"]
+    recent = route_case({"nation": "england", "service": "hospital", "funding": "nhs", "stage": "not_raised",
+                         "months_since": 20, "outcomes": ["accountability"], "professional": "doctor"})
+    assert not any(w.get("route") == "gmc" for w in recent["warnings"])

@@ -1,5 +1,8 @@
 // The conversation kept for this browser tab only (sessionStorage, never localStorage):
-// it survives a reload and is gone when the tab is closed.
+// it survives a reload and is gone when the tab is closed. A drafted letter is kept with it, as the
+// person last edited it, so that a reload does not lose their changes.
+
+import { readLetter } from './letter.js';
 
 export const STORAGE_KEY = 'complaints-widget:v1';
 const MAX_MESSAGES = 300;
@@ -22,6 +25,8 @@ export function newSenderId() {
 function cleanMessage(m) {
   if (!m || typeof m.text !== 'string') return null;
   const who = m.who === 'me' ? 'me' : 'bot';
+  const letter = who === 'bot' ? readLetter(m.letter) : null;
+  if (letter) return { who, text: '', urgent: false, letter };
   return { who, text: m.text, urgent: m.urgent === true };
 }
 
@@ -59,7 +64,8 @@ export function save(state) {
   if (!s) return;
   const data = {
     sender: state.sender,
-    messages: state.messages.slice(-MAX_MESSAGES).map(({ who, text, urgent }) => ({ who, text, urgent: !!urgent })),
+    messages: state.messages.slice(-MAX_MESSAGES).map(({ who, text, urgent, letter }) => (
+      letter ? { who, text, urgent: false, letter: { ...letter } } : { who, text, urgent: !!urgent })),
     replies: state.replies.map(({ title, payload }) => ({ title, payload })),
     open: state.open,
   };

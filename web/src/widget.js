@@ -7,10 +7,12 @@
 //
 // Rules kept throughout: message text (the bot's or the person's) only ever reaches the
 // page through textContent / text nodes, never as HTML; links are not made clickable;
-// custom markers ({"ask"}, {"routes"}, {"safety"}) are for machines and never shown.
+// custom markers ({"ask"}, {"routes"}, {"safety"}) are for machines and never shown; a drafted
+// letter ({"letter": {"to", "subject", "body"}}) is shown as an editable text area (letter.js).
 
 import css from './styles.css';
 import { palette } from './colour.js';
+import { letterLines, readLetter, renderLetter } from './letter.js';
 import * as store from './store.js';
 import { MAX_MESSAGE_CHARS, NetworkError, sendMessage } from './transport.js';
 
@@ -284,6 +286,12 @@ export class ChatWidget {
   // ----- messages on screen
 
   renderMessage(m) {
+    if (m.letter) {
+      m.node = renderLetter(m, {
+        el, root: this.root, announce: (text) => this.announce(text), changed: () => store.save(this.state),
+      });
+      return m.node;
+    }
     const node = el('div', { className: `msg ${m.who === 'me' ? 'msg-me' : 'msg-bot'}${m.urgent ? ' msg-urgent' : ''}` });
     node.append(el('span', { className: 'visually-hidden', text: m.who === 'me' ? 'You said: ' : 'The assistant said: ' }));
     if (m.urgent) node.append(el('strong', { className: 'urgent-label', text: 'Important' }));
@@ -475,11 +483,13 @@ export class ChatWidget {
             return { title, payload };
           });
       }
-      // Custom markers are for machines; only "safety" changes what people see.
+      // Custom markers are for machines; only "safety" changes what people see, and a letter is shown.
       if (item.custom && typeof item.custom === 'object' && item.custom.safety === true) {
         if (fresh.length) fresh[fresh.length - 1].urgent = true;
         else urgentNext = true;
       }
+      const letter = item.custom && typeof item.custom === 'object' ? readLetter(item.custom.letter) : null;
+      if (letter) fresh.push({ who: 'bot', text: '', urgent: false, letter });
     }
     let first = null;
     for (const m of fresh) {
@@ -531,6 +541,10 @@ export class ChatWidget {
       '',
     ];
     for (const m of this.state.messages) {
+      if (m.letter) {
+        lines.push(...letterLines(m.letter), '');
+        continue;
+      }
       const who = m.who === 'me' ? 'You' : 'Assistant';
       lines.push(`${who}: ${m.urgent ? '[Important] ' : ''}${m.text}`, '');
     }

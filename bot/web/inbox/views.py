@@ -514,6 +514,18 @@ async def staff_unlock(request: web.Request) -> web.StreamResponse:
 
 
 @roles("admin")
+async def knowledge_page(request: web.Request) -> web.StreamResponse:
+    """How many facts of the knowledge base are due for a re-check (12 months or more since checked)."""
+    from bot.routing import get_router
+    from bot.routing.sources import STALE_MONTHS, report
+
+    out = report(get_router().kb, now(request).date())
+    due = [f for f in out["facts"] if f["due"]]
+    return render(request, "knowledge.html", {"title": "Knowledge base", "report": out, "due": due[:50],
+                                               "stale_months": STALE_MONTHS})
+
+
+@roles("admin")
 async def retention_page(request: web.Request) -> web.StreamResponse:
     return render(request, "retention.html", {"title": "Retention", "default_days": retention_days(),
                                               "result": None})
@@ -566,5 +578,6 @@ def add_routes(app: web.Application) -> None:
     r.add_post(PREFIX + "/staff/{id}/active", staff_active)
     r.add_post(PREFIX + "/staff/password", staff_password)
     r.add_post(PREFIX + "/staff/{id}/unlock", staff_unlock)
+    r.add_get(PREFIX + "/knowledge", knowledge_page)
     r.add_get(PREFIX + "/retention", retention_page)
     r.add_post(PREFIX + "/retention", retention_run)
