@@ -75,12 +75,17 @@ def transcript(tracker: Tracker) -> List[Tuple[str, str]]:
 
 def dialogue_context(tracker: Tracker) -> Context:
     """Who and where, which I statements the conversation has served, and how to save."""
+    from functools import partial
+
+    from bot.dialogue.followup import referral_key
     from bot.observability import counted_referral
     from bot.privacy import pseudonym
     from bot.record import get_store
     from bot.record.catalogue import statements_for
 
     store = get_store()
+    conversation = pseudonym(tracker.sender_id)
+    save_referral = partial(store.create_referral, idempotency_key=referral_key(conversation, tracker.events))
     touched = sorted({sid for name in executed_actions(tracker) for sid in statements_for(name)})
     channel = str(tracker.get_latest_input_channel() or "unknown")
     sms_sender = _metadata(tracker).get("sms_sender")
@@ -90,8 +95,8 @@ def dialogue_context(tracker: Tracker) -> Context:
 
         return SmsStore().number(sms_sender) if sms_sender else None
 
-    return Context(conversation=pseudonym(tracker.sender_id), channel=channel,
-                   touched=touched, save_referral=counted_referral(store.create_referral),
+    return Context(conversation=conversation, channel=channel,
+                   touched=touched, save_referral=counted_referral(save_referral),
                    save_feedback=store.add_feedback,
                    message_id=str((tracker.latest_message or {}).get("message_id") or ""),
                    sms_number=sms_number if channel == "sms" and sms_sender else None,

@@ -119,7 +119,7 @@ def _label(p: psutil.Process) -> str:
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return p.name()
     text = " ".join(Path(c).name if i == 0 else c for i, c in enumerate(cmd))
-    for key, label in (("rasa_sdk", "action server"), ("bot.web", "web app"), ("bot run", "supervisor"),
+    for key, label in (("rasa_sdk", "action server"), ("bot.action_server", "action server"), ("bot.web", "web app"), ("bot run", "supervisor"),
                        (" run ", "rasa server"), ("redis-server", "redis"), ("postgres", "postgres"),
                        ("bench.probe", "probe")):
         if key in f" {text} ":

@@ -30,6 +30,9 @@ def register(sub: "argparse._SubParsersAction") -> None:
     a.add_argument("name")
     a.add_argument("--role", required=True, help="reviewer, admin or analyst")
     a.set_defaults(func=_staff_add)
+    u = ssub.add_parser("unlock", help="clear an account's failed sign-ins, so its next attempt is checked at once")
+    u.add_argument("name")
+    u.set_defaults(func=_staff_unlock)
 
     p = sub.add_parser("knowledge", help="the knowledge base (CONTRACT section 9)")
     ksub = p.add_subparsers(dest="knowledge_command", required=True)
@@ -212,4 +215,26 @@ def _staff_add(args: argparse.Namespace) -> int:
     except StaffError as e:
         raise UsageError(str(e)) from None
     print(f"staff: added {args.name} ({args.role})")
+    return 0
+
+
+def _staff_unlock(args: argparse.Namespace) -> int:
+    from bot.cli import UsageError
+    from bot.record.db import upgrade
+    from bot.staff import StaffError, unlock_by_name
+
+    from bot.record.db import session_scope
+    from bot.record.models import AuditEntry
+
+    try:
+        upgrade()
+        info = unlock_by_name(args.name)
+        with session_scope() as s:  # the inbox's unlock is audited; so is this one
+            s.add(AuditEntry(staff_name="(command line)", action="staff_unlock", target=str(info.id),
+                             detail=info.name))
+    except StaffError as e:
+        raise UsageError(str(e)) from None
+    except Exception as e:  # noqa: BLE001 - a database that cannot be reached is one line, not a traceback
+        raise UsageError(f"the record's database cannot be reached ({type(e).__name__})") from None
+    print(f"staff: {info.name} unlocked (failed sign-ins cleared)")
     return 0

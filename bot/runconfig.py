@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 from urllib.parse import urlparse
 
 import yaml
@@ -33,9 +33,14 @@ def tracker_store() -> Dict[str, Any]:
     return cfg
 
 
-def endpoints() -> Dict[str, Any]:
+def endpoints(action_token: Optional[bool] = None) -> Dict[str, Any]:
+    """Rasa's endpoints; `action_token`: whether Rasa sends ACTION_SERVER_TOKEN (default: whether it is set)."""
     action_url = os.environ.get("ACTION_ENDPOINT_URL") or f"http://127.0.0.1:{action_port()}/webhook"
-    out: Dict[str, Any] = {"action_endpoint": {"url": action_url}, "tracker_store": tracker_store()}
+    action: Dict[str, Any] = {"url": action_url}
+    if action_token if action_token is not None else bool(os.environ.get("ACTION_SERVER_TOKEN")):
+        # Rasa reads ${...} from its own environment when it loads this file: the secret is never written.
+        action["headers"] = {"Authorization": "Bearer ${ACTION_SERVER_TOKEN}"}
+    out: Dict[str, Any] = {"action_endpoint": action, "tracker_store": tracker_store()}
     redis = os.environ.get("REDIS_URL")
     if redis:
         u = urlparse(redis)
@@ -58,10 +63,10 @@ def credentials() -> Dict[str, Any]:
     return creds
 
 
-def write(directory: Path) -> Dict[str, Path]:
+def write(directory: Path, action_token: Optional[bool] = None) -> Dict[str, Path]:
     """Write endpoints.yml and credentials.yml into `directory`; return their paths."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = {"endpoints": directory / "endpoints.yml", "credentials": directory / "credentials.yml"}
-    paths["endpoints"].write_text(yaml.safe_dump(endpoints(), sort_keys=False))
+    paths["endpoints"].write_text(yaml.safe_dump(endpoints(action_token), sort_keys=False))
     paths["credentials"].write_text(yaml.safe_dump(credentials(), sort_keys=False))
     return paths

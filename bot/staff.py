@@ -3,8 +3,15 @@
 Accounts are made only with `python -m bot staff add NAME --role ROLE` (the password is
 read from standard input) or by an admin in the inbox: there are no default accounts.
 Passwords are stored as Argon2id hashes (argon2-cffi's defaults, re-hashed on sign-in
-when the defaults change). After `LOCK_AFTER` failed sign-ins in a row an account is
-locked for `LOCK_MINUTES`, whatever password is given meanwhile.
+when the defaults change).
+
+Failed sign-ins slow the next attempt instead of locking the account: after `FREE_FAILURES`
+failures in a row, each further attempt on the account must wait twice as long as the last
+(1 s, 2 s, 4 s ... at most `MAX_WAIT_SECONDS`), and an attempt made during the wait is refused
+unchecked. Guessing is slowed to a crawl, and the owner is never shut out for long; a browser
+the owner has signed in from before skips the wait (`trusted`, see bot/web/inbox/security.py),
+so an attacker cannot keep the owner out at all. `python -m bot staff unlock NAME` (or an admin
+in the inbox) clears the count.
 """
 from __future__ import annotations
 
@@ -25,8 +32,10 @@ ROLES = ("reviewer", "admin", "analyst")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
 MAX_NAME = 80
-LOCK_AFTER = 5
-LOCK_MINUTES = 15
+#: Failed sign-ins in a row on one account before any wait.
+FREE_FAILURES = 5
+#: The longest wait between attempts on one account.
+MAX_WAIT_SECONDS = 60
 
 
 class StaffError(Exception):
@@ -44,14 +53,22 @@ class StaffInfo:
     stamp: str                     # changes when the password changes or the account is deactivated
     created_at: Optional[dt.datetime] = None
     failed_logins: int = 0
-    locked_until: Optional[dt.datetime] = None
+    locked_until: Optional[dt.datetime] = None   # no attempt is checked before this time (the backoff)
 
 
 @dataclass(frozen=True)
 class SignIn:
     ok: bool
     staff: Optional[StaffInfo]
-    reason: str                    # ok, unknown, wrong_password, locked, inactive, locked_now
+    reason: str                    # ok, unknown, wrong_password, wait, inactive
+    retry_after: int = 0           # seconds before the next attempt on this account is checked
+
+
+def wait_after(failures: int) -> int:
+    """Seconds the next attempt must wait after `failures` failed sign-ins in a row (0: none)."""
+    if failures < FREE_FAILURES:
+        return 0
+    return min(2 ** min(failures - FREE_FAILURES, 16), MAX_WAIT_SECONDS)
 
 
 @lru_cache(maxsize=1)
@@ -127,8 +144,12 @@ def add_staff(name: str, role: str, password: str, url: Optional[str] = None) ->
 
 
 def authenticate(name: str, password: str, now: Optional[dt.datetime] = None,
-                 url: Optional[str] = None) -> SignIn:
-    """Check a sign-in; counts failures and locks the account after LOCK_AFTER in a row."""
+                 url: Optional[str] = None, trusted: Optional[int] = None) -> SignIn:
+    """Check a sign-in; failures in a row make the next attempt wait (`wait_after`).
+
+    `trusted` is the id of the account a trusted browser (one signed in from before) belongs to:
+    that account's wait does not apply to it.
+    """
     from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
     now = now or utcnow()
@@ -143,26 +164,27 @@ def authenticate(name: str, password: str, now: Optional[dt.datetime] = None,
             except (VerificationError, InvalidHashError):
                 pass
             return SignIn(False, None, "unknown")
-        if row.locked_until and row.locked_until > now:
-            return SignIn(False, _info(row), "locked")
+        if row.locked_until and row.locked_until > now and trusted != row.id:
+            return SignIn(False, _info(row), "wait", _seconds_until(row.locked_until, now))
         try:
             good = _hasher().verify(row.password_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             good = False
         if not good:
             row.failed_logins = (row.failed_logins or 0) + 1
-            reason = "wrong_password"
-            if row.failed_logins >= LOCK_AFTER:
-                row.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-                row.failed_logins = 0
-                reason = "locked_now"
-            return SignIn(False, _info(row), reason)
+            wait = wait_after(row.failed_logins)
+            row.locked_until = now + dt.timedelta(seconds=wait) if wait else None
+            return SignIn(False, _info(row), "wrong_password", wait)
         if not row.active:
             return SignIn(False, _info(row), "inactive")
         row.failed_logins, row.locked_until = 0, None
         if _hasher().check_needs_rehash(row.password_hash):
             row.password_hash = _hasher().hash(password)
         return SignIn(True, _info(row), "ok")
+
+
+def _seconds_until(when: dt.datetime, now: dt.datetime) -> int:
+    return max(1, int((when - now).total_seconds() + 0.999))
 
 
 def get_staff(staff_id: int, url: Optional[str] = None) -> Optional[StaffInfo]:
@@ -205,9 +227,22 @@ def reset_password(staff_id: int, password: str, url: Optional[str] = None) -> S
 
 
 def unlock(staff_id: int, url: Optional[str] = None) -> StaffInfo:
+    """Clear an account's failed sign-ins and any wait (the inbox's Unlock, `bot staff unlock`)."""
     with session_scope(url) as s:
         row = s.get(Staff, staff_id)
         if row is None:
             raise StaffError("no such account")
+        row.failed_logins, row.locked_until = 0, None
+        return _info(row)
+
+
+def unlock_by_name(name: str, url: Optional[str] = None) -> StaffInfo:
+    """`python -m bot staff unlock NAME`: StaffError when there is no such account."""
+    name = " ".join((name or "").split())
+    with session_scope(url) as s:
+        row = s.execute(select(Staff).where(func.lower(Staff.name) == name.lower())).scalar_one_or_none() \
+            if name else None
+        if row is None:
+            raise StaffError(f"no account called {name!r}")
         row.failed_logins, row.locked_until = 0, None
         return _info(row)

@@ -142,21 +142,32 @@ def plan(rasa_servers: int = 1, roles: Sequence[str] = ROLES) -> List[Proc]:
 
         os.environ["TWILIO_AUTH_TOKEN"] = "dev-" + secrets.token_hex(16)
         os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{rasa_port()}")
+    token = os.environ.get("ACTION_SERVER_TOKEN", "")
+    if not token and "actions" in roles and "rasa" in roles:
+        # Both ends started here: they share a token made for this run (in their environment only), so even
+        # on loopback the action server answers only Rasa. Set ACTION_SERVER_TOKEN when they run apart.
+        import secrets
+
+        token = secrets.token_urlsafe(32)
     base = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
                 SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONWARNINGS="ignore",
-                PROMETHEUS_MULTIPROC_DIR=str(metrics_dir()))
+                PROMETHEUS_MULTIPROC_DIR=str(metrics_dir()), **({"ACTION_SERVER_TOKEN": token} if token else {}))
     run_dir = data_dir() / "run"
     procs = []
     if "actions" in roles:
-        procs.append(Proc("actions", [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+        # On loopback unless ACTION_HOST says otherwise, and then only with ACTION_SERVER_TOKEN (bot/action_server.py).
+        procs.append(Proc("actions", [str(VENV_BIN / "python"), "-m", "bot.action_server", "--actions", "actions",
                                       "--port", str(action_port())], dict(base, LOG_COMPONENT="actions")))
     urls = []
     for i in range(rasa_servers if "rasa" in roles else 0):
         port = rasa_port() + i
         name = f"rasa-{i + 1}" if rasa_servers > 1 else "rasa"
-        env = dict(base, RASA_INSTANCE=f"rasa-{i + 1}", LOG_COMPONENT=name)
+        # Sanic reads a whole request into memory before our channels see it: 1 MB is plenty for a chat message
+        # or a Twilio form, where Sanic's default is 100 MB.
+        env = dict(base, RASA_INSTANCE=f"rasa-{i + 1}", LOG_COMPONENT=name,
+                   SANIC_REQUEST_MAX_SIZE=os.environ.get("SANIC_REQUEST_MAX_SIZE", str(1024 * 1024)))
         os.environ["RASA_INSTANCE"] = env["RASA_INSTANCE"]
-        paths = runconfig.write(run_dir / env["RASA_INSTANCE"])
+        paths = runconfig.write(run_dir / env["RASA_INSTANCE"], action_token=bool(token))
         procs.append(Proc(name,
                           [str(VENV_BIN / "python"), "-m", "bot.rasa_server", "run", "--model", str(PROJECT_DIR / "models" / "current.tar.gz"),
                            "--endpoints", str(paths["endpoints"]), "--credentials", str(paths["credentials"]),
@@ -191,6 +202,13 @@ def main(rasa_servers: int = 1, only: Optional[str] = None) -> int:
         roles = parse_roles(only if only is not None else os.environ.get("RUN_ONLY"))
     except ValueError as e:
         print(f"run: {e}", file=sys.stderr)
+        return 2
+    from bot.action_server import is_loopback
+
+    host = os.environ.get("ACTION_HOST", "127.0.0.1")
+    if "actions" in roles and not is_loopback(host) and not os.environ.get("ACTION_SERVER_TOKEN"):
+        print(f"run: ACTION_HOST={host} makes the action server reachable from other machines: "
+              "set ACTION_SERVER_TOKEN (the same value where Rasa runs)", file=sys.stderr)
         return 2
     model = PROJECT_DIR / "models" / "current.tar.gz"
     if "rasa" in roles and not model.exists():

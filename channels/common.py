@@ -1,10 +1,9 @@
 """What every channel does to a person's message before Rasa sees it, and around each turn."""
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict
 
-MAX_CHARS = 2000
+from bot.edge import MAX_CHARS, BadInput, clean_text, normalise_text, parse_json  # noqa: F401  (the edge, in bot/)
 
 #: Said when the conversation's store cannot be reached: honest, and nothing is pretended.
 STORE_DOWN_TEXT = ("Sorry, we are having a technical problem and I can't carry on our conversation right now. "
@@ -13,37 +12,12 @@ STORE_DOWN_TEXT = ("Sorry, we are having a technical problem and I can't carry o
                    "If anyone is in danger, call 999. For urgent health advice, call NHS 111.")
 NO_REPLY_TEXT = ("Sorry, something went wrong on our side, so I could not answer that. "
                  "Please try again in a minute. What you told me so far is kept.")
+#: Said when a client address (or number) has checked too many references, or everyone together has.
+LOOKUPS_LIMITED_TEXT = ("You have checked several references in a short time, so I can't look up another one just "
+                        "now. Please try again in an hour. If you need help sooner, contact the service you were "
+                        "referred to. If anyone is in danger, call 999.")
 TOO_LONG_TEXT = ("That message is very long, so I read the first part only. "
                  "You can send more in another message.")
-
-
-def clean_text(raw: Any) -> Tuple[Optional[str], Optional[str]]:
-    """The text to give Rasa, and a problem to report (or None).
-
-    * anything that is not a string is turned into words (a YAML `no` arrives as false);
-    * control characters are removed and the length is capped;
-    * a leading "/" is dropped, so "/intent{...}" is read as words, never as a command.
-    """
-    if raw is None:
-        return None, "empty"
-    if isinstance(raw, bool):
-        raw = "yes" if raw else "no"
-    elif isinstance(raw, (int, float)):
-        raw = str(raw)
-    elif not isinstance(raw, str):
-        return None, "not_text"
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", raw)
-    text = text.strip()
-    problem = None
-    if len(text) > MAX_CHARS:
-        text, problem = text[:MAX_CHARS], "too_long"
-    text = text.lstrip("/").strip()
-    # Rasa's own message handler treats a leading slash as an intent; a person's words never are.
-    while text.startswith("/"):
-        text = text.lstrip("/").strip()
-    if not text:
-        return None, "empty"
-    return text, problem
 
 
 def tracker_store_of(app: Any):

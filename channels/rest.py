@@ -10,7 +10,11 @@ Same URL and format as Rasa's built-in channel (`POST /webhooks/rest/webhook`,
   is processed on a blank memory;
 * a turn that produced no reply (an action failed) gets a kind message instead
   of silence;
-* an origin allow-list (ALLOWED_ORIGINS) for browsers.
+* an origin allow-list (ALLOWED_ORIGINS) for browsers;
+* any body is safe: not JSON, not UTF-8, nested too deep, numbers too long, lone
+  surrogates and invisible characters are refused or cleaned here (bot.edge), once;
+* reference lookups (a message that is or looks like a reference) are limited per
+  client address and for everyone together (bot.limits): 429 beyond that.
 """
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ import logging
 import os
 import re
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -27,7 +32,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import observability
-from channels.common import NO_REPLY_TEXT, STORE_DOWN_TEXT, TOO_LONG_TEXT, clean_text, health, tracker_store_of
+from bot.edge import BadInput, client_address, parse_json
+from bot.limits import reference_lookups
+from bot.record.store import looks_like_reference
+from channels.common import (LOOKUPS_LIMITED_TEXT, NO_REPLY_TEXT, STORE_DOWN_TEXT, TOO_LONG_TEXT, clean_text, health,
+                             tracker_store_of)
 
 log = logging.getLogger(__name__)
 SENDER = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
@@ -81,55 +90,103 @@ class RestInput(InputChannel):
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            started = time.perf_counter()
-            origin = (request.headers.get("origin") or "").rstrip("/")
-            if origin and origin not in _origins():
-                return _error(request, 403, "This site is not allowed to use the chat.")
-            body = request.body or b""
-            if len(body) > MAX_BODY:
-                return _error(request, 413, "The message is too large.")
             try:
-                payload = json.loads(body.decode("utf-8")) if body else None
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                return _error(request, 400, "The request must be JSON: {\"sender\": ..., \"message\": ...}.")
-            if not isinstance(payload, dict):
-                return _error(request, 400, "The request must be a JSON object with sender and message.")
-            sender = payload.get("sender")
-            if not isinstance(sender, str) or not SENDER.match(sender):
-                return _error(request, 400, "sender must be 1 to 128 letters, digits or ._:@- characters.")
-            text, problem = clean_text(payload.get("message"))
-            if problem in ("empty", "not_text"):
-                return _error(request, 400, "message must be some text.")
-            metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else None
-
-            store = tracker_store_of(request.app)
-            if store is not None and not store.can_serve(sender):
-                observability.message_done("rest", "store_unavailable", time.perf_counter() - started, sender,
-                                           logger=log)
-                return _cors(request, response.json([{"recipient_id": sender, "text": STORE_DOWN_TEXT,
-                                                      "custom": {"error": "store_unavailable"}}], status=503))
-            collector = CollectingOutputChannel()
-            outcome = "ok"
-            try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                                 metadata=metadata))
-            except Exception:
-                log.exception("turn failed")
-                collector.messages.clear()
-                outcome = "error"
-            if store is not None and store.turn_lost(sender):
-                # The conversation could not be read: what a blank memory answered is neither sent nor kept.
-                observability.message_done("rest", "store_unavailable", time.perf_counter() - started, sender,
-                                           logger=log)
-                return _cors(request, response.json([{"recipient_id": sender, "text": STORE_DOWN_TEXT,
-                                                      "custom": {"error": "store_unavailable"}}], status=503))
-            messages = list(collector.messages)
-            outcome = "no_reply" if outcome == "ok" and not messages else outcome
-            observability.message_done("rest", outcome, time.perf_counter() - started, sender, messages, log)
-            if problem == "too_long":
-                messages.insert(0, {"recipient_id": sender, "text": TOO_LONG_TEXT})
-            if not messages:
-                messages = [{"recipient_id": sender, "text": NO_REPLY_TEXT}]
-            return _cors(request, response.json(messages))
+                return await self._receive(request, on_new_message, _error, _cors)
+            except Exception:  # never a 500: whatever failed, the person gets a plain answer
+                log.exception("rest: the message could not be handled")
+                return _cors(request, response.json([{"recipient_id": "", "text": NO_REPLY_TEXT}]))
 
         return bp
+
+    async def _receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                       _error: Callable[..., HTTPResponse], _cors: Callable[..., HTTPResponse]) -> HTTPResponse:
+        started = time.perf_counter()
+        incoming = read_request(request)
+        if isinstance(incoming, tuple):
+            return _error(request, *incoming)
+        sender, text = incoming.sender, incoming.text
+        address = client_address(request.ip, request.headers.get("x-forwarded-for"), trust_proxy())
+        if looks_like_reference(text) and not reference_lookups().allow(f"ip:{address}"):
+            log.warning("rest: reference lookups limited for a client address")
+            observability.message_done("rest", "rate_limited", time.perf_counter() - started, sender, logger=log)
+            resp = _cors(request, response.json({"error": LOOKUPS_LIMITED_TEXT}, status=429))
+            resp.headers["Retry-After"] = str(max(1, reference_lookups().retry_after(f"ip:{address}")))
+            return resp
+        store = tracker_store_of(request.app)
+        if store is not None and not store.can_serve(sender):
+            return _store_down(request, sender, started, _cors)
+        collector = CollectingOutputChannel()
+        outcome = "ok"
+        try:
+            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
+                                             metadata=incoming.metadata))
+        except Exception:
+            log.exception("turn failed")
+            collector.messages.clear()
+            outcome = "error"
+        if store is not None and store.turn_lost(sender):
+            # The conversation could not be read: what a blank memory answered is neither sent nor kept.
+            return _store_down(request, sender, started, _cors)
+        messages = list(collector.messages)
+        outcome = "no_reply" if outcome == "ok" and not messages else outcome
+        observability.message_done("rest", outcome, time.perf_counter() - started, sender, messages, log)
+        if incoming.problem == "too_long":
+            messages.insert(0, {"recipient_id": sender, "text": TOO_LONG_TEXT})
+        if not messages:
+            messages = [{"recipient_id": sender, "text": NO_REPLY_TEXT}]
+        return _cors(request, response.json(messages))
+
+
+def _store_down(request: Request, sender: str, started: float, _cors: Callable[..., HTTPResponse]) -> HTTPResponse:
+    observability.message_done("rest", "store_unavailable", time.perf_counter() - started, sender, logger=log)
+    return _cors(request, response.json([{"recipient_id": sender, "text": STORE_DOWN_TEXT,
+                                          "custom": {"error": "store_unavailable"}}], status=503))
+
+
+@dataclass
+class Incoming:
+    """A message as the channel accepts it: every field checked and cleaned (bot.edge)."""
+
+    sender: str
+    text: str
+    problem: Optional[str]
+    metadata: Optional[Dict[str, Any]]
+
+
+def read_request(request: Request) -> Union[Incoming, Tuple[int, str]]:
+    """The message in a request, or (status, plain reason) to refuse it with."""
+    origin = (request.headers.get("origin") or "").rstrip("/")
+    if origin and origin not in _origins():
+        return 403, "This site is not allowed to use the chat."
+    body = request.body or b""
+    if len(body) > MAX_BODY:
+        return 413, "The message is too large."
+    try:
+        payload = parse_json(body) if body else None
+    except BadInput:
+        return 400, "The request must be JSON: {\"sender\": ..., \"message\": ...}."
+    if not isinstance(payload, dict):
+        return 400, "The request must be a JSON object with sender and message."
+    sender = payload.get("sender")
+    if not isinstance(sender, str) or not SENDER.match(sender):
+        return 400, "sender must be 1 to 128 letters, digits or ._:@- characters."
+    text, problem = clean_text(payload.get("message"))
+    if text is None:
+        return 400, "message must be some text."
+    return Incoming(sender, text, problem, allowed_metadata(payload.get("metadata")))
+
+
+def trust_proxy() -> bool:
+    """Behind a reverse proxy (INBOX_TRUST_PROXY=1) the client is the last X-Forwarded-For hop."""
+    return os.environ.get("INBOX_TRUST_PROXY", "") == "1"
+
+
+def allowed_metadata(raw: Any) -> Optional[Dict[str, Any]]:
+    """The metadata a page may send: only the widget's default nation, as a short word. Anything else
+    (nested objects, keys the channels set themselves) is dropped, so it never reaches the dialogue."""
+    if not isinstance(raw, dict):
+        return None
+    nation = raw.get("default_nation")
+    if isinstance(nation, str) and re.fullmatch(r"[a-z_]{1,30}", nation):
+        return {"default_nation": nation}
+    return None

@@ -3,10 +3,15 @@
 `POST /webhooks/sms/webhook` takes Twilio's form post and answers in the same
 response with TwiML. Unlike Rasa's built-in Twilio channel it:
 
-* validates `X-Twilio-Signature` with Twilio's RequestValidator over PUBLIC_URL + path
-  (403, nothing processed, otherwise);
+* validates `X-Twilio-Signature` with Twilio's RequestValidator over PUBLIC_URL + path and
+  the form parameters exactly as received, blank ones included (the form is read from the raw
+  body here: Sanic's parser drops blank values, and Twilio sends blank FromCity, FromState,
+  FromZip for many numbers, and a blank Body with a picture); 403, nothing processed, otherwise;
 * processes a retried MessageSid once, answering the retry with the same reply;
-* honours STOP / START / HELP (no texts after STOP, until START);
+* honours STOP / START / HELP as carriers and Twilio read them, and "stop please" as a person
+  means it (the policy is bot.sms); a message showing risk of harm gets the safety reply even
+  after STOP; no texts otherwise after STOP, until START;
+* starts a new conversation after one has ended, so a texter's second complaint is a new case;
 * shows buttons as numbered options and reads "2" as the second option;
 * keeps replies within 320 characters where it can, splitting cleanly otherwise,
   and never texts the machine markers;
@@ -33,19 +38,26 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import observability
-from channels.common import NO_REPLY_TEXT, STORE_DOWN_TEXT, clean_text, tracker_store_of
+from bot.limits import reference_lookups
+from bot.record.store import looks_like_reference
+from channels.common import LOOKUPS_LIMITED_TEXT, NO_REPLY_TEXT, STORE_DOWN_TEXT, clean_text, tracker_store_of
 
 log = logging.getLogger(__name__)
 
-STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
-START_WORDS = {"start", "unstop"}
-HELP_WORDS = {"help", "info"}
 MAX_CHARS = 320
+MAX_FORM_BYTES = 64 * 1024   # Twilio's form is a few kilobytes at most, even with pictures
+MAX_FORM_FIELDS = 200
 GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
 GSM7_EXT = set("^{}\\[~]|€")
 HELP_TEXT = ("This is the health and social care concerns helper. Tell us what happened and we will tell you "
              "where to take it. Reply STOP to stop texts. In an emergency call 999.")
 START_TEXT = "You will get texts from us again. Tell us what happened, in your own words."
+#: The confirmation of an opt-out written in a person's own words (Twilio confirms its keywords itself).
+STOPPED_TEXT = ("You will not get any more texts from us. If you change your mind, reply START. "
+                "If anyone is in danger, call 999.")
+#: Sent after STOP to a message that shows risk of harm, if the conversation gave no safety reply itself.
+SAFETY_TEXT = ("If you or anyone else is in danger now, call 999. Samaritans are free, any time, on 116 123. "
+               "For urgent health advice, call NHS 111.")
 NOT_TEXT_TEXT = "Please send your message as text."
 LONG_TEXT = "Your message was long, so I read the first part."
 RATE_PER_MINUTE = 10   # SMS_RATE_PER_MINUTE overrides; a person rarely sends more than a few a minute
@@ -232,7 +244,8 @@ class SmsInput(InputChannel):
             url += f"?{request.query_string}"
         return url
 
-    def valid_signature(self, request: Request, params: Dict[str, str]) -> bool:
+    def valid_signature(self, request: Request, params: "FormParams") -> bool:
+        """Twilio's signature over the URL and every parameter exactly as it was sent, blanks included."""
         from twilio.request_validator import RequestValidator
 
         signature = request.headers.get("X-Twilio-Signature") or ""
@@ -249,79 +262,71 @@ class SmsInput(InputChannel):
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            started = time.perf_counter()
-
-            def done(outcome: str, sender: Optional[str] = None, messages: Optional[List[Dict[str, Any]]] = None):
-                observability.message_done("sms", outcome, time.perf_counter() - started, sender, messages, log)
-
-            params = {k: v[0] if isinstance(v, list) else v for k, v in (request.form or {}).items()}
-            if not self.valid_signature(request, params):
-                done("rejected")
-                return response.text("Forbidden", status=403)
-            number, sid = params.get("From"), params.get("MessageSid")
-            if not number or not sid or len(sid) > 64:
-                done("rejected")
-                return response.text("Bad request", status=400)
-            from bot.privacy import pseudonym
-
-            who = pseudonym(number)
-            sender = f"sms-{who}"
-            body = (params.get("Body") or "").strip()
-            store = SmsStore()
-            claimed, previous = store.claim(sid)
-            if not claimed:  # a retry of a message already processed: same answer, nothing done twice
-                done("duplicate", sender)
-                return _xml(previous if previous is not None else twiml([]))
-            word = body.lower().strip(" .!")
-            if word in STOP_WORDS:
-                store.set_opt_out(who, True)
-                done("control", sender)
-                return _finish(store, sid, [])
-            if word in START_WORDS or (word == "yes" and store.opted_out(who)):
-                store.set_opt_out(who, False)
-                done("control", sender)
-                return _finish(store, sid, [START_TEXT])
-            if store.opted_out(who):
-                done("control", sender)
-                return _finish(store, sid, [])  # no further texts after STOP
-            if word in HELP_WORDS:
-                done("control", sender)
-                return _finish(store, sid, [HELP_TEXT])
-            verdict = self.limiter.check(who)
-            if verdict != "ok":
-                log.warning("sms: rate limit reached for a sender")
-                done("rate_limited", sender)
-                return _finish(store, sid, [SLOW_DOWN_TEXT] if verdict == "first_block" else [])
-            store.remember_number(who, number)
-            text, problem = clean_text(body)
-            if not text:
-                done("rejected", sender)
-                return _finish(store, sid, [NOT_TEXT_TEXT])
-            text = await self._expand_option(request, sender, text)
-            ts = tracker_store_of(request.app)
-            if ts is not None and not ts.can_serve(sender):
-                done("store_unavailable", sender)
-                return _finish(store, sid, [STORE_DOWN_TEXT], keep=False)
-            collector = CollectingOutputChannel()
-            outcome = "ok"
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                                 metadata={"sms_sender": who}))
-            except Exception:
-                log.exception("sms turn failed")
-                collector.messages.clear()
-                outcome = "error"
-            if ts is not None and ts.turn_lost(sender):
-                # The conversation could not be read: what a blank memory answered is neither sent nor kept.
-                done("store_unavailable", sender)
-                return _finish(store, sid, [STORE_DOWN_TEXT], keep=False)
-            done("no_reply" if outcome == "ok" and not collector.messages else outcome, sender, collector.messages)
-            texts, _ = sms_from_messages(collector.messages)
-            if problem == "too_long":
-                texts.insert(0, LONG_TEXT)
-            return _finish(store, sid, texts or [NO_REPLY_TEXT])
+                return await self._receive(request, on_new_message)
+            except Exception:  # never a 500 (Twilio would retry it): log, and answer with nothing
+                log.exception("sms: the message could not be handled")
+                return _xml(twiml([]))
 
         return bp
+
+    async def _receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        started = time.perf_counter()
+
+        def done(outcome: str, sender: Optional[str] = None, messages: Optional[List[Dict[str, Any]]] = None):
+            observability.message_done("sms", outcome, time.perf_counter() - started, sender, messages, log)
+
+        params = read_form(request.body or b"")
+        if params is None or not self.valid_signature(request, params):
+            done("rejected")
+            return response.text("Forbidden", status=403)
+        number, sid = params.first("From"), params.first("MessageSid")
+        if not (0 < len(number) <= 32 and re.fullmatch(r"[A-Za-z0-9]{1,64}", sid)):
+            done("rejected")
+            return response.text("Bad request", status=400)
+        from bot.privacy import pseudonym
+        from bot.safety import assess
+        from bot.sms import decide
+
+        who = pseudonym(number)
+        body = params.first("Body")[:MAX_FORM_BYTES]
+        store = SmsStore()
+        claimed, previous = store.claim(sid)
+        if not claimed:  # a retry of a message already processed: same answer, nothing done twice
+            done("duplicate", f"sms-{who}")
+            return _xml(previous if previous is not None else twiml([]))
+        text, problem = clean_text(body)
+        decision = decide(text or "", store.opted_out(who), bool(text) and _risk(assess, text))
+        turn = Turn(self, request, on_new_message, f"sms-{who}", who, text, problem, done)
+        if decision.action == "converse":
+            return await self._converse(turn, store, sid, number)
+        texts = await _control(decision, turn, store)
+        if texts is None:
+            return _finish(store, sid, [STORE_DOWN_TEXT], keep=False)
+        return _finish(store, sid, texts)
+
+    async def _converse(self, turn: "Turn", store: "SmsStore", sid: str, number: str) -> HTTPResponse:
+        """A normal message: within the rate limits, it is a turn of the conversation."""
+        verdict = self.limiter.check(turn.who)
+        if verdict != "ok":
+            log.warning("sms: rate limit reached for a sender")
+            turn.done("rate_limited", turn.sender)
+            return _finish(store, sid, [SLOW_DOWN_TEXT] if verdict == "first_block" else [])
+        if not turn.text:
+            turn.done("rejected", turn.sender)
+            return _finish(store, sid, [NOT_TEXT_TEXT])
+        if looks_like_reference(turn.text) and not reference_lookups().allow(f"sms:{turn.who}"):
+            log.warning("sms: reference lookups limited for a sender")
+            turn.done("rate_limited", turn.sender)
+            return _finish(store, sid, [LOOKUPS_LIMITED_TEXT])
+        store.remember_number(turn.who, number)
+        messages = await turn.run(expand=True)
+        if messages is None:
+            return _finish(store, sid, [STORE_DOWN_TEXT], keep=False)
+        texts, _ = sms_from_messages(messages)
+        if turn.problem == "too_long":
+            texts.insert(0, LONG_TEXT)
+        return _finish(store, sid, texts or [NO_REPLY_TEXT])
 
     async def _expand_option(self, request: Request, sender: str, text: str) -> str:
         """'2' means the second option offered in the last question."""
@@ -348,6 +353,132 @@ class SmsInput(InputChannel):
                     return buttons[i].get("payload") or buttons[i].get("title") or text
                 break
         return text
+
+
+class FormParams:
+    """A form's parameters in the order and form they were sent: repeated names and blank values kept.
+
+    Twilio's RequestValidator reads it like a multi-dict (`getall`), so the signature is checked over
+    exactly what Twilio signed.
+    """
+
+    def __init__(self, pairs: List[Tuple[str, str]]):
+        self.pairs = pairs
+
+    def __iter__(self):
+        return iter(dict.fromkeys(k for k, _ in self.pairs))
+
+    def __bool__(self) -> bool:
+        return bool(self.pairs)
+
+    def getall(self, name: str) -> List[str]:
+        return [v for k, v in self.pairs if k == name]
+
+    def first(self, name: str) -> str:
+        """The first value of `name` ("" when absent)."""
+        return next((v for k, v in self.pairs if k == name), "")
+
+
+def read_form(body: bytes) -> Optional[FormParams]:
+    """The parameters of a form body (application/x-www-form-urlencoded), blank values kept; None when
+    the body is too large or has too many fields. Bytes that are not UTF-8 become U+FFFD."""
+    from urllib.parse import parse_qsl
+
+    if len(body) > MAX_FORM_BYTES:
+        return None
+    try:
+        pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True, encoding="utf-8",
+                          errors="replace", max_num_fields=MAX_FORM_FIELDS)
+    except ValueError:
+        return None
+    return FormParams(pairs)
+
+
+def _risk(assess: Callable[[str], Any], text: str) -> bool:
+    try:
+        return bool(assess(text).risk)
+    except Exception:  # noqa: BLE001 - a failed check must not stop the message; the dialogue checks again
+        log.exception("sms: the safety check failed")
+        return False
+
+
+class Turn:
+    """One inbound text on its way through Rasa: who sent it, and how to run it."""
+
+    def __init__(self, channel: "SmsInput", request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                 sender: str, who: str, text: Optional[str], problem: Optional[str], done: Callable[..., None]):
+        self.channel, self.request, self.on_new_message = channel, request, on_new_message
+        self.sender, self.who, self.text, self.problem, self.done = sender, who, text, problem, done
+
+    async def run(self, expand: bool) -> Optional[List[Dict[str, Any]]]:
+        """The bot's messages for this text, or None when the conversation store cannot serve it."""
+        ts = tracker_store_of(self.request.app)
+        if ts is not None and not ts.can_serve(self.sender):
+            self.done("store_unavailable", self.sender)
+            return None
+        await start_again_if_over(self.request, self.sender)
+        text = await self.channel._expand_option(self.request, self.sender, self.text) if expand else self.text
+        collector = CollectingOutputChannel()
+        outcome = "ok"
+        try:
+            await self.on_new_message(UserMessage(text, collector, self.sender, input_channel=SmsInput.name(),
+                                                  metadata={"sms_sender": self.who}))
+        except Exception:
+            log.exception("sms turn failed")
+            collector.messages.clear()
+            outcome = "error"
+        if ts is not None and ts.turn_lost(self.sender):
+            # The conversation could not be read: what a blank memory answered is neither sent nor kept.
+            self.done("store_unavailable", self.sender)
+            return None
+        self.done("no_reply" if outcome == "ok" and not collector.messages else outcome, self.sender,
+                  collector.messages)
+        return list(collector.messages)
+
+
+async def _control(decision: Any, turn: Turn, store: "SmsStore") -> Optional[List[str]]:
+    """The texts for STOP, START, HELP, silence after STOP, and the safety reply whatever the opt-out;
+    None when the conversation store could not serve a safety turn."""
+    from bot.sms import safety_texts
+
+    texts: List[str] = []
+    if decision.action == "opt_out":
+        store.set_opt_out(turn.who, True)
+        texts = [] if decision.carrier_keyword else [STOPPED_TEXT]
+    elif decision.action == "opt_in":
+        store.set_opt_out(turn.who, False)
+        texts = [START_TEXT]
+    elif decision.action == "help":
+        texts = [HELP_TEXT]
+    if decision.safety and decision.action in ("opt_out", "safety_only"):
+        messages = await turn.run(expand=False)
+        if messages is None:
+            return [SAFETY_TEXT] + texts   # the store is down: the safety reply still goes
+        texts = (safety_texts(messages) or [SAFETY_TEXT]) + texts
+        return texts
+    turn.done("control", turn.sender)
+    return texts
+
+
+async def start_again_if_over(request: Request, sender: str) -> None:
+    """After a conversation has ended (closing or goodbye said), the next text is a new conversation:
+    the old one is closed with a restart, so a texter's second complaint is a new case."""
+    from rasa.shared.core.events import Restarted
+
+    from bot.sms import conversation_over
+
+    agent = getattr(getattr(request.app, "ctx", None), "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return
+    try:
+        async with agent.lock_store.lock(sender):
+            tracker = await agent.tracker_store.retrieve(sender)
+            if tracker is None or not conversation_over(e.as_dict() for e in tracker.events):
+                return
+            tracker.update(Restarted())
+            await agent.tracker_store.save(tracker)
+    except Exception:  # noqa: BLE001 - the turn goes on in the old conversation rather than not at all
+        log.exception("sms: could not start a new conversation")
 
 
 def _finish(store: "SmsStore", sid: str, texts: List[str], keep: bool = True) -> HTTPResponse:
@@ -417,16 +548,23 @@ class SmsStore:
             s.add(row)
         return row
 
-    def set_opt_out(self, who: str, value: bool) -> None:
+    def set_opt_out(self, who: str, value: bool) -> bool:
+        """Record an opt-out (or opt-in); False, logged, when it could not be written."""
         from bot.record.db import session_scope
         from bot.record.models import utcnow
 
-        with session_scope() as s:
-            row = self._state(s, who)
-            row.opted_out = value
-            row.updated_at = utcnow()
+        try:
+            with session_scope() as s:
+                row = self._state(s, who)
+                row.opted_out = value
+                row.updated_at = utcnow()
+            return True
+        except Exception:
+            log.error("sms: could not record an opt-%s", "out" if value else "in")
+            return False
 
-    def opted_out(self, who: str) -> bool:
+    def opted_out(self, who: str) -> Optional[bool]:
+        """Whether the number opted out; None, logged, when that cannot be read (treat as opted out)."""
         from bot.record.db import session_scope
         from bot.record.models import SmsState
 
@@ -435,7 +573,8 @@ class SmsStore:
                 row = s.get(SmsState, who)
                 return bool(row and row.opted_out)
         except Exception:
-            return False
+            log.error("sms: cannot read the opt-out state; not texting this number")
+            return None
 
     def remember_number(self, who: str, number: str) -> None:
         """Keep the number sealed (encrypted), so updates can be texted if the person asks for them."""
@@ -498,7 +637,7 @@ class SmsSender:
         from bot.privacy import pseudonym
 
         to = contact.get("phone")
-        if not to or SmsStore().opted_out(pseudonym(to)):
+        if not to or SmsStore().opted_out(pseudonym(to)) is not False:  # unknown: never text
             return False
         sent = 0
         for part in split_text(text):

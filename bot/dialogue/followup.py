@@ -15,7 +15,7 @@ that nothing was saved and what to do instead.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterable, Optional
 
 from bot.dialogue import feedback
 from bot.dialogue.intake import Context, Outcome, Turn, facts_from_slots, safety_first
@@ -49,6 +49,22 @@ def wants_advocate(text: str) -> Optional[bool]:
     if not m:
         return None
     return not _NOT.search(norm[:m.start()][-30:])
+
+
+def referral_key(conversation: str, events: Iterable[Dict[str, Any]]) -> str:
+    """The idempotency key of a referral: one per case, not one per conversation.
+
+    A case starts with the conversation, with "start again" (a restart) or with a new session
+    (after two hours of silence, when nothing carries over), so the key is the conversation and
+    the time the current case started. A retried turn of the same case finds the same key (and
+    the same referral); a second complaint after "start again", or a texter's next case, gets its
+    own. `events` as Rasa stores them (dicts).
+    """
+    started: Optional[float] = None
+    for e in events:
+        if started is None or e.get("event") in ("restart", "session_started"):
+            started = float(e.get("timestamp") or 0)
+    return f"{conversation}:{started or 0:.6f}:referral"
 
 
 def wants_referral(slots: Dict[str, Any]) -> bool:
@@ -176,11 +192,10 @@ def _referral(slots: Dict[str, Any], out: Outcome, ctx: Context, contact: Option
 
     facts = facts_from_slots(slots)
     _, marker, _ = build_advice(facts, advocacy_wanted=True)
-    # Each referral is its own request: a second complaint in one conversation is a second referral.
-    key = f"{ctx.conversation}:referral:{slots.get('case_number') or 1}"
     try:
+        # The idempotency key (one per case, `referral_key`) is bound by the adapter, which has the events.
         ref = ctx.save_referral(
-            conversation=ctx.conversation, channel=ctx.channel, idempotency_key=key,
+            conversation=ctx.conversation, channel=ctx.channel,
             summary=slots.get("case_summary") or "", facts=facts.as_dict(), routes=marker["routes"],
             outcomes=list(facts.get("outcomes") or []), anonymity=slots.get("anonymity") or "named",
             contact=contact, wants_advocacy=bool(slots.get("advocacy")),

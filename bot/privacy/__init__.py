@@ -66,6 +66,12 @@ def pseudonym(sender_id: str) -> str:
     return hmac.new(_pseudonym_key(), str(sender_id).encode(), hashlib.sha256).hexdigest()[:24]
 
 
+def keyed_digest(purpose: str, value: str) -> bytes:
+    """HMAC-SHA256 of `value` with a key derived from PSEUDONYM_KEY for one `purpose` (32 bytes)."""
+    key = hmac.new(_pseudonym_key(), f"purpose:{purpose}".encode(), hashlib.sha256).digest()
+    return hmac.new(key, str(value).encode(), hashlib.sha256).digest()
+
+
 @lru_cache(maxsize=1)
 def _fernet():
     from cryptography.fernet import Fernet
@@ -87,4 +93,4 @@ def unseal(token: Optional[str]) -> Optional[Dict[str, Any]]:
 
 from bot.privacy.redaction import redact  # noqa: E402
 
-__all__ = ["pseudonym", "redact", "seal", "unseal"]
+__all__ = ["keyed_digest", "pseudonym", "redact", "seal", "unseal"]

@@ -164,4 +164,13 @@ class LetterLink(Base):
     expires_at = Column(DateTime, nullable=False, index=True)
 
 
+class HealthProbe(Base):
+    """One row per process that checks the database takes writes (`/healthz`), overwritten each time."""
+
+    __tablename__ = "rec_health_probe"
+    name = Column(String(40), primary_key=True)
+    token = Column(String(32), nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+
+
 Index("ix_rec_referrals_status_created", Referral.status, Referral.created_at)

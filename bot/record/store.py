@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from bot.privacy import redact, seal
 from bot.record.catalogue import statements, statements_for
 from bot.record.db import session_scope
-from bot.record.models import (Feedback, Interaction, InteractionStatement, Referral, ReferralEvent, SeenMessage,
-                               SmsState, Transcript, utcnow)
+from bot.record.models import (Feedback, HealthProbe, Interaction, InteractionStatement, Referral, ReferralEvent,
+                               SeenMessage, SmsState, Transcript, utcnow)
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +36,28 @@ class StoreUnavailable(Exception):
 
 
 def _check_char(body: str) -> str:
-    # A weighted checksum, so a mistyped reference is recognised as not a reference at all.
+    # The public weighted checksum of the first references (before the keyed check character).
     total = sum((i + 3) * REF_ALPHABET.index(c) for i, c in enumerate(body))
     return REF_ALPHABET[total % len(REF_ALPHABET)]
 
 
+def _keyed_check_char(body: str) -> str:
+    """The check character of a reference: a keyed hash of its body, so that nobody without the key
+    can make a well-formed reference; a guess passes it one time in 30, before it is even looked up."""
+    from bot.privacy import keyed_digest
+
+    digest = keyed_digest("reference-check", body)
+    return REF_ALPHABET[int.from_bytes(digest[:8], "big") % len(REF_ALPHABET)]
+
+
 def new_reference() -> str:
-    """An unguessable, easy-to-read reference like KX7-4PQ-2M (7 random characters and a check)."""
-    body = "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_BODY))
-    full = body + _check_char(body)
-    return f"{full[:3]}-{full[3:6]}-{full[6:]}"
+    """An unguessable, easy-to-read reference like KX7-4PQ-2M (7 random characters and a keyed check),
+    with at least one digit, so that no ordinary word ("PHARMACY") can ever be read as one."""
+    while True:
+        body = "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_BODY))
+        full = body + _keyed_check_char(body)
+        if any(c.isdigit() for c in full):
+            return f"{full[:3]}-{full[3:6]}-{full[6:]}"
 
 
 #: A reference as a person types it: 3, 3 and 2 characters, together or apart ("kx7 4pq-2m"), as its own
@@ -53,15 +65,50 @@ def new_reference() -> str:
 #: the one-in-30 check about once in fifteen sentences and hide the person's real reference.
 _REF_WORDS = re.compile(r"(?=(?<![A-Za-z0-9])([A-Za-z0-9]{3})[^A-Za-z0-9]{0,3}([A-Za-z0-9]{3})[^A-Za-z0-9]{0,3}"
                         r"([A-Za-z0-9]{2})(?![A-Za-z0-9]))")
+#: A reference written as one: three groups apart (by dashes, spaces or dots), or eight characters together.
+#: Only these are checked against the keyed check character, and only with a digit in them: the keyed
+#: check differs from one deployment to the next, so it must never be what decides whether a phrase like
+#: "8am every day" or a word like "REFERRED" is a reference (the legacy checksum stays as it always was).
+_REF_WRITTEN = re.compile(r"(?<![A-Za-z0-9])(?:([A-Za-z0-9]{3})[-\s.]{1,3}([A-Za-z0-9]{3})[-\s.]{1,3}([A-Za-z0-9]{2})|"
+                          r"([A-Za-z0-9]{8}))(?![A-Za-z0-9])")
+#: Anything written like a reference, valid or not: with its dashes, or as a whole short message.
+_REF_SHAPE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{3}-[A-Za-z0-9]{3}-[A-Za-z0-9]{2}(?![A-Za-z0-9])|"
+                        r"^\W*[A-Za-z0-9]{3}\W?[A-Za-z0-9]{3}\W?[A-Za-z0-9]{2}\W*$")
+
+
+def _candidates(text: str) -> List[str]:
+    out = []
+    for m in _REF_WORDS.finditer(text or ""):
+        cand = "".join(m.groups()).upper()
+        if all(c in REF_ALPHABET for c in cand):
+            out.append(cand)
+    return out
+
+
+def _keyed_candidates(text: str) -> List[str]:
+    out = []
+    for m in _REF_WRITTEN.finditer(text or ""):
+        cand = "".join(g for g in m.groups() if g).upper()
+        if all(c in REF_ALPHABET for c in cand) and any(c.isdigit() for c in cand):
+            out.append(cand)
+    return out
 
 
 def normalise_reference(text: str) -> Optional[str]:
-    """The reference in `text` in canonical form, or None if it is not a valid reference."""
-    for m in _REF_WORDS.finditer(text or ""):
-        cand = "".join(m.groups()).upper()
-        if all(c in REF_ALPHABET for c in cand) and _check_char(cand[:7]) == cand[7]:
-            return f"{cand[:3]}-{cand[3:6]}-{cand[6:]}"
-    return None
+    """The reference in `text` in canonical form, or None if it is not a valid reference.
+
+    A reference made now carries a keyed check character (and a digit, and is written as a
+    reference); one made before that change carries the public checksum and is still read, as
+    before (a keyed match in the text wins over a legacy one)."""
+    found = next((c for c in _keyed_candidates(text) if _keyed_check_char(c[:7]) == c[7]), None) \
+        or next((c for c in _candidates(text) if _check_char(c[:7]) == c[7]), None)
+    return f"{found[:3]}-{found[3:6]}-{found[6:]}" if found else None
+
+
+def looks_like_reference(text: str) -> bool:
+    """Whether a message is, or tries to be, a reference (valid or not): such messages are lookups,
+    and lookups are limited (bot.limits), so trying reference after reference gets nowhere."""
+    return bool(_REF_SHAPE.search(text or "")) or normalise_reference(text) is not None
 
 
 @dataclass
@@ -243,6 +290,8 @@ class Store:
                     SeenMessage.at < utcnow() - dt.timedelta(days=2)))
                 counts["sms_numbers"] = run(delete(SmsState).where(
                     SmsState.updated_at < cutoff, SmsState.opted_out.is_(False)))
+                # Health probes of processes that have stopped (each running one rewrites its row).
+                run(delete(HealthProbe).where(HealthProbe.at < utcnow() - dt.timedelta(days=2)))
         except SQLAlchemyError as e:
             raise StoreUnavailable(str(e)) from e
         return counts

@@ -18,6 +18,11 @@ itself, before that wrapper sees them:
   the turn is not kept and the channel tells the person (`turn_lost`);
 * `health` says what is wrong, for `/healthz` and for the channels, which tell
   the person the truth instead of carrying on as if nothing happened;
+* no error inside it can stop the server: Rasa's own session scope turns any
+  `ValueError` (a string the driver cannot encode, say) into `sys.exit(1)`; here it
+  is an ordinary store error, handled like an outage or set aside as bad data;
+* a SQLite file removed underneath it is noticed (bot.record.db.check_file): what
+  was written there is kept in the journal, never taken as saved;
 * after each successful save, the new bot actions are recorded as interactions
   against the I statements (bot.record), with their own outbox if the record's
   database is down.
@@ -44,6 +49,9 @@ from bot import observability
 from bot.settings import data_dir
 
 log = logging.getLogger(__name__)
+#: After the record's database failed, interactions wait in the outbox this long before the next try,
+#: so that a locked or hanging database costs one short wait now and then, not one every turn.
+OUTBOX_RETRY_SECONDS = 5.0
 IGNORED_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots", "action_unlikely_intent",
                    "action_deactivate_loop", "action_two_stage_fallback", "action_back"}
 
@@ -63,8 +71,14 @@ class Health:
                 "down_for_s": round(time.time() - self.since, 1) if self.since and not self.ok else 0}
 
 
+class TrackerStoreError(Exception):
+    """The tracker store could not do what was asked (never a reason to stop the server)."""
+
+
 class DurableTrackerStore(SQLTrackerStore):
     """SQLTrackerStore with a journal for outages and interaction recording."""
+
+    _sqlite_file: Optional[str] = None   # the SQLite file, checked around every session
 
     def __init__(self, domain=None, host: Optional[Text] = None, record: bool = True,
                  journal_dir: Optional[Text] = None, probe_interval: float = 1.0, **kwargs: Any) -> None:
@@ -84,6 +98,10 @@ class DurableTrackerStore(SQLTrackerStore):
         self._lock = threading.Lock()
         self._probe_interval = probe_interval
         self._last_probe = 0.0
+        self._outbox_retry_at = 0.0
+        from bot.record.db import sqlite_path
+
+        self._sqlite_file = sqlite_path(str(self.engine.url)) if self.engine.dialect.name == "sqlite" else None
         self._load_journal()
 
     def _pooled_sqlite(self) -> None:
@@ -93,20 +111,53 @@ class DurableTrackerStore(SQLTrackerStore):
         import sqlalchemy as sa
         from sqlalchemy.pool import QueuePool
 
+        from bot.record.db import SQLITE_BUSY_MS
+
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=5, max_overflow=5,
-                                       connect_args={"check_same_thread": False, "timeout": 5})
+                                       connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000})
 
         @sa.event.listens_for(self.engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
             cur = dbapi_connection.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=5000")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
             cur.close()
 
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[Any]:
+        """A session, as Rasa's, but an error inside it is raised as an error, never `sys.exit(1)`.
+
+        On SQLite the file is checked before and after: a removed file raises (bot.record.db.DatabaseLost).
+        """
+        from rasa.core.tracker_store import ensure_schema_exists
+
+        from bot.record.db import check_file
+
+        check_file(self._sqlite_file, self._drop_connections)
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as e:
+                raise TrackerStoreError(f"the PostgreSQL schema {e} does not exist") from None
+            yield session
+            check_file(self._sqlite_file, self._drop_connections)
+        except ValueError as e:
+            raise TrackerStoreError(f"{type(e).__name__} in the tracker store") from e
+        finally:
+            session.close()
+
+    def _drop_connections(self) -> None:
+        """Close pooled connections (they may hold a removed SQLite file open)."""
+        try:
+            self.engine.dispose()
+        except Exception:  # noqa: BLE001 - best effort while failing
+            log.exception("tracker store: could not close its connections")
 
     # ----------------------------------------------------------------- reading
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
@@ -152,7 +203,10 @@ class DurableTrackerStore(SQLTrackerStore):
         self._last_probe = now
         import sqlalchemy as sa
 
+        from bot.record.db import check_file
+
         try:
+            check_file(self._sqlite_file, self._drop_connections)
             with self.engine.connect() as conn:
                 conn.execute(sa.text("SELECT 1"))
         except Exception as e:
@@ -174,9 +228,12 @@ class DurableTrackerStore(SQLTrackerStore):
             else:
                 new_events = self._write(tracker)
         except Exception as e:
-            self._failed(e)
+            if _is_outage(e):
+                self._failed(e)
+                log.error("tracker store: could not save conversation; kept in the journal until the database returns")
+            else:
+                log.error("tracker store: could not save conversation (%s); kept in the journal", type(e).__name__)
             self._keep_pending(tracker)
-            log.error("tracker store: could not save conversation; kept in the journal until the database returns")
             return
         self._pending.pop(sender, None)
         self._drop_journal(sender)
@@ -239,30 +296,44 @@ class DurableTrackerStore(SQLTrackerStore):
                 # Every server's pending conversations (the journal is shared), oldest first.
                 paths = sorted(self.journal_dir.glob("*.json"), key=_mtime)
                 for path in paths:
-                    try:
-                        tracker = self._read_journal(path)
-                    except Exception:
-                        log.exception("tracker store: unreadable journal file %s kept aside", path.name)
-                        path.rename(path.with_suffix(".bad"))
-                        continue
-                    if tracker is None:
-                        continue
-                    try:
-                        new_events = self._write(tracker)
-                    except Exception as e:
-                        self._failed(e)
-                        return
-                    self._pending.pop(tracker.sender_id, None)
-                    path.unlink(missing_ok=True)
-                    if self.record_interactions and new_events:
-                        self._record(tracker, new_events)
-                    log.info("tracker store: wrote a conversation kept during the outage")
+                    if not self._write_back(path):
+                        return   # the database is down again: the rest waits for the next try
                 for sender in [s for s in self._pending if not self._journal_path(s).exists()]:
                     self._pending.pop(sender, None)  # written back by another server
             self.health.pending = len(self._pending)
             self._flush_outbox()
         finally:
             self._lock.release()
+
+    def _write_back(self, path: Path) -> bool:
+        """Write one kept conversation to the database; False when the database failed (stop there).
+        A file that cannot be read, or whose data the database refuses, is set aside as `.bad`."""
+        try:
+            tracker = self._read_journal(path)
+        except Exception:
+            log.exception("tracker store: unreadable journal file %s kept aside", path.name)
+            path.rename(path.with_suffix(".bad"))
+            return True
+        if tracker is None:
+            return True
+        try:
+            new_events = self._write(tracker)
+        except Exception as e:
+            if _is_outage(e):
+                self._failed(e)
+                return False
+            # Not the database: this conversation's data. Keep it aside, write back the rest.
+            log.error("tracker store: a kept conversation could not be written (%s); set aside as %s",
+                      type(e).__name__, path.with_suffix(".bad").name)
+            path.rename(path.with_suffix(".bad"))
+            self._pending.pop(tracker.sender_id, None)
+            return True
+        self._pending.pop(tracker.sender_id, None)
+        path.unlink(missing_ok=True)
+        if self.record_interactions and new_events:
+            self._record(tracker, new_events)
+        log.info("tracker store: wrote a conversation kept during the outage")
+        return True
 
     @contextlib.contextmanager
     def _journal_lock(self, wait: bool) -> Iterator[bool]:
@@ -361,12 +432,16 @@ class DurableTrackerStore(SQLTrackerStore):
 
         from bot.record.store import StoreUnavailable, get_store
 
+        if time.time() < self._outbox_retry_at:
+            self._write_outbox()  # the record's database failed moments ago: do not wait on it every turn
+            return
         items = list(self._outbox)
         try:
             get_store().record_interactions(
                 (c, ch, a, dt.datetime.utcfromtimestamp(ts) if ts else None) for c, ch, a, ts in items)
         except StoreUnavailable:
             log.error("record: interactions kept in the outbox until the record's database returns")
+            self._outbox_retry_at = time.time() + OUTBOX_RETRY_SECONDS
             self._write_outbox()
             return
         del self._outbox[:len(items)]
@@ -382,6 +457,15 @@ class DurableTrackerStore(SQLTrackerStore):
         tmp = path.with_suffix(".tmp")
         tmp.write_text("".join(json.dumps(list(x)) + "\n" for x in self._outbox))
         tmp.replace(path)
+
+
+def _is_outage(error: Exception) -> bool:
+    """Whether an error means the database is unavailable (rather than something wrong with the data)."""
+    from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
+
+    from bot.record.db import DatabaseLost
+
+    return isinstance(error, (DBAPIError, PoolTimeout, DatabaseLost, OSError))
 
 
 def _mtime(path: Path) -> float:

@@ -54,6 +54,10 @@ async def security_headers(request: web.Request, handler):
         resp = await handler(request)
     except web.HTTPException as e:
         resp = e
+    except OSError:
+        if not request.path.startswith("/static/"):
+            raise
+        resp = web.HTTPNotFound()   # a file name the system refuses (too long, say) is no such file
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
     resp.headers.setdefault("Referrer-Policy", "same-origin")
     resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")

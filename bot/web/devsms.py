@@ -49,7 +49,10 @@ async def page(request: web.Request) -> web.Response:
     log = request.app["devsms_log"]
     number = request.query.get("from", "+447700900123")
     if request.method == "POST":
-        form = await request.post()
+        try:
+            form = await request.post()
+        except (ValueError, UnicodeError):
+            return web.Response(status=400, text="The form could not be read.")
         number, body = str(form.get("from", "")).strip(), str(form.get("body", "")).strip()[:1600]
         if number and body:
             reply = await send_signed(number, body)

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
+import threading
+import time
 from typing import Any, Dict, Tuple
 
 import aiohttp
 
-from bot.record.db import ping
+from bot.record.db import probe_write
 from bot.settings import action_port, rasa_port
 
 
@@ -48,16 +51,39 @@ def _lock_store_ok() -> bool:
         return False
 
 
+#: A write probe's answer is reused for this long, so that a flood of /healthz requests is not a flood of writes.
+PROBE_TTL = 1.0
+_last_probe: Dict[str, Any] = {"at": 0.0, "result": None}
+_probe_lock = threading.Lock()
+
+
+def _database() -> Dict[str, Any]:
+    """The record's database proves it takes writes: a token written, committed and read back."""
+    with _probe_lock:
+        now = time.monotonic()
+        if _last_probe["result"] is not None and now - _last_probe["at"] < PROBE_TTL:
+            return _last_probe["result"]
+        started = time.perf_counter()
+        problem = probe_write(f"web-{socket.gethostname()[:20]}-{os.getpid()}")
+        out: Dict[str, Any] = {"ready": problem is None,
+                               "write_ms": round((time.perf_counter() - started) * 1000, 1)}
+        if problem:
+            out["error"] = problem
+        _last_probe.update(at=time.monotonic(), result=out)
+        return out
+
+
 async def check() -> Tuple[bool, Dict[str, Any]]:
-    """(ready, details). Every part must be ready: Rasa with its model, actions, database, lock store."""
+    """(ready, details). Every part must be ready: Rasa with its model, actions, database (a write read
+    back), lock store."""
     loop = asyncio.get_running_loop()
     async with aiohttp.ClientSession() as session:
         rasa_checks = [_get_json(session, f"{u}/webhooks/rest/") for u in _rasa_urls()]
         action_check = _get_json(session, _action_url())
-        db_check = loop.run_in_executor(None, ping)
+        db_check = loop.run_in_executor(None, _database)
         lock_check = loop.run_in_executor(None, _lock_store_ok) if os.environ.get("REDIS_URL") else _none()
         results = await asyncio.gather(*rasa_checks, action_check, db_check, lock_check)
-    rasa_results, (a_status, _), db_ok, lock_ok = results[:-3], results[-3], results[-2], results[-1]
+    rasa_results, (a_status, _), database, lock_ok = results[:-3], results[-3], results[-2], results[-1]
     rasa = []
     for url, (status, body) in zip(_rasa_urls(), rasa_results):
         body = body if isinstance(body, dict) else {}
@@ -67,7 +93,7 @@ async def check() -> Tuple[bool, Dict[str, Any]]:
     details = {
         "rasa": rasa,
         "action_server": {"ready": a_status == 200},
-        "database": {"ready": bool(db_ok)},
+        "database": database,
     }
     if lock_ok is not None:
         details["lock_store"] = {"ready": bool(lock_ok)}

@@ -18,8 +18,13 @@ def data_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("conversation")
     os.environ["DATA_DIR"] = str(d)
     os.environ.pop("DATABASE_URL", None)
+    from bot import privacy
     from bot.record import db
 
+    # The keys of this data folder, as the action server started below reads them (references carry a
+    # keyed check character: this process and the action server must agree on it).
+    privacy._pseudonym_key.cache_clear()
+    privacy._fernet.cache_clear()
     db.reset_engines()
     db.upgrade()
     return d
@@ -29,7 +34,7 @@ def data_dir(tmp_path_factory):
 def action_server(data_dir):
     port = free_port()
     env = dict(os.environ, DATA_DIR=str(data_dir), RASA_TELEMETRY_ENABLED="false")
-    proc = subprocess.Popen([str(PROJECT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions",
+    proc = subprocess.Popen([str(PROJECT / ".venv" / "bin" / "python"), "-m", "bot.action_server", "--actions", "actions",
                              "--port", str(port)], cwd=PROJECT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.STDOUT)
     deadline = time.time() + 60

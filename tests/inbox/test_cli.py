@@ -58,3 +58,29 @@ def test_no_account_exists_by_default(inbox_env):
     from bot.staff import list_staff
 
     assert list_staff() == []
+
+
+def test_staff_unlock_from_the_command_line(tmp_path, monkeypatch):
+    assert run(["staff", "add", "Una Admin", "--role", "admin"], "a good long password\n", tmp_path).returncode == 0
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    import datetime as dt
+
+    from bot.record import db
+    from bot.staff import authenticate
+
+    db.reset_engines()
+    try:
+        now = dt.datetime.utcnow()
+        for _ in range(11):   # the only admin, made to wait a minute by someone guessing
+            authenticate("Una Admin", "a wrong password!", now=now)
+        assert authenticate("Una Admin", "a good long password", now=now).reason == "wait"
+        db.reset_engines()
+        p = run(["staff", "unlock", "una admin"], "", tmp_path)
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.strip() == "staff: Una Admin unlocked (failed sign-ins cleared)"
+        assert authenticate("Una Admin", "a good long password", now=now).ok
+    finally:
+        db.reset_engines()
+    p = run(["staff", "unlock", "Nobody"], "", tmp_path)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "no account" in p.stderr

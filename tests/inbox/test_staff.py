@@ -1,4 +1,4 @@
-"""bot.staff on its own: validation, hashing, lockout."""
+"""bot.staff on its own: validation, hashing, backoff after failed sign-ins."""
 from __future__ import annotations
 
 import datetime as dt
@@ -28,13 +28,27 @@ def test_twelve_characters_is_enough(inbox_env):
     assert not authenticate("Gus", "twelve chars ").ok
 
 
-def test_lockout_counts(inbox_env):
-    add_staff("Hal", "reviewer", "hal's password!")
+def test_failures_make_the_next_attempt_wait_longer_never_a_lock(inbox_env):
+    from bot.staff import MAX_WAIT_SECONDS, unlock_by_name, wait_after
+
+    assert [wait_after(n) for n in range(1, 13)] == [0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60]
+    assert wait_after(10_000) == MAX_WAIT_SECONDS
+    staff_id = add_staff("Hal", "reviewer", "hal's password!")
     t = dt.datetime(2030, 1, 1, 12, 0)
-    reasons = [authenticate("Hal", "nope nope nope", now=t).reason for _ in range(5)]
-    assert reasons == ["wrong_password"] * 4 + ["locked_now"]
-    assert authenticate("Hal", "hal's password!", now=t + dt.timedelta(minutes=14, seconds=59)).reason == "locked"
-    assert authenticate("Hal", "hal's password!", now=t + dt.timedelta(minutes=15, seconds=1)).ok
+    results = [authenticate("Hal", "nope nope nope", now=t) for _ in range(5)]
+    assert [r.reason for r in results] == ["wrong_password"] * 5 and results[-1].retry_after == 1
+    early = authenticate("Hal", "hal's password!", now=t + dt.timedelta(milliseconds=500))
+    assert (early.ok, early.reason, early.retry_after) == (False, "wait", 1)
+    assert authenticate("Hal", "hal's password!", now=t + dt.timedelta(seconds=1, milliseconds=1)).ok
+    # A trusted browser of the account skips its wait; one of another account does not.
+    for _ in range(7):
+        authenticate("Hal", "nope nope nope", now=t)
+    assert authenticate("Hal", "hal's password!", now=t, trusted=staff_id + 1).reason == "wait"
+    assert authenticate("Hal", "hal's password!", now=t, trusted=staff_id).ok
+    for _ in range(7):
+        authenticate("Hal", "nope nope nope", now=t)
+    assert unlock_by_name("hal").failed_logins == 0
+    assert authenticate("Hal", "hal's password!", now=t).ok
     assert authenticate("Nobody", "hal's password!", now=t).reason == "unknown"
 
 

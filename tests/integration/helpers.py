@@ -106,7 +106,7 @@ def children(stack: Stack) -> Dict[str, int]:
         except OSError:
             continue
         cmd = [c.decode(errors="replace") for c in cmd]
-        if "rasa_sdk" in cmd:
+        if "rasa_sdk" in cmd or "bot.action_server" in cmd:
             found["actions"] = pid
         elif "bot.web" in cmd:
             found["web"] = pid

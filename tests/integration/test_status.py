@@ -73,11 +73,24 @@ def test_a_change_by_staff_and_their_update_are_what_the_person_hears(healthy, r
     assert other_refs(turn.said) == {ref}
 
 
-def test_an_unknown_reference_gets_a_clear_answer_that_reveals_nothing(healthy, referral):
+def _with_the_stacks_key(topo, monkeypatch, make):
+    """Something made with the stack's PSEUDONYM_KEY (references carry a keyed check character)."""
+    from bot import privacy
+
+    monkeypatch.setenv("PSEUDONYM_KEY", topo.keys["PSEUDONYM_KEY"])
+    privacy._pseudonym_key.cache_clear()
+    try:
+        return make()
+    finally:
+        monkeypatch.undo()
+        privacy._pseudonym_key.cache_clear()
+
+
+def test_an_unknown_reference_gets_a_clear_answer_that_reveals_nothing(healthy, referral, monkeypatch):
     known = {r for (r,) in query(healthy.record_url, "SELECT ref FROM rec_referrals")}
-    unknown = new_reference()
+    unknown = _with_the_stacks_key(healthy, monkeypatch, new_reference)   # well-formed, and nobody's
     while unknown in known:
-        unknown = new_reference()
+        unknown = _with_the_stacks_key(healthy, monkeypatch, new_reference)
     for text in (unknown, f"what's happening with {unknown}"):
         turn = Conversation(healthy, servers=(1,)).say(text)
         assert turn.status == 200, turn

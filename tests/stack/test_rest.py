@@ -106,3 +106,21 @@ def test_asides_during_the_intake_are_answered_and_the_question_repeated(stack):
     out2 = stack.say(s, "is this confidential?")
     assert any("private" in t for t in texts(out2))
     assert next(c["ask"] for c in customs(out2) if "ask" in c) == ask1
+
+
+def test_a_name_given_as_people_give_it_never_reaches_the_tracker_store(stack):
+    """Issue 10, fault 9: "Zofia here, Wrzesniewska is my surname" stayed in the tracker store unredacted."""
+    import sqlite3
+
+    s = sender()
+    stack.say(s, "my GP receptionist was rude to me")
+    stack.say(s, "Zofia here, Wrzesniewska is my surname")
+    stack.say(s, "surname is okonkwo-bell, call me Bex")
+    con = sqlite3.connect(stack.data_dir / "tracker.db")
+    try:
+        stored = " ".join(r[0] for r in con.execute("SELECT data FROM events WHERE sender_id = ?", (s,)))
+    finally:
+        con.close()
+    assert "[NAME]" in stored
+    for name in ("Zofia", "Wrzesniewska", "okonkwo", "Bex"):
+        assert name not in stored, name

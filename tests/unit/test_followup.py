@@ -79,3 +79,30 @@ def test_a_failed_save_is_never_confirmed():
     responses = [m.get("response") for m in out.messages]
     assert "utter_referral_not_saved" in responses and "utter_contact_saved" not in responses
     assert not slots.get("referral_ref")
+
+
+def test_the_pure_step_leaves_the_idempotency_key_to_the_adapter():
+    saver = Saver()
+    run(["no", "jo@example.org"], saver)
+    assert "idempotency_key" not in saver.calls[0]
+
+
+def _events(*kinds_at):
+    return [{"event": kind, "timestamp": at} for kind, at in kinds_at]
+
+
+def test_a_referral_key_is_one_per_case_not_one_per_conversation():
+    from bot.dialogue.followup import referral_key
+
+    first_case = _events(("action", 100.0), ("session_started", 100.5), ("user", 101.0), ("bot", 102.0))
+    key = referral_key("conv", first_case)
+    # A retried turn of the same case: the same key (the same referral, never two).
+    assert referral_key("conv", first_case + _events(("user", 150.0), ("bot", 151.0))) == key
+    # "Start again": a new case in the same conversation gets its own key.
+    restarted = first_case + _events(("user", 200.0), ("restart", 200.1), ("session_started", 200.2), ("user", 201.0))
+    assert referral_key("conv", restarted) not in (key, None)
+    # A new session after two hours of silence (nothing carried over) is a new case too.
+    later = first_case + _events(("session_started", 9000.0), ("user", 9001.0))
+    assert len({key, referral_key("conv", restarted), referral_key("conv", later)}) == 3
+    assert referral_key("other", first_case) != key
+    assert len(referral_key("c" * 24, restarted)) <= 80   # the column's size

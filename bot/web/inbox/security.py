@@ -13,7 +13,11 @@ Everything under /inbox goes through `inbox_middleware`:
 * a CSRF token per session, compared in constant time, on every request that is not
   GET, HEAD or OPTIONS (403 otherwise);
 * every handler declares the roles it serves (`@roles(...)`); a handler without a
-  declaration is refused (deny by default).
+  declaration is refused (deny by default);
+* failed sign-ins slow the next ones, per account (bot.staff) and per client address, with
+  a wait that doubles each time, never a hard lock; a browser that signed in to an account
+  before carries a "trusted device" cookie, which skips that account's wait and is limited on
+  its own instead of by its address, so an attacker cannot keep the owner out.
 
 aiohttp 3.9 with the locked yarl cannot resolve sub-applications (`request.url` fails on a
 Host header with a port), so the inbox's routes live on the main application under /inbox
@@ -88,15 +92,21 @@ class Config:
     idle_seconds: int = 30 * 60
     absolute_seconds: int = 12 * 3600
     ip_window_seconds: int = 15 * 60
-    ip_fail_limit: int = 20          # failed sign-ins from one address in the window
+    ip_free_failures: int = 10       # failed sign-ins from one address (or device) in the window before a wait
     ip_attempt_limit: int = 60       # sign-in attempts from one address in the window
     fail_delay: float = 0.5          # seconds added to every failed sign-in
+    device_days: int = 180           # how long a browser stays trusted for an account after signing in
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("INBOX_SECURE_COOKIES", "") == "1")
     page_size: int = 25
 
 
 class IpLimiter:
-    """Sign-in attempts and failures per client address, in a sliding window (in memory)."""
+    """Sign-in attempts and failures per client address (or trusted device), in a sliding window (in memory).
+
+    After `ip_free_failures` failures in the window, each further attempt waits twice as long as the
+    last (1 s, 2 s, 4 s ... up to the window) after the latest failure: slow for a guesser, brief for a
+    person who mistyped.
+    """
 
     def __init__(self, clock: Clock, config: Config) -> None:
         self.clock, self.config = clock, config
@@ -114,8 +124,12 @@ class IpLimiter:
         q = self._prune(ip)
         fails = [t for t, failed in q if failed]
         now = self.clock.time()
-        if len(fails) >= self.config.ip_fail_limit:
-            return max(1, int(fails[-self.config.ip_fail_limit] + self.config.ip_window_seconds - now) + 1)
+        extra = len(fails) - self.config.ip_free_failures
+        if extra >= 0:
+            wait = min(2 ** min(extra, 20), self.config.ip_window_seconds)
+            left = fails[-1] + wait - now
+            if left > 0:
+                return max(1, int(left + 0.999))
         if len(q) >= self.config.ip_attempt_limit:
             return max(1, int(q[-self.config.ip_attempt_limit][0] + self.config.ip_window_seconds - now) + 1)
         return 0
@@ -136,6 +150,7 @@ class Inbox:
         self.limiter = IpLimiter(self.clock, self.config)
         self.revoked: Dict[str, float] = {}     # session ids signed out, until they would expire anyway
         self.storage = CookieStorage(self, session_key)
+        self.fernet = Fernet(session_key)
         self._session_mw = session_middleware(self.storage)
 
     def revoke(self, sid: Optional[str]) -> None:
@@ -214,6 +229,28 @@ class CookieStorage(EncryptedCookieStorage):
         token = self._fernet.encrypt(json.dumps(self._get_session_data(session)).encode("utf-8")).decode("utf-8")
         response.set_cookie(SESSION_COOKIE, token, path=PREFIX, httponly=True, samesite="Strict",
                             secure=secure_request(request))
+
+
+DEVICE_COOKIE = "inbox_device"
+
+
+def device_cookie(request: web.Request, staff_id: int) -> str:
+    """A trusted-device token for this account (encrypted with the session key: it cannot be made up)."""
+    data = {"staff": int(staff_id), "n": secrets.token_urlsafe(9)}
+    return inbox_of(request).fernet.encrypt(json.dumps(data).encode("utf-8")).decode("ascii")
+
+
+def trusted_device(request: web.Request) -> Optional[Tuple[int, str]]:
+    """(account id, device id) of this browser's trusted-device cookie, or None."""
+    raw = request.cookies.get(DEVICE_COOKIE, "")
+    if not raw:
+        return None
+    inbox = inbox_of(request)
+    try:
+        data = json.loads(inbox.fernet.decrypt(raw.encode("ascii"), ttl=inbox.config.device_days * 86400))
+        return int(data["staff"]), str(data["n"])[:32]
+    except (InvalidToken, ValueError, KeyError, TypeError, UnicodeError):
+        return None
 
 
 def secure_request(request: web.Request) -> bool:
@@ -368,10 +405,20 @@ async def _form_token(request: web.Request) -> str:
     if header:
         return header
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
+        form = await read_post(request)
         value = form.get(CSRF_FIELD)
         return value if isinstance(value, str) else ""
     return ""
+
+
+async def read_post(request: web.Request) -> Any:
+    """The posted form; a body that cannot be read as a form (not UTF-8, cut short) is a 400, not a 500."""
+    try:
+        return await request.post()
+    except web.HTTPException:
+        raise
+    except (ValueError, UnicodeError, AssertionError):
+        raise InboxError(400, "The form could not be read. Reload the page and try again.") from None
 
 
 async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:

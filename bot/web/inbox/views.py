@@ -16,12 +16,13 @@ from aiohttp import web
 from bot.record.catalogue import statements
 from bot.record.store import STATUSES
 from bot.settings import retention_days
-from bot.staff import LOCK_AFTER, LOCK_MINUTES, MIN_PASSWORD, ROLES, StaffError, authenticate
+from bot.staff import FREE_FAILURES, MAX_WAIT_SECONDS, MIN_PASSWORD, ROLES, StaffError, authenticate
 from bot.web.inbox import charts, queries
 from bot.web.inbox.queries import ANONYMITY, STATUS_LABELS, ChangeError
-from bot.web.inbox.security import (CSRF_FIELD, LOGIN_COOKIE, PREFIX, InboxError, audit, client_ip, csrf_token,
-                                    end_session, flash, in_thread, inbox_of, must_audit, public, redirect, roles,
-                                    safe_next, secure_request, start_session, take_flash)
+from bot.web.inbox.security import (CSRF_FIELD, DEVICE_COOKIE, LOGIN_COOKIE, PREFIX, InboxError, audit, client_ip,
+                                    csrf_token, device_cookie, end_session, flash, in_thread, inbox_of, must_audit,
+                                    public, read_post, redirect, roles, safe_next, secure_request, start_session,
+                                    take_flash, trusted_device)
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def error_page(request: web.Request, status: int, message: str) -> web.Response:
 
 
 async def form(request: web.Request) -> Dict[str, str]:
-    data = await request.post()
+    data = await read_post(request)
     return {k: v for k, v in data.items() if isinstance(v, str)}
 
 
@@ -85,7 +86,7 @@ def _login_page(request: web.Request, *, error: str = "", name: str = "", status
             f"You are signed in as {request['staff'].name}. Signing in again ends that session."
             if request.get("staff") else ""),
         "next": safe_next(next_url or request.query.get("next")),
-        "lock_after": LOCK_AFTER, "lock_minutes": LOCK_MINUTES,
+        "free_failures": FREE_FAILURES, "max_wait": MAX_WAIT_SECONDS,
     }, status=status)
     resp.set_cookie(LOGIN_COOKIE, token, path=f"{PREFIX}/login", httponly=True, samesite="Strict",
                     secure=secure_request(request))
@@ -106,35 +107,57 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     if not cookie or not given or not hmac.compare_digest(cookie.encode(), given.encode()):
         raise InboxError(403, "The sign-in form has expired, or your browser blocks cookies. "
                               "Reload the sign-in page and try again.")
-    ip = client_ip(request)
-    wait = inbox.limiter.retry_after(ip)
+    # A browser that signed in to an account before is limited on its own, not with its whole network.
+    device = trusted_device(request)
+    key = f"device:{device[1]}" if device else f"ip:{client_ip(request)}"
+    wait = inbox.limiter.retry_after(key)
     if wait:
-        audit(request, "sign_in_throttled", detail=f"too many attempts from this address; retry in {wait} s")
-        raise InboxError(429, f"Too many sign-in attempts from your network. Try again in {max(1, wait // 60)} "
-                              "minute(s).", headers={"Retry-After": str(wait)})
+        audit(request, "sign_in_throttled", detail=f"too many failed attempts from this {key.split(':')[0]}; "
+                                                   f"retry in {wait} s")
+        raise InboxError(429, f"Too many failed sign-ins from your {'browser' if device else 'network'} just now. "
+                              f"Try again in {_duration(wait)}.", headers={"Retry-After": str(wait)})
     name = " ".join(data.get("name", "").split())[:80]
     password = data.get("password", "")
-    result = await in_thread(authenticate, name, password, inbox.clock.utcnow())
-    inbox.limiter.record(ip, failed=not result.ok)
+    result = await in_thread(authenticate, name, password, inbox.clock.utcnow(), None,
+                             device[0] if device else None)
+    inbox.limiter.record(key, failed=not result.ok)
     if not result.ok:
-        sid = result.staff.id if result.staff else None
-        detail = {"unknown": "no such account", "wrong_password": "wrong password", "locked": "account locked",
-                  "locked_now": f"wrong password; account locked for {LOCK_MINUTES} minutes",
-                  "inactive": "account deactivated"}.get(result.reason, result.reason)
-        audit(request, "sign_in_failed", staff_id=sid, staff_name=result.staff.name if result.staff else None,
-              detail=detail)
+        audit(request, "sign_in_failed", staff_id=result.staff.id if result.staff else None,
+              staff_name=result.staff.name if result.staff else None, detail=_failure_detail(result))
         if inbox.config.fail_delay:
             await asyncio.sleep(inbox.config.fail_delay)
         return _login_page(request, status=401, name=name, next_url=data.get("next"), error=(
-            "Sign-in failed: the name or password is not right, or the account is locked or not active. "
-            f"After {LOCK_AFTER} failed attempts in a row an account is locked for {LOCK_MINUTES} minutes."))
+            "Sign-in failed: the name or password is not right, the account is not active, or there were "
+            f"several failed attempts just now. After {FREE_FAILURES} in a row, each attempt must wait a little "
+            f"longer (at most {_duration(MAX_WAIT_SECONDS)}): wait, then try again."))
     staff = result.staff
     session = await start_session(request, staff)
     request["inbox_session"], request["staff"] = session, staff
     audit(request, "sign_in", detail=f"role {staff.role}")
     resp = redirect(safe_next(data.get("next")))
     resp.del_cookie(LOGIN_COOKIE, path=f"{PREFIX}/login")
+    if not device or device[0] != staff.id:
+        resp.set_cookie(DEVICE_COOKIE, device_cookie(request, staff.id), path=f"{PREFIX}/login", httponly=True,
+                        samesite="Strict", secure=secure_request(request),
+                        max_age=inbox.config.device_days * 86400)
     return resp
+
+
+def _failure_detail(result) -> str:  # noqa: ANN001 - bot.staff.SignIn
+    """What the audit log says about a failed sign-in (never the password)."""
+    detail = {"unknown": "no such account", "wrong_password": "wrong password",
+              "wait": f"attempt refused unchecked: {result.retry_after} s to wait after failed sign-ins",
+              "inactive": "account deactivated"}.get(result.reason, result.reason)
+    if result.reason == "wrong_password" and result.retry_after:
+        detail += f"; next attempt in {result.retry_after} s"
+    return detail
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 @roles(*EVERYONE)
