@@ -7,7 +7,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dialogue.intake import SAFETY_RESPONSES, facts_from_entities, risk_kind
+from actions.common import send, turn_from
+from bot.dialogue.intake import facts_from_entities, safety_messages
 
 
 class ActionSafetyResponse(Action):
@@ -17,7 +18,7 @@ class ActionSafetyResponse(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         entities = (tracker.latest_message or {}).get("entities") or []
-        dispatcher.utter_message(response=SAFETY_RESPONSES.get(risk_kind(entities), "utter_safety_general"))
+        send(dispatcher, safety_messages(turn_from(tracker), tracker.current_slot_values()))
         message_id = str((tracker.latest_message or {}).get("message_id") or "")
         events: List[EventType] = [SlotSet("risk_now", True), SlotSet("safety_for", message_id)]
         # Keep any case facts the message held, so the person need not repeat them.
@@ -29,6 +30,4 @@ class ActionSafetyResponse(Action):
                 and not tracker.get_slot("recommended"):
             # The message also told part of a case: carry on with it straight after the safety advice.
             events.append(ActiveLoop("intake_form"))
-        else:
-            dispatcher.utter_message(response="utter_safety_continue")
         return events

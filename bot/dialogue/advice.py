@@ -8,7 +8,6 @@ Returns the texts and the `routes`/`facts` marker of CONTRACT section 4.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Tuple
 
 from bot.dialogue.text import phrases
@@ -77,8 +76,7 @@ def _others(routes: List[Dict[str, Any]]) -> str:
         return ""
     lines = [t["others"]]
     for r in items[:MAX_OTHERS]:
-        label = t["after_that"] if r["role"] == "next_step" else ""
-        lines.append(f"• {_name(r)}{label}: {_first_sentence(r['why'])}")
+        lines.append(f"• {r['name']}. {' '.join(r['why'].split())}")
     lines.append(t["ask_more"].format(name=_name(items[0])))
     return "\n".join(lines)
 
@@ -87,12 +85,6 @@ def _support(routes: List[Dict[str, Any]], advocacy_wanted: bool) -> List[str]:
     t = phrases()["advice"]
     return [(t["support_wanted"] if advocacy_wanted else t["support_offer"]).format(name=_name(r), how=r["how"])
             for r in routes if r["role"] == "support"][:1]
-
-
-def _first_sentence(text: str) -> str:
-    text = " ".join((text or "").split())
-    m = re.match(r"(.+?[.!?])(\s|$)", text)
-    return m.group(1) if m else text
 
 
 def _name(route: Dict[str, Any]) -> str:

@@ -22,6 +22,8 @@ from bot.dialogue.intake import Context, Outcome, Turn, facts_from_slots, safety
 from bot.understand import interpret_answer
 from bot.understand.normalise import normalise
 
+#: What is said when the person cannot, or has not, agreed to the complaint being made for them.
+CONSENT_NOTES = {"no": "utter_consent_no", "cannot_give": "utter_consent_cannot"}
 #: Questions of the follow-up, in the order they can come.
 QUESTIONS = ("letter", "anonymity", "consent", "transcript_consent", "contact", "feedback")
 _ADVOCATE = re.compile(r"\b(advocate|advocacy|advocates|someone to help me (complain|with)|help (me )?(to )?complain|"
@@ -78,7 +80,6 @@ def step(turn: Turn, ctx: Context, letter_offered: bool = False,
     slots = dict(turn.slots)
     out = Outcome()
     if safety_first(turn, slots, out):
-        out.messages.append({"response": "utter_safety_continue"})
         out.requested = _next(slots, out, ctx, letter_offered, make_letter)
         return out
     setter = lambda k, v: _set(slots, out, k, v)  # noqa: E731
@@ -113,8 +114,8 @@ def _read(turn: Turn, slots: Dict[str, Any], out: Outcome, ctx: Context) -> None
         value = answer.value
         _set(slots, out, {"letter": "letter_wanted"}.get(q, q), bool(value) if q in ("letter", "transcript_consent")
              else value)
-        if q == "consent" and value in ("no", "cannot_give"):
-            out.messages.append({"response": f"utter_consent_{'no' if value == 'no' else 'cannot'}"})
+        if q == "consent" and value in CONSENT_NOTES:
+            out.messages.append({"response": CONSENT_NOTES[value]})
         return
     if answer.status == "unknown" or _tried(slots, out, q) >= 2:
         # Not sure, or twice unclear: the cautious default (no letter, no sharing, named and contactable).

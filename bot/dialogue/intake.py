@@ -43,13 +43,8 @@ HEALTH_SERVICES = ("private_hospital", "dentist", "optician", "pharmacy", "gp", 
 SURE_IN_ANSWER = 0.97
 #: A question whose answer was not understood this many times is left, and the person told so.
 MAX_TRIES = 2
-SAFETY_RESPONSES = {
-    "suicide": "utter_safety_suicide", "self_harm": "utter_safety_self_harm",
-    "medical_emergency": "utter_safety_medical", "abuse_now": "utter_safety_abuse",
-    "violence": "utter_safety_violence", "child_at_risk": "utter_safety_child",
-    "adult_at_risk": "utter_safety_adult", "financial_abuse": "utter_safety_financial",
-    "deteriorating_patient": "utter_safety_deteriorating", "general": "utter_safety_general",
-}
+#: The responses that carry safety help (each with the safety marker, CONTRACT section 4).
+SAFETY_RESPONSES = ("utter_safety_help", "utter_safety_choice")
 
 
 @dataclass
@@ -402,10 +397,21 @@ def safety_first(turn: Turn, slots: Dict[str, Any], out: Outcome) -> bool:
         risk = False
     if not risk:
         return False
-    out.messages.append({"response": SAFETY_RESPONSES.get(risk_kind(turn.entities), "utter_safety_general")})
+    out.messages.extend(safety_messages(turn, slots))
     _set(slots, out, "risk_now", True)
     _set(slots, out, "safety_for", turn.message_id)
     return True
+
+
+def safety_messages(turn: Turn, slots: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The help for this risk, this person and this nation (bot/safety/help.py), then the choice to pause."""
+    from bot.safety.help import help_text
+
+    found = facts_from_entities(turn.entities)
+    nation = slots.get("nation") or found.get("nation") or _valid_nation(turn.default_nation) or default_nation()
+    language = "cy" if "cy" in (_entity(turn.entities, "language"), slots.get("language")) else "en"
+    text = help_text(risk_kind(turn.entities), nation, _entity(turn.entities, "risk_who") or "self", language)
+    return [{"response": "utter_safety_help", "safety_text": text}, {"response": "utter_safety_choice"}]
 
 
 # ------------------------------------------------------------------------------------------ helpers

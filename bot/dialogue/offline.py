@@ -30,11 +30,18 @@ def _entities(text: str) -> List[Dict[str, Any]]:
     from bot.safety import get_detector
     from bot.understand import extract_facts
 
+    from bot.safety.help import who_at_risk
+    from bot.understand.language import detect
+
     ents = [dict(e) for e in extract_facts(text).entities()]
+    language = detect(text)
+    if language:
+        ents.append({"entity": "language", "value": language})
     verdict = get_detector().judge(text)
     if verdict.risk:
         ents.append({"entity": "risk_type", "value": verdict.kind})
         ents.append({"entity": "risk_prob", "value": verdict.probability})
+        ents.append({"entity": "risk_who", "value": who_at_risk(text, verdict.kind)})
     return ents
 
 
@@ -68,7 +75,7 @@ def play(persona: Dict[str, Any], max_turns: int = 20, verbose: bool = False) ->
         slots.update(out.slots)
         if verbose:
             print(f"  > {text}\n  < ask {out.requested}  slots {dict(out.slots)}")
-        if any(str(m.get("response", "")) in SAFETY_RESPONSES.values() for m in out.messages):
+        if any(str(m.get("response", "")) in SAFETY_RESPONSES for m in out.messages):
             safety_at.append(turn)
         turn += 1
         if expect_safety(persona) and safety_at:

@@ -12,6 +12,9 @@ from typing import Any, Dict, List
 #: Asides whose full answer (actions/asides.py) already covered privacy and fear for care.
 ANSWERED_PRIVACY = ("fear_repercussions", "ask_privacy")
 #: Issues that mean something went wrong for someone (not just a request to complain).
+#: The opening for each kind of story.
+OPENINGS = {"loss": "utter_open_loss", "praise": "utter_open_praise", "heard": "utter_open_heard",
+            "request": "utter_open_request", "sorry": "utter_open_sorry"}
 HARM = ("care_treatment", "communication", "staff_conduct", "access_waiting", "discharge", "medication", "dignity",
         "safety_risk", "abuse_neglect", "death", "mental_health_act", "crime", "records_data")
 
@@ -35,7 +38,7 @@ def opening_messages(turn: Any, slots: Dict[str, Any], safety: bool) -> List[Dic
     if not safety:
         praise = any(e.get("entity") == "praise" and e.get("value") for e in turn.entities or [])
         kind = opening_kind(list(slots.get("issues") or []), list(slots.get("outcomes") or []), praise)
-        out.append({"response": f"utter_open_{kind}"})
+        out.append({"response": OPENINGS[kind]})
     if turn.intent not in ANSWERED_PRIVACY and not safety:
         out.append({"response": "utter_privacy_short"})
     return out

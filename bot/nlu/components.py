@@ -39,9 +39,12 @@ class FactExtractor(GraphComponent):
 
     def __init__(self) -> None:
         from bot.understand import extract_facts
+        from bot.understand.language import detect, warm_up
 
         self._extract = extract_facts
+        self._language = detect
         self._extract("warm up the matcher")  # build the spaCy pipeline now, not on the first message
+        warm_up()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -59,8 +62,19 @@ class FactExtractor(GraphComponent):
             entities = list(message.get(ENTITIES) or [])
             for ent in found.entities():
                 entities.append({**ent, "start": 0, "end": len(text), "extractor": EXTRACTOR})
+            language = self._safe_language(text)
+            if language:
+                entities.append({"entity": "language", "value": language, "start": 0, "end": len(text),
+                                 "extractor": EXTRACTOR})
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
+
+    def _safe_language(self, text: str) -> Optional[str]:
+        try:
+            return self._language(text)
+        except Exception:  # which language it is matters less than answering at all
+            logger.exception("language detection failed")
+            return None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -79,6 +93,9 @@ class SafetyDetector(GraphComponent):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         from bot.safety import get_detector
+        from bot.safety.help import who_at_risk
+
+        self._who = who_at_risk
 
         self.threshold = float(config.get("classifier_threshold", 0.7))
         self.detector = get_detector()
@@ -103,6 +120,8 @@ class SafetyDetector(GraphComponent):
                 entities.append({"entity": "risk_source", "value": verdict.source, "start": 0, "end": len(text),
                                  "extractor": EXTRACTOR})
                 entities.append({"entity": "risk_prob", "value": round(verdict.probability, 3), "start": 0,
+                                 "end": len(text), "extractor": EXTRACTOR})
+                entities.append({"entity": "risk_who", "value": self._who(text, verdict.kind), "start": 0,
                                  "end": len(text), "extractor": EXTRACTOR})
                 message.set(ENTITIES, entities, add_to_output=True)
             elif (message.get(INTENT) or {}).get("name") == RISK_INTENT:
@@ -166,6 +185,7 @@ _NEEDS_WORDS = {
                 "start it again", "begin again", "wipe", "forget all that", "forget everything"),
     "goodbye": ("bye", "goodbye", "good bye", "see you", "that is all", "that's all", "done", "finished", "leave it",
                 "no more", "cheers", "ta ra", "later", "night", "speak soon", "ok thanks", "going now", "off now",
+                "stop for now", "pause", "need to stop", "have to stop", "come back later",
                 "got to go", "got to run", "gotta go", "cheerio", "ta-ra", "tara", "im off", "i am off", "signing off",
                 "leave it there", "that will do", "all for now"),
 }

@@ -84,18 +84,18 @@ def test_the_migrated_schema_is_the_one_the_models_describe(backend):
 
 # ---------------------------------------------------------------- interactions
 def test_interactions_are_recorded_against_their_statements(store):
-    n = store.record_interactions([("conv-a", "rest", "utter_ask_advocacy", None),
+    n = store.record_interactions([("conv-a", "rest", "utter_ask_transcript_consent", None),
                                    ("conv-a", "rest", "action_recommend", utcnow()),
                                    ("conv-a", "rest", "action_not_in_the_mapping", None),
                                    ("conv-b", "sms", "utter_ask_nation", None)])
     assert n == 4
-    expected = set(statements_for("utter_ask_advocacy")) | set(statements_for("action_recommend"))
+    expected = set(statements_for("utter_ask_transcript_consent")) | set(statements_for("action_recommend"))
     assert set(store.touched_statements("conv-a")) == expected
     assert set(store.touched_statements("conv-b")) == set(statements_for("utter_ask_nation"))
     assert store.touched_statements("nobody") == []
     report = store.expectations_report()["statements"]
     for sid in expected | set(statements_for("utter_ask_nation")):
-        want = (sid in statements_for("utter_ask_advocacy")) + (sid in statements_for("action_recommend")) \
+        want = (sid in statements_for("utter_ask_transcript_consent")) + (sid in statements_for("action_recommend")) \
             + (sid in statements_for("utter_ask_nation"))
         assert report[sid]["interactions"] == want, sid
 
@@ -205,13 +205,13 @@ def test_the_expectations_report_covers_every_statement(store):
     assert set(empty["statements"]) == set(statements())
     assert all(v == {"interactions": 0, "feedback": {"count": 0, "mean": None}} for v in empty["statements"].values())
     sids = list(statements())
-    store.record_interactions([("c1", "rest", "utter_ask_advocacy", None)] * 3)
+    store.record_interactions([("c1", "rest", "utter_ask_transcript_consent", None)] * 3)
     store.add_feedback("c1", "rest", sids[0], 1)
     store.add_feedback("c2", "rest", sids[0], 2)
     store.add_feedback("c3", "rest", sids[0], 2)
     report = store.expectations_report()["statements"]
     assert report[sids[0]]["feedback"] == {"count": 3, "mean": 1.67}
-    for sid in statements_for("utter_ask_advocacy"):
+    for sid in statements_for("utter_ask_transcript_consent"):
         assert report[sid]["interactions"] == 3
 
 
@@ -219,7 +219,7 @@ def test_the_expectations_report_covers_every_statement(store):
 def test_purge_by_age_deletes_only_what_is_old_and_finished(store):
     old = utcnow() - dt.timedelta(days=400)
     sid = next(iter(statements()))
-    store.record_interactions([("old", "rest", "utter_ask_advocacy", old), ("new", "rest", "utter_ask_advocacy", None)])
+    store.record_interactions([("old", "rest", "utter_ask_transcript_consent", old), ("new", "rest", "utter_ask_transcript_consent", None)])
     store.add_feedback("old", "rest", sid, 3)
     store.add_feedback("new", "rest", sid, 4)
     store.add_transcript("old", "person", "hello")
@@ -245,7 +245,7 @@ def test_purge_by_age_deletes_only_what_is_old_and_finished(store):
     with db.session_scope(store.url) as s:
         assert [c for (c,) in s.execute(sa.select(Interaction.conversation))] == ["new"]
         assert s.execute(sa.select(sa.func.count()).select_from(InteractionStatement)).scalar() == \
-            len(statements_for("utter_ask_advocacy"))
+            len(statements_for("utter_ask_transcript_consent"))
         assert [c for (c,) in s.execute(sa.select(Feedback.conversation))] == ["new"]
         assert [c for (c,) in s.execute(sa.select(Transcript.conversation))] == ["new"]
         assert sorted(r for (r,) in s.execute(sa.select(Referral.ref))) == sorted([open_old, closed_new])

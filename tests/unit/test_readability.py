@@ -307,7 +307,7 @@ def test_the_texts_are_all_found():
               "knowledge": len(knowledge_texts()), "code": len(code_texts())}
     assert counts["domain"] >= 60 and counts["phrases"] >= 50 and counts["knowledge"] >= 300, counts
     names = {w.split(": ")[1].split(" #")[0] for w, _ in domain_texts()}
-    assert {"utter_welcome", "utter_ask_confirm", "utter_safety_suicide", "utter_privacy"} <= names
+    assert {"utter_welcome", "utter_ask_confirm", "utter_safety_choice", "utter_privacy"} <= names
     # Every phrase of the summary is read in at least one summary.
     confirms = " ".join(t for _, t in confirm_texts())
     unread = [f"{g}.{k}" for g in SUMMARY_GROUPS for k, v in _phrases()[g].items() if v.lower() not in confirms.lower()]

@@ -162,6 +162,6 @@ def test_a_story_told_with_a_fear_for_care_starts_the_intake_without_repeating_t
     out = step(Turn(text="scared they'll take me off the list if I complain about my GP", intent="fear_repercussions",
                     entities=[{"entity": "service", "value": "gp"}], requested=None, slots={}))
     names = [m.get("response") for m in out.messages]
-    assert "utter_thank_story" in names
+    assert any(n.startswith("utter_open_") for n in names)
     assert "utter_privacy_short" not in names   # the full answer already said it
     assert out.requested is not None and out.slots.get("service") == "gp"
