@@ -100,9 +100,18 @@ class ActionFallbackHelp(Action):
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if tracker.get_slot("recommended"):
             dispatcher.utter_message(response="utter_goodbye" if intent in ("deny", "skip") else "utter_after_advice")
+        elif intent in ("dont_know", "skip", "deny") or _invited(tracker):
+            # "I'm not sure" to "tell me what happened": choices to start from, not the same prompt again.
+            dispatcher.utter_message(response="utter_story_choices")
         else:
             dispatcher.utter_message(response="utter_invite_story")
         return []
+
+
+def _invited(tracker: Tracker) -> bool:
+    """Whether the person was already asked to tell what happened (the prompt is not repeated)."""
+    return any((e.get("metadata") or {}).get("utter_action") == "utter_invite_story"
+               for e in tracker.events if e.get("event") == "bot")
 
 
 class ActionDefaultAskAffirmation(Action):

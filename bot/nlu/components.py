@@ -188,6 +188,14 @@ _NEEDS_WORDS = {
                 "stop for now", "pause", "need to stop", "have to stop", "come back later",
                 "got to go", "got to run", "gotta go", "cheerio", "ta-ra", "tara", "im off", "i am off", "signing off",
                 "leave it there", "that will do", "all for now"),
+    # A status needs a reference, or words asking about a request already made; "Hospital has made a
+    # mess of my mum's discharge" is a story, whatever the classifier thought.
+    "check_status": ("reference", "ref", "my referral", "my request", "status", "update on", "any update", "any news",
+                     "what is happening with my", "what's happening with my", "heard anything", "progress of",
+                     "where are you with", "case number", "the referral", "my case"),
+    "request_human": ("person", "human", "someone", "somebody", "real", "staff", "advocate", "talk to", "speak to",
+                      "call me", "ring me", "phone me", "a member of", "operator", "agent", "anyone", "adviser",
+                      "advisor", "help me", "people"),
 }
 #: Intents a long message telling a story keeps (it asks something specific as well).
 _KEEP_WITH_STORY = {"express_risk", "check_status", "request_human", "ask_about_body", "inform", "restart", "goodbye"}
@@ -223,6 +231,8 @@ class CaseIntentResolver(GraphComponent):
             ranking = message.get(INTENT_RANKING_KEY) or []
             text = normalise(message.get(TEXT) or "")
             facts = {e.get("entity") for e in message.get(ENTITIES) or [] if e.get("extractor") == EXTRACTOR}
+            if intent == "check_status" and "reference" in facts:
+                continue  # a reference settles it
             story = facts & _STORY_FACTS
             words = text.split()
             question = text.rstrip().endswith("?") or (words and words[0] in _QUESTION_WORDS)
@@ -240,9 +250,11 @@ class CaseIntentResolver(GraphComponent):
                 self._set(message, "inform", ranking)
                 continue
             if intent in _NEEDS_WORDS and not self._said(intent, text):
-                # Never the risk intent: only SafetyDetector decides that.
-                nxt = next((r["name"] for r in ranking if r.get("name") not in (intent, "nlu_fallback", RISK_INTENT)),
-                           "nlu_fallback")
+                # A guess without the words: a story if it tells one, else the next best reading
+                # (never the risk intent, which only SafetyDetector decides, nor another unsaid one).
+                nxt = "inform" if story else next(
+                    (r["name"] for r in ranking if r.get("name") not in (intent, "nlu_fallback", RISK_INTENT)
+                     and (r.get("name") not in _NEEDS_WORDS or self._said(r.get("name"), text))), "nlu_fallback")
                 self._set(message, nxt, ranking, confidence=0.5)
         return messages
 

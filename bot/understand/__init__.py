@@ -166,7 +166,9 @@ def _side_funding(words: List[str], sents: Sentences, by_fact: Dict[str, List[Hi
         sentence = sents.sentence_of(h.start)
         about = _paid_item(words, sents, h)
         services = [s for s in by_fact.get("service", []) if sents.sentence_of(s.start) == sentence]
-        near = min(services, key=lambda s: abs(s.start - h.start), default=None)
+        # What was paid for is named after the payment ("paid for her nursing home"), else near it.
+        after = [s for s in services if 0 <= s.start - h.end <= 5]
+        near = after[0] if after else min(services, key=lambda s: abs(s.start - h.start), default=None)
         side_service = near is not None and main is not None and near.value != main \
             and main not in ("private_hospital",) and abs(near.start - h.start) <= 6
         if about or side_service:

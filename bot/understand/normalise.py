@@ -6,6 +6,7 @@ detection, so a pattern written once works for "havent", "haven't" and "have not
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -112,6 +113,10 @@ def _correct(word: str) -> str:
     # A longer word built on a domain word is a different word, not a typo:
     # "confidentiality" is not "confidential", "neglectful" is not "neglect".
     if word.startswith(match[0]) and len(word) - len(match[0]) >= 3:
+        return word
+    # Nor is a word that differs only in its ending: "section" is not "sectioned", "complain" is not
+    # "complaint", "psychiatrist" is not "psychiatric". Typos are corrected; other forms of a word are not.
+    if len(os.path.commonprefix([word, match[0]])) >= min(len(word), len(match[0])) - 2:
         return word
     return match[0]
 
