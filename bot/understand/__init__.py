@@ -95,7 +95,7 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
     hints: Dict[str, Dict[str, Any]] = {}
     if answer_to != "funding":
         _side_funding(words, sents, by_fact, facts, hints)
-    _reconcile(facts, answer_to)
+    _reconcile(facts, answer_to, tuple(h.value for h in by_fact.get("service", [])))
     return Extraction(facts, kept, words, hints, set_aside, praise)
 
 
@@ -155,28 +155,37 @@ def _side_items() -> Tuple[str, ...]:
 
 def _side_funding(words: List[str], sents: Sentences, by_fact: Dict[str, List[Hit]], facts: Dict[str, Any],
                   hints: Dict[str, Dict[str, Any]]) -> None:
-    """A payment for a side item ("a private X-ray", "the parking") is a hint, not the case's funding."""
+    """A payment for a side item ("a private X-ray", "the parking") is a hint, not the case's funding.
+
+    Each payment is judged by what it names: a side item, or another service than the case's, makes it a
+    side payment; the case's own service named after it ("we pay for her care home") makes it the case's.
+    Only side payments, and none for the care itself, turn the funding into a hint to check."""
     value = facts.get("funding")
     if value not in ("private", "self_funded"):
         return
     main = facts.get("service")
-    for h in by_fact.get("funding", []):
-        if h.value != value:
-            continue
-        sentence = sents.sentence_of(h.start)
-        about = _paid_item(words, sents, h)
-        services = [s for s in by_fact.get("service", []) if sents.sentence_of(s.start) == sentence]
-        # What was paid for is named after the payment ("paid for her nursing home"), else near it.
-        after = [s for s in services if 0 <= s.start - h.end <= 5]
-        near = after[0] if after else min(services, key=lambda s: abs(s.start - h.start), default=None)
-        side_service = near is not None and main is not None and near.value != main \
-            and main not in ("private_hospital",) and abs(near.start - h.start) <= 6
-        if about or side_service:
-            hints["funding"] = {"value": value, "about": about or " ".join(words[near.start:near.end])}
-            continue
-        return  # a payment for the care itself: the case's funding
-    if "funding" in hints:
+    payments = [h for h in by_fact.get("funding", []) if h.value == value]
+    side_about = next((a for a in (_paid_item(words, sents, h) for h in payments) if a), None)
+    for h in payments if side_about is None else ():
+        named = _service_named(sents, by_fact, h)
+        if named is not None and main not in (None, "private_hospital") and named.value != main:
+            side_about = " ".join(words[named.start:named.end])
+        elif named is not None and named.value == main:
+            return  # a payment for the care itself: the case's funding
+    if side_about:
+        hints["funding"] = {"value": value, "about": side_about}
         facts.pop("funding", None)
+
+
+def _service_named(sents: Sentences, by_fact: Dict[str, List[Hit]], hit: Hit) -> Optional[Hit]:
+    """The service a payment was for: named just after it ("paid for her nursing home"), else nearest."""
+    sentence = sents.sentence_of(hit.start)
+    services = [s for s in by_fact.get("service", []) if sents.sentence_of(s.start) == sentence]
+    after = [s for s in services if 0 <= s.start - hit.end <= 5]
+    if after:
+        return after[0]
+    near = [s for s in services if abs(s.start - hit.start) <= 6]
+    return min(near, key=lambda s: abs(s.start - hit.start), default=None)
 
 
 def _paid_item(words: List[str], sents: Sentences, hit: Hit) -> Optional[str]:
@@ -196,7 +205,11 @@ def _best(hits: List[Hit]) -> Any:
     return max(counts, key=lambda v: (weight[v], counts[v], -first[v]))
 
 
-def _reconcile(facts: Dict[str, Any], answer_to: Optional[str]) -> None:
+#: Services that come after a hospital discharge and are often named in telling it.
+DISCHARGE_SIDE = ("pharmacy", "community_health", "home_care", "gp", "ambulance", "nhs_111")
+
+
+def _reconcile(facts: Dict[str, Any], answer_to: Optional[str], mentioned: Tuple[str, ...] = ()) -> None:
     """Small consistency fixes between facts found independently."""
     if facts.get("funding") in ("private", "self_funded") and facts.get("service") == "hospital":
         facts["service"] = "private_hospital"
@@ -204,6 +217,8 @@ def _reconcile(facts: Dict[str, Any], answer_to: Optional[str]) -> None:
         facts.pop("funding")
     if "mental_health_act" in facts.get("issues", []) and facts.get("service") in (None, "hospital"):
         facts["service"] = "mental_health"
+    if "discharge" in facts.get("issues", []) and facts.get("service") in DISCHARGE_SIDE and "hospital" in mentioned:
+        facts["service"] = "hospital"  # a discharge is from hospital: the chemist or nurses after it are side details
 
 
 from bot.understand.answers import Answer, interpret_answer  # noqa: E402  (uses extract_facts)

@@ -49,6 +49,8 @@ TEXT_SPEAK: Dict[str, str] = {
     "thier": "their", "recieved": "received", "recieve": "receive", "untill": "until", "stoped": "stopped",
     "refered": "referred", "refferal": "referral", "referal": "referral", "reffered": "referred",
     "dischared": "discharged", "discharaged": "discharged", "sectiond": "sectioned", "dieing": "dying", "atack": "attack", "heart atack": "heart attack", "realy": "really",
+    "rote": "wrote", "leter": "letter", "letta": "letter", "anser": "answer", "anwser": "answer", "complant": "complaint",
+    "repsonse": "response", "responce": "response", "reponse": "response", "replyed": "replied",
     "childrens": "children", "peoples": "people", "a&e": "a&e", "a+e": "a&e", "ae": "a&e", "n.h.s": "nhs", "g.p": "gp", "g.p.": "gp",
 }
 
