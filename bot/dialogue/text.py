@@ -73,6 +73,12 @@ def summary(facts: Facts, slots: Optional[Dict[str, Any]] = None) -> str:
         parts.append(p["stage"][facts.get("stage")])
     if facts.get("outcomes"):
         parts.append("You would like " + join(p["outcomes"][o] for o in facts.get("outcomes")) + ".")
+    if facts.get("after_ombudsman"):
+        parts.append(p["situation"]["after_ombudsman"])
+    if facts.get("legal"):
+        parts.append(p["situation"][f"legal_{facts.get('legal')}"])
+    if facts.get("other_services"):
+        parts.append("It also involves " + join(service_phrase(s) for s in facts.get("other_services")) + ".")
     if facts.get("professional") and facts.get("professional") != "other":
         parts.append("It is about " + p["professional"][facts.get("professional")] + ".")
     return " ".join(parts) if parts else "I don't know much yet."

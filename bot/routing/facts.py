@@ -4,9 +4,12 @@ A case is a JSON object; every key is optional. Parsing is strict: an unknown
 key, an unknown value or a wrong type raises `FactError` with a one-line
 message, which the CLI prints before exiting with status 2.
 
-Two keys and a few values extend the contract without changing it: the key
-`anonymity` (named, confidential, anonymous), the service `supported_housing`
-and the professionals `osteopath` and `chiropractor`.
+A few keys and values extend the contract without changing it: the keys
+`anonymity` (named, confidential, anonymous), `after_ombudsman` (true when the
+ombudsman has already decided or would not look at it), `legal` (solicitor,
+inquest, court: a legal process under way) and `other_services` (the other
+organisations the same case involves), the service `supported_housing` and the
+professionals `osteopath` and `chiropractor`.
 
 `postcode` (CONTRACT section 2) is a full UK postcode or its outward part, kept
 in standard form ("LS1 4AP", "LS1"); see bot/places.
@@ -40,6 +43,7 @@ PROFESSIONALS = (
     "social_worker", "allied_health", "care_worker", "other", "osteopath", "chiropractor",
 )
 ANONYMITY = ("named", "confidential", "anonymous")
+LEGAL = ("solicitor", "inquest", "court")
 
 #: Every fact key, its kind and its allowed values (None: a number or a boolean).
 SCHEMA: Dict[str, Tuple[str, Tuple[str, ...]]] = {
@@ -56,6 +60,10 @@ SCHEMA: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "anonymity": ("choice", ANONYMITY),
     # issue 15: where the person is (bot/places); never asked for by `missing` on its own
     "postcode": ("postcode", ()),
+    # issue 12: situations beyond the first complaint
+    "after_ombudsman": ("bool", ()),           # the ombudsman has already decided, or would not look at it
+    "legal": ("choice", LEGAL),                # a legal process is under way: a solicitor, an inquest, court
+    "other_services": ("list", SERVICES),      # other organisations the same case involves
 }
 FACT_KEYS = tuple(SCHEMA)
 #: The most months a case may claim; anything beyond is refused as nonsense.

@@ -26,7 +26,7 @@ from bot.understand.matcher import Hit, get_matcher
 from bot.understand.normalise import normalise
 from bot.understand.sentences import Sentences, split
 
-SCALAR_FACTS = ("nation", "service", "funding", "stage", "professional", "anonymity")
+SCALAR_FACTS = ("nation", "service", "funding", "stage", "professional", "anonymity", "legal")
 LIST_FACTS = ("issues", "outcomes")
 CONTEXT_FILE = Path(__file__).resolve().parent / "context.yml"
 FUNDING_ITEMS_FILE = Path(__file__).resolve().parent / "side_items.yml"
@@ -87,6 +87,9 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
         facts["on_behalf"] = True
     elif False in behalf:
         facts["on_behalf"] = False
+    if any(h.value is True for h in by_fact.get("after_ombudsman", [])):
+        facts["after_ombudsman"] = True
+        facts["stage"] = "final_response"   # an ombudsman comes after the organisation's final answer
     if by_fact.get("risk_now"):
         facts["risk_now"] = False  # only "nobody is in danger" style phrases are patterns
     months = months_since(text, today)
@@ -205,6 +208,22 @@ def _best(hits: List[Hit]) -> Any:
     return max(counts, key=lambda v: (weight[v], counts[v], -first[v]))
 
 
+#: Health and social care: a case that crosses them may need the organisations to answer together.
+HEALTH = ("gp", "hospital", "mental_health", "community_health", "ambulance", "continuing_healthcare")
+SOCIAL_CARE = ("council_social_care", "care_home", "home_care", "children_social_care")
+
+
+def _across_sectors(main: Optional[str], mentioned: Tuple[str, ...]) -> List[str]:
+    """Other organisations named in the story, when they are on the other side of health and social care."""
+    if main in HEALTH:
+        other = SOCIAL_CARE
+    elif main in SOCIAL_CARE:
+        other = HEALTH
+    else:
+        return []
+    return sorted({s for s in mentioned if s in other and s != main})
+
+
 #: Services that come after a hospital discharge and are often named in telling it.
 DISCHARGE_SIDE = ("pharmacy", "community_health", "home_care", "gp", "ambulance", "nhs_111")
 
@@ -219,6 +238,9 @@ def _reconcile(facts: Dict[str, Any], answer_to: Optional[str], mentioned: Tuple
         facts["service"] = "mental_health"
     if "discharge" in facts.get("issues", []) and facts.get("service") in DISCHARGE_SIDE and "hospital" in mentioned:
         facts["service"] = "hospital"  # a discharge is from hospital: the chemist or nurses after it are side details
+    others = _across_sectors(facts.get("service"), mentioned)
+    if others:
+        facts["other_services"] = others
 
 
 from bot.understand.answers import Answer, interpret_answer  # noqa: E402  (uses extract_facts)

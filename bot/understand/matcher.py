@@ -189,7 +189,7 @@ class FactMatcher:
 
 
 def _yaml_value(fact: str, value: Any) -> Any:
-    if fact in ("on_behalf", "risk_now"):
+    if fact in ("on_behalf", "risk_now", "after_ombudsman"):
         if isinstance(value, bool):
             return value
         return str(value).lower() in ("true", "yes")
