@@ -83,7 +83,7 @@ class SafetyPatterns:
             found += self._matches(t, start, past=message_past or sentence_past,
                                    safe=message_safe or self.says_safe(t), over=over)
         # Patterns that span sentences ("sorry ... my phone is off") are read over the whole message too.
-        found += self._matches(whole, 0, past=message_past, safe=message_safe)
+        found += self._matches(whole, 0, past=message_past, safe=message_safe, over=message_past and message_safe)
         found = self._in_context(sents, found, message_past)
         if not found:
             return Assessment(False)
