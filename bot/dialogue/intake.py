@@ -177,6 +177,7 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
         t.out.rejected = True
         t.out.requested = turn.requested
         return t.out
+    _note_language(t)
     t.safety = safety_first(turn, t.slots, t.out)
     if t.found.get("risk_now") is False and t.slots.get("risk_now") is None:
         t.set("risk_now", False)
@@ -190,6 +191,14 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
         t.set("welcomed", True)
     _choose_next(t)
     return t.out
+
+
+def _note_language(t: _Turn) -> None:
+    """A message in Welsh is answered in Welsh and English from now on (CONTRACT section 4 `language`)."""
+    language = _entity(t.turn.entities, "language")
+    if language == "cy" and t.slots.get("language") != "cy":
+        t.set("language", "cy")
+        t.say("utter_language_cy")
 
 
 def _hand_to_rules(t: _Turn) -> bool:
