@@ -31,8 +31,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     ap.add_argument("--levels", default="1,10,25", help="concurrent conversations for the chat part")
     ap.add_argument("--script", default="default",
                     help="messages of each conversation: default (chatload.py's own), intake, or \"a|b|c\"")
-    ap.add_argument("--train-ours", action="store_true",
-                    help="also time a full training of our model (into a temporary folder; models/ untouched)")
+    ap.add_argument("--train-ours", action="store_true", default=True,
+                    help="time a full training of our model (into a temporary folder; models/ untouched); "
+                         "the default, since it takes well under a minute")
+    ap.add_argument("--no-train-ours", dest="train_ours", action="store_false",
+                    help="use the training time recorded by an earlier run for the same inputs")
     ap.add_argument("--profile-levels", default="1,10", help="concurrent conversations for the profile part")
     ap.add_argument("--profile-dir", metavar="DIR",
                     help="keep the profile part's cProfile files (pstats) in DIR, to explore with pstats or snakeviz")

@@ -49,12 +49,12 @@ def build_model(force: bool = False) -> Path:
         print(f"model: current ({target.name})")
         return target
     MODELS.mkdir(exist_ok=True)
-    print(f"model: training {fp} (inputs changed or no model yet)...", flush=True)
+    print(f"model: training {fp} (inputs changed or no model yet; usually under a minute)...", flush=True)
     t0 = time.time()
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
     cmd = [str(Path(sys.executable).parent / "rasa"), "train", "--config", "config.yml", "--domain", "domain",
            "--data", "data", "--out", str(MODELS), "--fixed-model-name", fp, "--quiet"]
-    subprocess.run(cmd, cwd=PROJECT_DIR, env=env, check=True)
+    _run_with_progress(cmd, env, t0)
     if not target.exists():
         raise SystemExit(f"model: training did not produce {target}")
     _point_current(target)
@@ -66,6 +66,19 @@ def build_model(force: bool = False) -> Path:
             old.unlink()
     print(f"model: trained in {time.time() - t0:.0f} s -> {target.name}")
     return target
+
+
+def _run_with_progress(cmd, env, t0: float, every: float = 10.0) -> None:
+    """Run the training, saying every few seconds that it is still going."""
+    proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env)
+    while True:
+        try:
+            code = proc.wait(timeout=every)
+            break
+        except subprocess.TimeoutExpired:
+            print(f"model: still training ({time.time() - t0:.0f} s)...", flush=True)
+    if code != 0:
+        raise subprocess.CalledProcessError(code, cmd)
 
 
 def _point_current(target: Path) -> None:
