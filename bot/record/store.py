@@ -73,14 +73,18 @@ _REF_WRITTEN = re.compile(r"(?<![A-Za-z0-9])(?:([A-Za-z0-9]{3})[-\s.]{1,3}([A-Za
                           r"([A-Za-z0-9]{8}))(?![A-Za-z0-9])")
 #: Anything written like a reference, valid or not: with its dashes, or as a whole short message.
 _REF_SHAPE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{3}-[A-Za-z0-9]{3}-[A-Za-z0-9]{2}(?![A-Za-z0-9])|"
-                        r"^\W*[A-Za-z0-9]{3}\W?[A-Za-z0-9]{3}\W?[A-Za-z0-9]{2}\W*$")
+                        r"^\W*[A-Za-z0-9]{3}\W[A-Za-z0-9]{3}\W[A-Za-z0-9]{2}\W*$|"
+                        r"^\W*(?=[A-Za-z]*\d)[A-Za-z0-9]{8}\W*$")  # as one word, only with a digit: "Scotland" is a word
 
 
 def _candidates(text: str) -> List[str]:
     out = []
     for m in _REF_WORDS.finditer(text or ""):
         cand = "".join(m.groups()).upper()
-        if all(c in REF_ALPHABET for c in cand):
+        # Without a digit, only a reference written in its three groups counts: one English word in
+        # thirty passes the public checksum ("happened" read as HAP-PEN-ED), and a word is never a reference.
+        apart = m.start(2) > m.end(1) and m.start(3) > m.end(2)
+        if all(c in REF_ALPHABET for c in cand) and (apart or any(c.isdigit() for c in cand)):
             out.append(cand)
     return out
 
