@@ -21,6 +21,10 @@ if TYPE_CHECKING:  # pragma: no cover
 ROLE_ORDER = {role: i for i, role in enumerate(ROLES)}
 
 
+#: Roles a rule may still add after a rule that `settles` the path (run alongside, or support).
+SETTLED_ROLES = ("urgent", "also", "support")
+
+
 @dataclass(frozen=True)
 class Decision:
     """What the rules decided, before any wording: comparable and hashable."""
@@ -41,6 +45,11 @@ class Decision:
         """What the person is told to do first: the urgent and primary routes and their time limits."""
         return (tuple(r for r in self.routes if r[1] in ("urgent", "primary")),
                 tuple((c, rid) for c, rid, *_ in self.time_warnings))
+
+    @property
+    def path(self) -> Tuple[Any, ...]:
+        """The first step and where to go after it: what an advocate checks before advising."""
+        return self.first_step + (tuple(r for r in self.routes if r[1] == "next_step"),)
 
 
 class Router:
@@ -66,11 +75,12 @@ class Router:
         state = self.state(facts)
         chosen: Dict[str, RouteAction] = {}
         primary: Optional[str] = None
+        settled = False
         for rule in self.rules.rules:
             if not rule.when(state) or (rule.fallback and primary is not None):
                 continue
             for action in rule.routes:
-                if action.route in chosen or not action.when(state):
+                if action.route in chosen or not action.when(state) or (settled and action.role not in SETTLED_ROLES):
                     continue
                 if action.role == "primary":
                     if primary is not None:
@@ -79,6 +89,7 @@ class Router:
                     else:
                         primary = action.route
                 chosen[action.route] = action
+            settled = settled or rule.settles
         advocacy = next((aid for aid, when in self.rules.advocacy if when(state)), None)
         if advocacy and advocacy not in chosen:
             body = self.kb[advocacy]
@@ -122,7 +133,12 @@ class Router:
         """The part of `missing` that would change the first step (urgent and primary routes, time limits).
 
         The conversation asks these before the advice; the rest only refine it ("you can also ...")."""
-        return self._changing(facts, decision, lambda d: d.first_step)
+        first = self._changing(facts, decision, lambda d: d.first_step)
+        # Who pays decides the whole path (an NHS or a private dentist end at different places), so
+        # funding is also asked when it changes only where to go next.
+        if "funding" not in first and "funding" in self._changing(facts, decision, lambda d: d.path):
+            first.append("funding")
+        return first
 
     def _changing(self, facts: Facts, decision: Optional[Decision], view) -> List[str]:
         base = view(decision or self.decide(facts))

@@ -36,6 +36,7 @@ class Rule:
     when: Predicate
     routes: Tuple[RouteAction, ...]
     fallback: bool = False   # applies only when no earlier rule named a primary
+    settles: bool = False    # once it applies, later rules add only routes run alongside (also, support)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def load_rules(kb: KnowledgeBase, rules_file: Path = RULES_FILE,
         if rid in seen:
             raise KnowledgeError(f"{where}: {label}: field 'id': duplicate")
         seen.add(rid)
-        extra = set(raw) - {"id", "when", "routes", "fallback"}
+        extra = set(raw) - {"id", "when", "routes", "fallback", "settles"}
         if extra:
             raise KnowledgeError(f"{where}: {label}: field '{sorted(extra)[0]}': not allowed")
         actions = []
@@ -136,7 +137,8 @@ def load_rules(kb: KnowledgeBase, rules_file: Path = RULES_FILE,
                                        cond(item.get("when"), alabel), bool(item.get("check_time_limit"))))
         if not actions:
             raise KnowledgeError(f"{where}: {label}: field 'routes': needs at least one route")
-        rules.append(Rule(rid, cond(raw.get("when"), label), tuple(actions), bool(raw.get("fallback"))))
+        rules.append(Rule(rid, cond(raw.get("when"), label), tuple(actions), bool(raw.get("fallback")),
+                          bool(raw.get("settles"))))
 
     advocacy = []
     for i, item in enumerate(doc["advocacy"] or []):
