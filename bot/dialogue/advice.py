@@ -77,7 +77,7 @@ def _others(routes: List[Dict[str, Any]]) -> str:
     lines = [t["others"]]
     for r in items[:MAX_OTHERS]:
         lines.append(f"• {r['name']}. {' '.join(r['why'].split())}")
-    lines.append(t["ask_more"].format(name=_name(items[0])))
+    lines.append(t["ask_more"].format(name=_in_sentence(_name(items[0]))))
     return "\n".join(lines)
 
 
@@ -85,6 +85,12 @@ def _support(routes: List[Dict[str, Any]], advocacy_wanted: bool) -> List[str]:
     t = phrases()["advice"]
     return [(t["support_wanted"] if advocacy_wanted else t["support_offer"]).format(name=_name(r), how=r["how"])
             for r in routes if r["role"] == "support"][:1]
+
+
+def _in_sentence(name: str) -> str:
+    """A name as it reads inside a sentence: "your local ICB", not "Your local ICB"."""
+    first, _, rest = name.partition(" ")
+    return f"{first.lower()} {rest}" if rest and first in ("Your", "The", "A", "An") else name
 
 
 def _name(route: Dict[str, Any]) -> str:

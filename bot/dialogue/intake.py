@@ -124,9 +124,22 @@ def default_nation() -> Optional[str]:
     return _valid_nation(os.environ.get("DEFAULT_NATION"))
 
 
+#: Services where paying yourself means care (self_funded); for every other service it means private treatment.
+_CARE = ("care_home", "home_care", "council_social_care", "supported_housing")
+
+
 def facts_from_slots(slots: Dict[str, Any]) -> Facts:
-    """The case facts held in the slots (unknown values left out)."""
-    return parse_facts({k: slots.get(k) for k in FACT_KEYS if slots.get(k) is not None}, lenient=True)
+    """The case facts held in the slots (unknown values left out).
+
+    "I paid myself" is read before the service may be known; the contract's words are `self_funded`
+    for care and `private` for treatment, so the pair is settled here, once both are known."""
+    raw = {k: slots.get(k) for k in FACT_KEYS if slots.get(k) is not None}
+    service, funding = raw.get("service"), raw.get("funding")
+    if funding == "self_funded" and service and service not in _CARE:
+        raw["funding"] = "private"
+    elif funding == "private" and service in _CARE:
+        raw["funding"] = "self_funded"
+    return parse_facts(raw, lenient=True)
 
 
 def facts_from_entities(entities: List[Dict[str, Any]]) -> Dict[str, Any]:

@@ -201,6 +201,12 @@ _NEEDS_WORDS = {
 _KEEP_WITH_STORY = {"express_risk", "check_status", "request_human", "ask_about_body", "inform", "restart", "goodbye"}
 _QUESTION_WORDS = {"what", "who", "how", "will", "can", "could", "would", "is", "are", "do", "does", "should",
                    "why", "where", "when", "which", "am", "may", "shall", "whats"}
+#: Words that make a question about a body a question about the person's own case.
+_OWN_CASE = ("my complaint", "our complaint", "i complained", "we complained", "what can i do", "what do i do",
+             "what should i do", "what can we do", "what do we do", "what should we do", "what now", "what next",
+             "where do i go", "where can i go", "where do we go", "who do i", "who can i", "what are my options",
+             "what options", "is there anything", "anything else i can", "can i take it further", "take it further",
+             "go from here", "next step", "appeal")
 #: Facts that on their own do not make a story (a date or "it's about me" can answer anything).
 _STORY_FACTS = {"nation", "service", "funding", "stage", "issues", "outcomes", "professional"}
 
@@ -246,7 +252,10 @@ class CaseIntentResolver(GraphComponent):
                                         and len(words) >= 15)
             weak = intent in _WEAK_WITH_FACTS and story and not self._said(intent, text) \
                 and not (intent in _SHORT_REPLIES and len(words) < 4)
-            if weak or long_story or telling:
+            # "My complaint to the ombudsman was rejected, what can I do?" asks about their own case.
+            own_case = intent == "ask_about_body" and (story or facts & {"after_ombudsman", "legal"}) \
+                and any(w in f" {text} " for w in _OWN_CASE)
+            if weak or long_story or telling or own_case:
                 self._set(message, "inform", ranking)
                 continue
             if intent in _NEEDS_WORDS and not self._said(intent, text):

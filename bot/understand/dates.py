@@ -57,11 +57,47 @@ _YEAR = re.compile(r"\b(?:in|since|from|back in|during) (20\d\d|19\d\d)\b")
 _DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b")
 
 
+# Welsh: numbers and units as they are said, with their mutations ("dau fis", "tair wythnos",
+# "dwy flynedd", "ers mis"), and the common phrases ("mis diwetha", "llynedd", "ym mis Hydref").
+WELSH_NUMBERS = {"un": 1, "dau": 2, "dwy": 2, "tri": 3, "tair": 3, "pedwar": 4, "pedair": 4, "pump": 5, "pum": 5,
+                 "chwe": 6, "chwech": 6, "saith": 7, "wyth": 8, "naw": 9, "deg": 10, "deuddeg": 12,
+                 "ychydig": 3, "cwpl o": 2, "cwpwl o": 2, "sawl": 4}
+WELSH_UNITS = {"mis": "month", "fis": "month", "misoedd": "month", "wythnos": "week", "wythnosau": "week",
+               "blwyddyn": "year", "flwyddyn": "year", "blynedd": "year", "mlynedd": "year", "flynedd": "year",
+               "diwrnod": "day", "ddiwrnod": "day", "niwrnod": "day", "diwrnodau": "day", "dydd": "day"}
+WELSH_MONTHS = {"ionawr": 1, "chwefror": 2, "mawrth": 3, "ebrill": 4, "mai": 5, "mehefin": 6, "gorffennaf": 7,
+                "awst": 8, "medi": 9, "hydref": 10, "tachwedd": 11, "rhagfyr": 12}
+_CY_SPAN = re.compile(r"\b(" + "|".join(sorted(WELSH_NUMBERS, key=len, reverse=True)) + r"|\d+) ("
+                      + "|".join(sorted(WELSH_UNITS, key=len, reverse=True)) + r")\b")
+_CY_OTHER = [
+    (re.compile(r"\b(heddiw|ddoe|neithiwr|bore 'ma|bore ma|ar hyn o bryd)\b"), 0.0),
+    (re.compile(r"\b(wythnos diwetha|wythnos diwethaf|yr wythnos diwetha|yr wythnos diwethaf|wythnos yma)\b"), 0.25),
+    (re.compile(r"\b(mis diwetha|mis diwethaf|y mis diwetha|y mis diwethaf|mis yma|fis diwetha)\b"), 1.0),
+    (re.compile(r"\b(llynedd|y llynedd|blwyddyn diwetha|flwyddyn diwetha)\b"), 12.0),
+    (re.compile(r"\b(ers talwm|blynyddoedd yn ôl)\b"), 36.0),
+]
+_CY_MONTH = re.compile(r"\b(?:ym mis|mis|fis) (" + "|".join(WELSH_MONTHS) + r")\b")
+
+
+def _welsh_mentions(t: str, today: dt.date) -> List[float]:
+    found: List[float] = []
+    for m in _CY_SPAN.finditer(t):
+        n = WELSH_NUMBERS.get(m.group(1))
+        n = float(m.group(1)) if n is None else n
+        found.append(n * UNIT_MONTHS[WELSH_UNITS[m.group(2)]])
+    for pattern, value in _CY_OTHER:
+        if pattern.search(t):
+            found.append(value)
+    for m in _CY_MONTH.finditer(t):
+        found.append(_months_to(today, WELSH_MONTHS[m.group(1)], None, "last"))
+    return found
+
+
 def months_since(text: str, today: Optional[dt.date] = None) -> Optional[float]:
     """Months since the earliest time mentioned in `text`, or None if it mentions none."""
     today = today or dt.date.today()
     t = normalise(text)
-    found = _all_mentions(t, today)
+    found = _all_mentions(t, today) + _welsh_mentions(t, today)
     if not found:
         return None
     return round(max(found), 2)

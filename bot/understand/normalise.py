@@ -33,6 +33,13 @@ TEXT_SPEAK: Dict[str, str] = {
     "any1": "anyone", "every1": "everyone", "no1": "no one", "noone": "no one", "nobodys": "nobody is",
     "msg": "message", "txt": "text", "tbh": "to be honest", "obvs": "obviously", "btw": "by the way",
     "idk": "i do not know", "dunno": "do not know", "ok": "ok", "okay": "ok", "k": "ok", "thx": "thanks",
+    # Scots and northern forms: "havenae complained", "she's asked me tae dae it", "fae the health board".
+    "havenae": "have not", "hasnae": "has not", "didnae": "did not", "cannae": "can not", "canna": "can not",
+    "wasnae": "was not", "wisnae": "was not", "isnae": "is not", "dinnae": "do not", "disnae": "does not",
+    "wouldnae": "would not", "couldnae": "could not", "shouldnae": "should not", "werenae": "were not",
+    "widnae": "would not", "huvnae": "have not", "hivnae": "have not", "naw": "no", "nae": "no",
+    "tae": "to", "fae": "from", "dae": "do", "masel": "myself", "hersel": "herself", "himsel": "himself",
+    "oorsels": "ourselves", "oor": "our", "wean": "child", "weans": "children", "bairn": "child", "bairns": "children",
     "ty": "thank you", "ta": "thanks", "pk": "ok", "mum's": "mum's", "mam": "mum", "mom": "mum", "mommy": "mum",
     "mummy": "mum", "mums": "mum", "dads": "dad", "nans": "nan", "grans": "gran", "husbands": "husband", "wifes": "wife", "sons": "son", "daughters": "daughter", "nanna": "nan", "nana": "nan", "granny": "gran", "grandma": "gran", "grandad": "grandad",
     "surgry": "surgery", "surgury": "surgery", "sugery": "surgery", "recpetionist": "receptionist",
@@ -75,6 +82,10 @@ _CONTRACTIONS = [
     (r"\bthat's\b", "that is"), (r"\bwhat's\b", "what is"), (r"\bthere's\b", "there is"),
     (r"\b(he|she|it)'s (been|got|gone|said|done|had|taken|told|seen|found|left|made)\b", r"\1 has \2"),
     (r"\bhe's\b", "he is"), (r"\bshe's\b", "she is"), (r"\blet's\b", "let us"),
+    # "ma wife", "me mam", "my da": Scots and northern "my", and "da" for dad after it.
+    (r"\b(?:ma|me) (wife|husband|son|daughter|mum|mam|maw|da|dad|gran|granny|nan|wean|bairn|partner|brother|sister|"
+     r"boy|lassie|girl|family|man|auntie|uncle|grandad|papa|kids|weans|bairns)\b", r"my \1"),
+    (r"\b(my|our|oor) da\b", r"\1 dad"),
 ]
 # Words in any alphabet (Welsh "ngŵr", "café"), with "&", "'" and "+" inside them; any other character alone.
 _WORD = re.compile(r"[\w&'+]+(?:\.\w+)*|[^\s\w]")
