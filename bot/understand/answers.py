@@ -68,8 +68,27 @@ def yes_no(text: str) -> Optional[bool]:
     return None
 
 
+#: Words that take back what came before them in the same answer ("England... actually no sorry, Scotland").
+_CORRECTION = re.compile(r"\b(actually|sorry|i mean|i meant|no wait|oh wait|wait no|correction|scratch that|my mistake|"
+                         r"that'?s wrong|that is wrong|not quite|or rather|rather)\b", re.IGNORECASE)
+
+
 def interpret_answer(slot: str, text: str, today=None) -> Answer:
-    """Interpret `text` as the answer to the question for `slot`."""
+    """Interpret `text` as the answer to the question for `slot`.
+
+    When the person corrects themselves inside the answer, what follows the last correction wins."""
+    marks = list(_CORRECTION.finditer(text or ""))
+    tail = text[marks[-1].end():] if marks else ""
+    if tail.strip(" .,!-:;"):
+        later = _interpret(slot, tail, today)
+        if later.status == "ok":
+            whole = _interpret(slot, text, today)
+            later.other_facts = {k: v for k, v in {**whole.other_facts, **later.other_facts}.items() if k != slot}
+            return later
+    return _interpret(slot, text, today)
+
+
+def _interpret(slot: str, text: str, today=None) -> Answer:
     from bot.understand import extract_facts
 
     norm = normalise(text)
