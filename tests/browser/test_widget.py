@@ -55,7 +55,7 @@ def test_a_whole_conversation_by_keyboard_alone(widget: Widget):
     expect(widget.my_messages.last).to_contain_text(STORY)
     used = {"reply": 0, "type": 0}
     for _ in range(18):
-        if any("What to do first" in t for t in widget.texts(widget.bot_messages)):
+        if any("Here is what I suggest" in t for t in widget.texts(widget.bot_messages)):
             break
         buttons = buttons_of(out)
         # After a reply focus is on the first quick reply, or back in the message box.
@@ -85,7 +85,7 @@ def test_a_whole_conversation_by_keyboard_alone(widget: Widget):
     else:
         pytest.fail("the advice never came: " + "\n".join(widget.texts()))
 
-    assert any("What to do first" in t for t in widget.texts(widget.bot_messages))
+    assert any("Here is what I suggest" in t for t in widget.texts(widget.bot_messages))
     assert used["reply"] >= 2 and used["type"] >= 1, used
     # Machine markers are never shown as text.
     shown = "\n".join(widget.texts())
