@@ -114,6 +114,38 @@ def _candidate_hits(sents: Sentences, answer_to: Optional[str]) -> List[Hit]:
         if h.answer_only and h.fact != answer_to:
             continue
         out.append(h)
+    return _focused(sents, _longest(out))
+
+
+def _longest(hits: List[Hit]) -> List[Hit]:
+    """Of two readings of the same fact over the same words, the longer: "the home care agency" is
+    home care, though "the home" alone would be a care home."""
+    return [h for h in hits if not any(g is not h and g.fact == h.fact and g.start < h.end and h.start < g.end
+                                       and (g.end - g.start) > (h.end - h.start) for g in hits)]
+
+
+#: Words that say what the complaint is about: what follows them in the sentence is the case.
+_FOCUS = (("this", "is", "about"), ("it", "is", "about"), ("my", "issue", "is"), ("the", "issue", "is"),
+          ("my", "complaint", "is"), ("the", "complaint", "is"), ("my", "problem", "is"), ("the", "problem", "is"),
+          ("i", "want", "to", "complain", "about"), ("i", "am", "complaining", "about"), ("complain", "about", "is"),
+          ("want", "to", "complain", "about"), ("what", "i", "want", "to", "complain", "about"))
+_FOCUS_FACTS = ("service", "funding", "professional")
+_FOCUS_WEIGHT = 6.0
+
+
+def _focused(sents: Sentences, hits: List[Hit]) -> List[Hit]:
+    """Raise the weight of what follows "this is about ..." or precedes "... is what I want to complain about"."""
+    words = [w.lower() for w in sents.words]
+    cues = [(i, i + len(c)) for i in range(len(words)) for c in _FOCUS if tuple(words[i:i + len(c)]) == c]
+    if not cues:
+        return hits
+    out = []
+    for h in hits:
+        near = any(sents.sentence_of(h.start) == sents.sentence_of(s) and
+                   (e <= h.start <= e + 8 or (0 <= s - h.end <= 1 and words[s] in ("i", "want", "what", "complain")))
+                   for s, e in cues)
+        out.append(Hit(h.fact, h.value, h.start, h.end, h.weight + _FOCUS_WEIGHT, h.answer_only, h.negatable)
+                   if near and h.fact in _FOCUS_FACTS else h)
     return out
 
 
