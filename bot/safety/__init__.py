@@ -55,6 +55,11 @@ class SafetyPatterns:
         self.past = [_rx(p) for p in doc["past"]]
         self.present = [_rx(p) for p in doc["present"]]
         self.safe = [_rx(p) for p in doc.get("safe") or []]
+        # Words the message itself says were not meant (a joke, a saying, a record the person disputes),
+        # unless it also says they are meant ("I'm not joking").
+        self.not_meant = [_rx(p) for p in doc.get("not_meant") or []]
+        self.meant = [_rx(p) for p in doc.get("meant") or []]
+        self.reporting = [_rx(p) for p in doc.get("reporting") or []]
 
 
     def without_idioms(self, text: str) -> str:
@@ -62,8 +67,16 @@ class SafetyPatterns:
         return " ".join(mask(normalise(text), "risk").split())
 
     def says_safe(self, t: str) -> bool:
-        """The message says plainly that nobody is in danger."""
-        return any(p.search(t) for p in self.safe)
+        """The message says plainly that nobody is in danger, or that the alarming words were not meant."""
+        return any(p.search(t) for p in self.safe) or self.says_not_meant(t)
+
+    def says_not_meant(self, t: str) -> bool:
+        """The message says its alarming words were a joke, a saying or a record it disputes, and not that they are meant."""
+        return any(p.search(t) for p in self.not_meant) and not any(p.search(t) for p in self.meant)
+
+    def reports(self, t: str) -> bool:
+        """The sentence reports words (said, written, quoted), rather than saying them."""
+        return any(p.search(t) for p in self.reporting) or self.says_not_meant(t)
 
     def assess(self, text: str) -> Assessment:
         """Risk now in any sentence of `text` (or across them), in context: not negated, not in theory."""
@@ -72,6 +85,7 @@ class SafetyPatterns:
         message_past = self._placed_in_past(whole) and not self._placed_now(whole)
         found: List[Tuple[str, str, int, int, bool]] = []   # kind, words, token start, token end, strong
         message_safe = self.says_safe(whole)
+        not_meant = self.says_not_meant(whole)
         for start, end in sents.bounds:
             t = mask(" ".join(sents.words[start:end]), "risk")
             # A weak sign is set aside when its sentence, or the message as a whole, places the harm in
@@ -80,10 +94,13 @@ class SafetyPatterns:
             # Even a strong sign is set aside when its own sentence places it in the past and the message
             # says it is over ("I did think about ending it back then ... I'm in a good place now").
             over = sentence_past and (message_safe or message_past)
+            # A joke, a saying or a disputed record: the sentence that reports the words is not risk now.
+            over = over or (not_meant and self.reports(t))
             found += self._matches(t, start, past=message_past or sentence_past,
                                    safe=message_safe or self.says_safe(t), over=over)
         # Patterns that span sentences ("sorry ... my phone is off") are read over the whole message too.
-        found += self._matches(whole, 0, past=message_past, safe=message_safe, over=message_past and message_safe)
+        found += self._matches(whole, 0, past=message_past, safe=message_safe,
+                               over=(message_past and message_safe) or not_meant)
         found = self._in_context(sents, found, message_past)
         if not found:
             return Assessment(False)
@@ -144,8 +161,39 @@ def _tokens(text: str, span: Tuple[int, int], offset: int) -> Tuple[int, int]:
     return offset + before, offset + max(through, before + 1)
 
 
+#: Welsh initial mutations: a radical's first letters and what they become after soft, nasal and aspirate
+#: mutation ("tabledi" -> "dabledi", "nhabledi", "thabledi"; "gwely" -> "wely", "ngwely").
+_MUTATIONS = (("ll", ("l",)), ("rh", ("r",)), ("p", ("b", "mh", "ph")), ("t", ("d", "nh", "th")),
+              ("c", ("g", "ngh", "ch")), ("b", ("f", "m")), ("d", ("dd", "n")), ("g", ("", "ng")), ("m", ("f",)))
+_VOWELS = "aeiouwyâêîôûŵŷ"
+
+
+def welsh_forms(word: str) -> List[str]:
+    """A Welsh word and its mutated forms (a vowel-initial word also takes an "h": "ei harian")."""
+    forms = [word]
+    for radical, mutated in _MUTATIONS:
+        if word.startswith(radical):
+            forms += [m + word[len(radical):] for m in mutated]
+            break
+    else:
+        if word[:1] in _VOWELS:
+            forms.append("h" + word)
+    return forms
+
+
+def _expand(pattern: str) -> str:
+    """`{m:tabledi|pils}` in a pattern stands for each word's mutated forms too (see `welsh_forms`)."""
+    def sub(m: "re.Match[str]") -> str:
+        alts = []
+        for phrase in m.group(1).split("|"):
+            first, _, rest = phrase.partition(" ")
+            alts += [f + (" " + rest if rest else "") for f in welsh_forms(first)]
+        return "(?:" + "|".join(sorted(set(alts), key=len, reverse=True)) + ")"
+    return re.sub(r"\{m:([^}]+)\}", sub, pattern)
+
+
 def _rx(pattern: str) -> Pattern[str]:
-    return re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])")
+    return re.compile(rf"(?<![a-z0-9])(?:{_expand(pattern)})(?![a-z0-9])")
 
 
 @lru_cache(maxsize=1)

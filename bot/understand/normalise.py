@@ -90,6 +90,15 @@ _CONTRACTIONS = [
 # Words in any alphabet (Welsh "ngŵr", "café"), with "&", "'" and "+" inside them; any other character alone.
 _WORD = re.compile(r"[\w&'+]+(?:\.\w+)*|[^\s\w]")
 
+# Words that are text-speak in English but ordinary words in Welsh ("y" is "the", "ta" is "then").
+# In a message with Welsh in it they are left as they are.
+WELSH_WORDS_NOT_TEXT_SPEAK = frozenset({"y", "yr", "r", "n", "ta", "ae", "u", "k", "id", "ill", "min", "mam"})
+#: Words only Welsh uses, so two of them say a message (or part of it) is in Welsh.
+_WELSH_ONLY = frozenset({"mae", "wedi", "ddim", "dim", "yn", "fy", "dw", "dwi", "rydw", "rwy", "wi", "sa", "mae'r", "i'n",
+                         "dyw", "ydy", "ydw", "roedd", "bydd", "bydda", "fydda", "gyda", "efo", "nhw", "ond", "ei", "eu",
+                         "yr", "ac", "gan", "ganddi", "ganddo", "heb", "ers", "iawn", "hefyd", "rŵan", "nawr", "fe",
+                         "mae'n", "dyw'r", "does", "alla", "fedra", "isio", "eisiau", "moyn", "gallu", "newydd"})
+
 
 @lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
@@ -105,9 +114,13 @@ def normalise(text: str) -> str:
     t = re.sub(r"(\d)([a-z])", r"\1 \2", t)      # "2wks" -> "2 wks", "3months" -> "3 months"
     t = re.sub(r"([a-z])-([a-z])", r"\1 \2", t)  # "self-funded" -> "self funded"
     out: List[str] = []
-    for tok in _WORD.findall(t):
+    toks = _WORD.findall(t)
+    welsh = len(_WELSH_ONLY.intersection(toks)) >= 2
+    for tok in toks:
         stripped = tok.strip(".'")
-        if stripped in TEXT_SPEAK:
+        if welsh and stripped in WELSH_WORDS_NOT_TEXT_SPEAK:
+            out.append(tok)
+        elif stripped in TEXT_SPEAK:
             out.append(TEXT_SPEAK[stripped])
         elif tok in TEXT_SPEAK:
             out.append(TEXT_SPEAK[tok])

@@ -59,3 +59,52 @@ def test_ordinary_sentences_that_sound_alarming(detector, text):
 
 def test_empty_input_is_not_risk():
     assert not assess("").risk and not assess("   ").risk
+
+
+def test_recall_and_false_alarms_on_the_causes_sets(detector):
+    """Welsh of every kind, everyday English words, buried risk; reported, joked, disputed and past risk words."""
+    missed = [t for t in _load("risk_causes.yml") if not detector.judge(t).risk]
+    assert missed == [], missed
+    alarms = [t for t in _load("ordinary_causes.yml") if detector.judge(t).risk]
+    assert len(alarms) / len(_load("ordinary_causes.yml")) < 0.05, alarms
+
+
+def test_welsh_mutated_forms_are_matched():
+    from bot.safety import welsh_forms
+
+    assert {"tabledi", "dabledi", "nhabledi", "thabledi"} <= set(welsh_forms("tabledi"))
+    assert {"gwely", "wely", "ngwely"} <= set(welsh_forms("gwely"))
+    assert "harian" in welsh_forms("arian")
+    for text in ["Mae hi am gymryd ei holl dabledi heno", "Dw i newydd lyncu'r tabledi i gyd",
+                 "Mae'r gofalwr yn cymryd cerdyn banc Taid", "Sa i moyn dihuno fory"]:
+        assert assess(text).risk, text
+
+
+def test_welsh_y_is_not_text_speak():
+    from bot.understand.normalise import normalise
+
+    assert "why" not in normalise("Bydda i wedi mynd cyn y bore").split()
+    assert normalise("y did u do that") == "why did you do that"
+
+
+@pytest.mark.parametrize("text", [
+    "i dont want to die or anything lol just sick of waiting",
+    "Dw i ddim eisiau marw, dw i jyst wedi blino ar aros",
+    "Mum always says 'I'll be dead before they ring back', it's a family joke.",
+    "The letter says I disclosed suicidal thoughts. I never said that and want it corrected.",
+    "She wants to die in her own bed at home, not on a ward.",
+    "My son says he'll literally die if he has to wear the brace.",
+    "A few years back a carer was taking his money; police dealt with it and she was convicted.",
+])
+def test_words_not_meant_or_in_the_past_are_not_risk(detector, text):
+    assert not detector.judge(text).risk
+
+
+@pytest.mark.parametrize("text", [
+    "I'm not joking, I want to die tonight",
+    "Honestly I don't think I'll see next week. Not being dramatic.",
+    "I think I doubled up my digoxin and my heart is racing",
+    "The carer takes him to the cashpoint and told him not to tell us",
+])
+def test_a_denial_of_a_joke_or_everyday_words_still_count(detector, text):
+    assert detector.judge(text).risk
