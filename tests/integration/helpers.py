@@ -18,7 +18,14 @@ from tests.support.stack import Stack, customs, http, texts
 ANSWERS = {"nation": "England", "service": "GP", "funding": "NHS", "stage": "not yet", "issues": "they were rude",
            "outcomes": "an apology", "months_since": "last week", "risk_now": "no", "on_behalf": "it's about me",
            "professional": "no, not one person", "confirm": "yes that's right", "consent": "yes they agree",
-           "advocacy": "no thanks", "anonymity": "with my name", "feedback": "4", "contact": "no thanks"}
+           "advocacy": "no thanks", "anonymity": "with my name", "feedback": "4", "contact": "no thanks",
+           "letter": "no thanks", "transcript_consent": "yes"}
+#: How a person asks for an advocate once the advice is given (it is offered inside the advice, not asked).
+ASK_FOR_ADVOCATE = "I would like an advocate please"
+
+
+def wants_advocate(answers: Dict[str, str]) -> bool:
+    return str(answers.get("advocacy", "")).lower().startswith("yes")
 OPENING = "my GP receptionist was rude to me"
 #: What the bot says when it confirms a saved referral: the reference is given only then.
 SAVED = re.compile(r"Your request is saved\. Your reference is ([0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{2})")
@@ -87,6 +94,9 @@ class Conversation:
                 return turn
             if stop in turn.asks:
                 return turn
+            if any("routes" in c for c in customs(turn.messages)) and wants_advocate(answers):
+                turn = self.say(ASK_FOR_ADVOCATE)   # advocacy is one word away in the advice
+                continue
             assert turn.asks, f"no question and no advice: {turn}\n{self.turns}"
             turn = self.say(answers[turn.asks[-1]])
         raise AssertionError(f"never reached {stop}: {self.turns}")
