@@ -193,7 +193,7 @@ class Router:
         for code, rid, limit, months in d.time_warnings:
             body = self.kb[rid].for_nation(nation)
             tmpl = self.rules.time_limit_text["passed" if code == "time_limit_passed" else "near"]
-            text = " ".join(tmpl.split()).format(route=body.display_name, limit=body.time_limit.text.rstrip(".").lower(),
+            text = " ".join(tmpl.split()).format(route=body.display_name, limit=_lower_first(body.time_limit.text.rstrip(".")),
                                                  left=_months_phrase(max(limit - months, 0), bare=True))
             warnings.append({"code": code, "text": text, "route": rid})
         if place is not None:
@@ -229,6 +229,11 @@ class Router:
             "months": _months_phrase(months) if months is not None else "some time ago",
             "who": "they" if facts.get("on_behalf") else "you",
         }
+
+
+def _lower_first(text: str) -> str:
+    """"Usually within 5 years. Older ..." read inside a sentence: only the first letter lowered."""
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
 def _place_of(facts: Facts) -> Optional["Place"]:
