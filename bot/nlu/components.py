@@ -135,6 +135,10 @@ _REF_WRITTEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{3}-[A-Za-z0-9]{3}-[A-Za-
                           r"^\s*[A-Za-z0-9]{3}\s?[A-Za-z0-9]{3}\s?[A-Za-z0-9]{2}\s*[.?!]?\s*$")
 
 
+#: Written like a reference, valid or not: groups of three joined by hyphens, with a digit in them.
+_REF_LIKE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z-]*\d)[A-Za-z0-9]{3}-[A-Za-z0-9]{3}(?:-[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])")
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class ReferenceDetector(GraphComponent):
     """A message that is (mostly) a referral reference such as KX7-4PQ-2M asks for its status."""
@@ -158,17 +162,25 @@ class ReferenceDetector(GraphComponent):
                 continue
             ref = normalise_reference(text)
             if not ref:
+                # Written like a reference but not a valid one ("KX7-4PQ", a wrong last character): still a
+                # status question, answered plainly ("I can't find that reference"), never "I can't help".
+                if len(text.split()) <= 12 and _REF_LIKE.search(text):
+                    self._status(message)
                 continue
             entities = list(message.get(ENTITIES) or [])
             entities.append({"entity": "reference", "value": ref, "start": 0, "end": len(text), "extractor": EXTRACTOR})
             message.set(ENTITIES, entities, add_to_output=True)
             if len(text.split()) <= 12:
-                top = {"name": "check_status", "confidence": 1.0}
-                ranking = message.get(INTENT_RANKING_KEY) or []
-                message.set(INTENT, top, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [top] + [r for r in ranking if r.get("name") != "check_status"],
-                            add_to_output=True)
+                self._status(message)
         return messages
+
+    @staticmethod
+    def _status(message: Message) -> None:
+        top = {"name": "check_status", "confidence": 1.0}
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [top] + [r for r in ranking if r.get("name") != "check_status"],
+                    add_to_output=True)
 
 
 #: Intents that a message holding case facts is better read as a story than as.
@@ -237,8 +249,8 @@ class CaseIntentResolver(GraphComponent):
             ranking = message.get(INTENT_RANKING_KEY) or []
             text = normalise(message.get(TEXT) or "")
             facts = {e.get("entity") for e in message.get(ENTITIES) or [] if e.get("extractor") == EXTRACTOR}
-            if intent == "check_status" and "reference" in facts:
-                continue  # a reference settles it
+            if intent == "check_status" and ("reference" in facts or _REF_LIKE.search(message.get(TEXT) or "")):
+                continue  # a reference, or something written like one, settles it
             story = facts & _STORY_FACTS
             words = text.split()
             question = text.rstrip().endswith("?") or (words and words[0] in _QUESTION_WORDS)

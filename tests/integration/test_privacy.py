@@ -47,7 +47,7 @@ def conversations(tmp_path_factory):
     try:
         anon = Conversation(stack)
         anon.say(f"my GP receptionist was rude to me. Call me on {ANON['phone']} or email {ANON['email']}")
-        anon.answer_until("routes", {"advocacy": "yes please",
+        anon.answer_until("feedback", {"advocacy": "yes please",
                                      "anonymity": f"anonymously please, even though my email is {ANON['email']}"})
         anon.say(f"my mobile is {ANON['phone']} if the advocate needs it")
         conf = Conversation(stack)

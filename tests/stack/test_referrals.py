@@ -70,12 +70,16 @@ def test_after_start_again_a_second_complaint_is_a_second_referral(stack):
 def _sms_until(stack, frm, opening, answers, until):
     questions = _questions()
     parts = sms(stack, frm, opening)
-    seen = []
+    seen, asked_for_advocate = [], False
     for _ in range(24):
         text = " ".join(" ".join(parts).split())
         seen.append(text)
         if until(text):
             return " ".join(seen)
+        if "What to do first:" in text and not asked_for_advocate:
+            asked_for_advocate = True   # advocacy is one word away in the advice
+            parts = sms(stack, frm, ASK_FOR_ADVOCATE)
+            continue
         ask = next((a for start, a in questions.items() if start.split("{")[0][:30] in text), None)
         assert ask, text
         parts = sms(stack, frm, answers.get(ask, "I'm not sure"))
