@@ -19,7 +19,7 @@ from typing import Optional, Tuple
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from bot.record.db import session_scope
+from bot.record.db import get_engine, scrub_sqlite, session_scope
 from bot.record.models import Referral, SeenMessage, SmsConversation, SmsOptOut, utcnow
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,10 @@ class SmsRecord:
         """Forget which conversation the number was in (it ended, or the person texted STOP)."""
         try:
             with session_scope(self.url) as s:
-                s.execute(delete(SmsConversation).where(SmsConversation.number_hash == conversation_hash(number)))
+                gone = s.execute(delete(SmsConversation).where(
+                    SmsConversation.number_hash == conversation_hash(number))).rowcount
+            if gone:
+                scrub_sqlite(get_engine(self.url))
             return True
         except SQLAlchemyError:
             log.error("sms: could not forget a finished conversation; the daily purge will")

@@ -26,7 +26,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from sqlalchemy import create_engine, delete, func, inspect, select, text
 
-from bot.record.db import session_scope
+from bot.record.db import get_engine, scrub_sqlite, session_scope
 from bot.record.models import (AuditEntry, Feedback, Interaction, InteractionStatement, Referral, ReferralEvent,
                                SmsConversation, SmsOptOut, Transcript)
 
@@ -220,6 +220,7 @@ def erase(found: Found) -> Dict[str, int]:
             run("sms_conversation", delete(SmsConversation).where(SmsConversation.number_hash == found.sms_link))
         if found.opt_out:
             run("sms_opt_out", delete(SmsOptOut).where(SmsOptOut.number_hash == found.opt_out))
+    scrub_sqlite(get_engine())
     counts["conversation_events"] = _erase_trackers(found.senders)
     return {k: v for k, v in counts.items() if v}
 
@@ -234,11 +235,16 @@ def _erase_trackers(senders: Set[str]) -> int:
     if not senders:
         return n
     engine = create_engine(tracker_db_url())
+    if engine.dialect.name == "sqlite":
+        from sqlalchemy import event
+
+        event.listen(engine, "connect", lambda c, _r: c.execute("PRAGMA secure_delete=ON"))
     try:
         if "events" in inspect(engine).get_table_names():
             with engine.begin() as conn:
                 for sender in sorted(senders):
                     n += conn.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender}).rowcount
+        scrub_sqlite(engine)
     finally:
         engine.dispose()
     return n

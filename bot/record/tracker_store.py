@@ -124,6 +124,7 @@ class DurableTrackerStore(SQLTrackerStore):
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+            cur.execute("PRAGMA secure_delete=ON")   # erased or purged events are overwritten, not left behind
             cur.close()
 
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
