@@ -26,7 +26,6 @@ HTTP layer (`SmsSender`), so tests can point it at a local fake Twilio API.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
