@@ -88,18 +88,19 @@ def dialogue_context(tracker: Tracker) -> Context:
     save_referral = partial(store.create_referral, idempotency_key=referral_key(conversation, tracker.events))
     touched = sorted({sid for name in executed_actions(tracker) for sid in statements_for(name)})
     channel = str(tracker.get_latest_input_channel() or "unknown")
-    sms_sender = _metadata(tracker).get("sms_sender")
 
     def sms_number():
-        from channels.sms import SmsStore
+        # "Text me here": the number is not kept anywhere before this; the SMS channel seals it onto
+        # the referral saved with this contact, after the turn (bot/record/sms_state.py).
+        from bot.record.sms_state import THIS_NUMBER
 
-        return SmsStore().number(sms_sender) if sms_sender else None
+        return THIS_NUMBER
 
     return Context(conversation=conversation, channel=channel,
                    touched=touched, save_referral=counted_referral(save_referral),
                    save_feedback=store.add_feedback,
                    message_id=str((tracker.latest_message or {}).get("message_id") or ""),
-                   sms_number=sms_number if channel == "sms" and sms_sender else None,
+                   sms_number=sms_number if channel == "sms" else None,
                    transcript=lambda: transcript(tracker),
                    feedback_counts=store.feedback_counts)
 

@@ -57,6 +57,21 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--json", action="store_true", help="print JSON: to, subject, body and note")
     p.set_defaults(func=_letter)
 
+    p = sub.add_parser("data", help="personal data requests: find or erase what is held (CONTRACT section 8)")
+    dsub = p.add_subparsers(dest="data_command", required=True)
+    for name, help_text in (("find", "list what is held about a person: kinds, counts and dates, not the content"),
+                            ("erase", "delete what is held about a person, recorded in the audit log")):
+        d = dsub.add_parser(name, help=help_text)
+        who = d.add_mutually_exclusive_group(required=True)
+        who.add_argument("--phone", help="a phone number (07700 900123 or +447700900123)")
+        who.add_argument("--email", help="an email address")
+        who.add_argument("--reference", help="a referral reference (KX7-4PQ-2M)")
+        d.add_argument("--json", action="store_true", help="JSON")
+        d.add_argument("--by", help="who is answering the request, for the audit log (default: this user)")
+        if name == "erase":
+            d.add_argument("--dry-run", action="store_true", help="list what would be deleted; delete nothing")
+        d.set_defaults(func=_data)
+
     p = sub.add_parser("purge", help="delete records older than the retention period")
     p.add_argument("--older-than", type=int, metavar="DAYS", help="days to keep (default RETENTION_DAYS)")
     p.set_defaults(func=_purge)
@@ -238,3 +253,45 @@ def _staff_unlock(args: argparse.Namespace) -> int:
         raise UsageError(f"the record's database cannot be reached ({type(e).__name__})") from None
     print(f"staff: {info.name} unlocked (failed sign-ins cleared)")
     return 0
+
+
+def _data(args: argparse.Namespace) -> int:
+    import getpass
+
+    from bot.cli import UsageError
+    from bot.record import subject
+    from bot.record.db import upgrade
+
+    key = subject.Key(phone=args.phone, email=args.email, reference=args.reference)
+    if key.phone is not None and not subject.normalise_phone(key.phone)[1:]:
+        raise UsageError("--phone needs a phone number")
+    by = args.by or getpass.getuser()
+    erasing = args.data_command == "erase" and not args.dry_run
+    try:
+        upgrade()
+        found = subject.find(key)
+        counts = subject.erase(found) if erasing else {}
+        action = {"find": "data_find"}.get(args.data_command, "data_erase" if erasing else "data_erase_dry_run")
+        subject.audit(action, key, by, {"held": {h["kind"]: h["count"] for h in found.held}, "deleted": counts})
+    except Exception as e:  # noqa: BLE001 - a database that cannot be reached is one line, not a traceback
+        done = "the erasure may be incomplete: run it again" if erasing else "nothing was deleted"
+        raise UsageError(f"a database cannot be reached ({type(e).__name__}); {done}") from None
+    _print_held(args, found.held, counts, erasing)
+    return 0
+
+
+def _print_held(args: argparse.Namespace, held: list, deleted: dict, erasing: bool) -> None:
+    if args.json:
+        out = {"held": held}
+        if args.data_command == "erase":
+            out.update({"deleted": deleted} if erasing else {"dry_run": True})
+        print(json.dumps(out))
+        return
+    if not held:
+        print("nothing held")
+    for h in held:
+        print(f"{h['kind']:<20} {h['count']:>6}   {h['first'] or '-'} to {h['last'] or '-'}")
+    if erasing:
+        print("deleted: " + (", ".join(f"{k} {v}" for k, v in deleted.items()) or "nothing"))
+    elif args.data_command == "erase":
+        print("dry run: nothing deleted")

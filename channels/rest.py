@@ -18,7 +18,6 @@ Same URL and format as Rasa's built-in channel (`POST /webhooks/rest/webhook`,
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re

@@ -15,18 +15,21 @@ response with TwiML. Unlike Rasa's built-in Twilio channel it:
 * shows buttons as numbered options and reads "2" as the second option;
 * keeps replies within 320 characters where it can, splitting cleanly otherwise,
   and never texts the machine markers;
-* never uses the phone number as the conversation id or writes it to logs (a keyed
-  pseudonym is used), and limits how fast one number can send.
+* never uses the phone number, nor anything derived from it, as the conversation id, and never
+  writes it to logs: a conversation has a random id, which the number leads to only while it
+  lasts; the opt-out list holds a keyed hash; the number itself is kept only on a referral that
+  asked to be texted (all of it behind `Store` methods, bot/record/sms_state.py);
+* limits how fast one number can send.
 
 Outbound texts (updates to a referral) use Twilio's REST client with a replaceable
 HTTP layer (`SmsSender`), so tests can point it at a local fake Twilio API.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
+import secrets
 import threading
 import time
 from collections import defaultdict, deque
@@ -285,48 +288,63 @@ class SmsInput(InputChannel):
             done("rejected")
             return response.text("Bad request", status=400)
         from bot.privacy import pseudonym
+        from bot.record import get_store
         from bot.safety import assess
         from bot.sms import decide
 
-        who = pseudonym(number)
-        body = params.first("Body")[:MAX_FORM_BYTES]
-        store = SmsStore()
-        claimed, previous = store.claim(sid)
+        store = get_store()
+        claimed, previous = store.sms_claim(sid)
         if not claimed:  # a retry of a message already processed: same answer, nothing done twice
-            done("duplicate", f"sms-{who}")
+            done("duplicate")
             return _xml(previous if previous is not None else twiml([]))
-        text, problem = clean_text(body)
-        decision = decide(text or "", store.opted_out(who), bool(text) and _risk(assess, text))
-        turn = Turn(self, request, on_new_message, f"sms-{who}", who, text, problem, done)
+        text, problem = clean_text(params.first("Body")[:MAX_FORM_BYTES])
+        decision = decide(text or "", store.sms_opted_out(number), bool(text) and _risk(assess, text))
+        # `who` keys this process's rate limits only (memory); nothing kept is keyed by the number
+        # but the opt-out hash and, while it lasts, the live conversation (bot/record/sms_state.py).
+        turn = Turn(self, request, on_new_message, number, pseudonym(number), text, problem, done)
         if decision.action == "converse":
-            return await self._converse(turn, store, sid, number)
+            return await self._converse(turn, store, sid)
         texts = await _control(decision, turn, store)
         if texts is None:
             return _finish(store, sid, [STORE_DOWN_TEXT], keep=False)
         return _finish(store, sid, texts)
 
-    async def _converse(self, turn: "Turn", store: "SmsStore", sid: str, number: str) -> HTTPResponse:
+    async def _converse(self, turn: "Turn", store: Any, sid: str) -> HTTPResponse:
         """A normal message: within the rate limits, it is a turn of the conversation."""
-        verdict = self.limiter.check(turn.who)
-        if verdict != "ok":
-            log.warning("sms: rate limit reached for a sender")
-            turn.done("rate_limited", turn.sender)
-            return _finish(store, sid, [SLOW_DOWN_TEXT] if verdict == "first_block" else [])
-        if not turn.text:
-            turn.done("rejected", turn.sender)
-            return _finish(store, sid, [NOT_TEXT_TEXT])
-        if looks_like_reference(turn.text) and not reference_lookups().allow(f"sms:{turn.who}"):
-            log.warning("sms: reference lookups limited for a sender")
-            turn.done("rate_limited", turn.sender)
-            return _finish(store, sid, [LOOKUPS_LIMITED_TEXT])
-        store.remember_number(turn.who, number)
+        from bot.record import StoreUnavailable
+
+        blocked = self._blocked(turn)
+        if blocked is not None:
+            return _finish(store, sid, blocked)
+        try:
+            turn.sender = f"sms-{store.sms_conversation(turn.number)}"
+        except StoreUnavailable:
+            turn.done("store_unavailable")
+            return _finish(store, sid, [STORE_DOWN_TEXT], keep=False)
         messages = await turn.run(expand=True)
         if messages is None:
             return _finish(store, sid, [STORE_DOWN_TEXT], keep=False)
+        await turn.after()
         texts, _ = sms_from_messages(messages)
         if turn.problem == "too_long":
             texts.insert(0, LONG_TEXT)
         return _finish(store, sid, texts or [NO_REPLY_TEXT])
+
+    def _blocked(self, turn: "Turn") -> Optional[List[str]]:
+        """The texts for a message that is not run (too fast, not text, too many lookups); None to run it."""
+        verdict = self.limiter.check(turn.who)
+        if verdict != "ok":
+            log.warning("sms: rate limit reached for a sender")
+            turn.done("rate_limited")
+            return [SLOW_DOWN_TEXT] if verdict == "first_block" else []
+        if not turn.text:
+            turn.done("rejected")
+            return [NOT_TEXT_TEXT]
+        if looks_like_reference(turn.text) and not reference_lookups().allow(f"sms:{turn.who}"):
+            log.warning("sms: reference lookups limited for a sender")
+            turn.done("rate_limited")
+            return [LOOKUPS_LIMITED_TEXT]
+        return None
 
     async def _expand_option(self, request: Request, sender: str, text: str) -> str:
         """'2' means the second option offered in the last question."""
@@ -403,12 +421,14 @@ def _risk(assess: Callable[[str], Any], text: str) -> bool:
 
 
 class Turn:
-    """One inbound text on its way through Rasa: who sent it, and how to run it."""
+    """One inbound text on its way through Rasa: the number it came from (never kept), the conversation
+    it belongs to (a random id, set once known), and how to run it."""
 
     def __init__(self, channel: "SmsInput", request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                 sender: str, who: str, text: Optional[str], problem: Optional[str], done: Callable[..., None]):
+                 number: str, who: str, text: Optional[str], problem: Optional[str], done: Callable[..., None]):
         self.channel, self.request, self.on_new_message = channel, request, on_new_message
-        self.sender, self.who, self.text, self.problem, self.done = sender, who, text, problem, done
+        self.number, self.who, self.text, self.problem, self.done = number, who, text, problem, done
+        self.sender: Optional[str] = None
 
     async def run(self, expand: bool) -> Optional[List[Dict[str, Any]]]:
         """The bot's messages for this text, or None when the conversation store cannot serve it."""
@@ -421,8 +441,7 @@ class Turn:
         collector = CollectingOutputChannel()
         outcome = "ok"
         try:
-            await self.on_new_message(UserMessage(text, collector, self.sender, input_channel=SmsInput.name(),
-                                                  metadata={"sms_sender": self.who}))
+            await self.on_new_message(UserMessage(text, collector, self.sender, input_channel=SmsInput.name()))
         except Exception:
             log.exception("sms turn failed")
             collector.messages.clear()
@@ -435,29 +454,56 @@ class Turn:
                   collector.messages)
         return list(collector.messages)
 
+    async def after(self) -> None:
+        """After a turn: a referral that asked to be texted here gets the number (sealed); a conversation
+        that has ended no longer leads from the number (the next text starts a new one)."""
+        from bot.privacy import pseudonym
+        from bot.record import get_store
 
-async def _control(decision: Any, turn: Turn, store: "SmsStore") -> Optional[List[str]]:
+        get_store().keep_sms_number(pseudonym(self.sender), self.number)
+        if await conversation_ended(self.request, self.sender):
+            get_store().sms_end_conversation(self.number)
+
+
+async def _control(decision: Any, turn: Turn, store: Any) -> Optional[List[str]]:
     """The texts for STOP, START, HELP, silence after STOP, and the safety reply whatever the opt-out;
     None when the conversation store could not serve a safety turn."""
     from bot.sms import safety_texts
 
     texts: List[str] = []
     if decision.action == "opt_out":
-        store.set_opt_out(turn.who, True)
+        store.sms_set_opt_out(turn.number, True)
+        store.sms_end_conversation(turn.number)
         texts = [] if decision.carrier_keyword else [STOPPED_TEXT]
     elif decision.action == "opt_in":
-        store.set_opt_out(turn.who, False)
+        store.sms_set_opt_out(turn.number, False)
         texts = [START_TEXT]
     elif decision.action == "help":
         texts = [HELP_TEXT]
     if decision.safety and decision.action in ("opt_out", "safety_only"):
+        # A conversation of its own, never linked to the number: the person asked not to be texted.
+        turn.sender = f"sms-{secrets.token_hex(12)}"
         messages = await turn.run(expand=False)
         if messages is None:
             return [SAFETY_TEXT] + texts   # the store is down: the safety reply still goes
         texts = (safety_texts(messages) or [SAFETY_TEXT]) + texts
         return texts
-    turn.done("control", turn.sender)
+    turn.done("control")
     return texts
+
+
+async def conversation_ended(request: Request, sender: str) -> bool:
+    """Whether the conversation has said its closing or goodbye (False when it cannot be read)."""
+    from bot.sms import conversation_over
+
+    ts = tracker_store_of(request.app)
+    if ts is None:
+        return False
+    try:
+        tracker = await ts.retrieve(sender)
+    except Exception:  # noqa: BLE001 - the number keeps leading to it until the idle purge
+        return False
+    return tracker is not None and conversation_over(e.as_dict() for e in tracker.events)
 
 
 async def start_again_if_over(request: Request, sender: str) -> None:
@@ -481,123 +527,17 @@ async def start_again_if_over(request: Request, sender: str) -> None:
         log.exception("sms: could not start a new conversation")
 
 
-def _finish(store: "SmsStore", sid: str, texts: List[str], keep: bool = True) -> HTTPResponse:
+def _finish(store: Any, sid: str, texts: List[str], keep: bool = True) -> HTTPResponse:
     xml = twiml(texts)
     if keep:
-        store.save_reply(sid, xml)
+        store.sms_save_reply(sid, xml)
     else:
-        store.release(sid)  # not processed: let Twilio's retry try again
+        store.sms_release(sid)  # not processed: let Twilio's retry try again
     return _xml(xml)
 
 
 def _xml(body: str) -> HTTPResponse:
     return response.text(body, content_type="application/xml")
-
-
-class SmsStore:
-    """The channel's state in the record's database: seen message ids, opt-outs, sealed numbers."""
-
-    def claim(self, sid: str) -> Tuple[bool, Optional[str]]:
-        from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-
-        from bot.record.db import session_scope
-        from bot.record.models import SeenMessage
-
-        try:
-            with session_scope() as s:
-                s.add(SeenMessage(message_id=sid))
-            return True, None
-        except IntegrityError:
-            with session_scope() as s:
-                row = s.get(SeenMessage, sid)
-                return False, row.reply if row else None
-        except SQLAlchemyError:
-            log.error("sms: cannot record message ids; processing without retry protection")
-            return True, None
-
-    def save_reply(self, sid: str, xml: str) -> None:
-        from bot.record.db import session_scope
-        from bot.record.models import SeenMessage
-
-        try:
-            with session_scope() as s:
-                row = s.get(SeenMessage, sid)
-                if row:
-                    row.reply = xml
-        except Exception:
-            log.error("sms: could not keep the reply for retries")
-
-    def release(self, sid: str) -> None:
-        from bot.record.db import session_scope
-        from bot.record.models import SeenMessage
-
-        try:
-            with session_scope() as s:
-                row = s.get(SeenMessage, sid)
-                if row:
-                    s.delete(row)
-        except Exception:
-            pass
-
-    def _state(self, s, who: str):
-        from bot.record.models import SmsState
-
-        row = s.get(SmsState, who)
-        if row is None:
-            row = SmsState(sender=who)
-            s.add(row)
-        return row
-
-    def set_opt_out(self, who: str, value: bool) -> bool:
-        """Record an opt-out (or opt-in); False, logged, when it could not be written."""
-        from bot.record.db import session_scope
-        from bot.record.models import utcnow
-
-        try:
-            with session_scope() as s:
-                row = self._state(s, who)
-                row.opted_out = value
-                row.updated_at = utcnow()
-            return True
-        except Exception:
-            log.error("sms: could not record an opt-%s", "out" if value else "in")
-            return False
-
-    def opted_out(self, who: str) -> Optional[bool]:
-        """Whether the number opted out; None, logged, when that cannot be read (treat as opted out)."""
-        from bot.record.db import session_scope
-        from bot.record.models import SmsState
-
-        try:
-            with session_scope() as s:
-                row = s.get(SmsState, who)
-                return bool(row and row.opted_out)
-        except Exception:
-            log.error("sms: cannot read the opt-out state; not texting this number")
-            return None
-
-    def remember_number(self, who: str, number: str) -> None:
-        """Keep the number sealed (encrypted), so updates can be texted if the person asks for them."""
-        from bot.privacy import seal
-        from bot.record.db import session_scope
-        from bot.record.models import utcnow
-
-        try:
-            with session_scope() as s:
-                row = self._state(s, who)
-                row.number_sealed = seal({"phone": number})
-                row.updated_at = utcnow()
-        except Exception:
-            log.error("sms: could not keep the number for updates")
-
-    def number(self, who: str) -> Optional[str]:
-        from bot.privacy import unseal
-        from bot.record.db import session_scope
-        from bot.record.models import SmsState
-
-        with session_scope() as s:
-            row = s.get(SmsState, who)
-            return (unseal(row.number_sealed) or {}).get("phone") if row and row.number_sealed else None
 
 
 # --------------------------------------------------------------------- outbound
@@ -634,10 +574,10 @@ class SmsSender:
                              http_client=ForwardingHttpClient(base) if base else None)
 
     def send(self, contact: Dict[str, Any], text: str) -> bool:
-        from bot.privacy import pseudonym
+        from bot.record import get_store
 
         to = contact.get("phone")
-        if not to or SmsStore().opted_out(pseudonym(to)) is not False:  # unknown: never text
+        if not to or get_store().sms_opted_out(to) is not False:  # unknown (unreadable) means do not text
             return False
         sent = 0
         for part in split_text(text):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import List, Optional
 
 from bot.dialogue.text import join, phrases
 from bot.routing import Facts, get_router
@@ -13,10 +13,20 @@ OMBUDSMEN = {"england": "phso", "scotland": "spso", "wales": "psow", "northern_i
 
 def find_body(text: str, facts: Facts) -> Optional[str]:
     """The body a question is about, read in the light of the person's case."""
+    best = _named_bodies(text)
+    if not best:
+        return None
+    if len(best) == 1:
+        return best[0]
+    return _choose_body(best, facts)
+
+
+def _named_bodies(text: str) -> List[str]:
+    """The bodies whose longest alias appears in the text (several when aliases tie)."""
     t = f" {normalise(text)} "
-    kb = get_router().kb
-    best, best_len = [], 0
-    for body in kb:
+    best: List[str] = []
+    best_len = 0
+    for body in get_router().kb:
         for alias in body.aliases:
             a = normalise(alias)
             if re.search(rf"(?<![a-z0-9]){re.escape(a)}(?![a-z0-9])", t):
@@ -24,10 +34,25 @@ def find_body(text: str, facts: Facts) -> Optional[str]:
                     best, best_len = [body.id], len(a)
                 elif len(a) == best_len and body.id not in best:
                     best.append(body.id)
-    if not best:
-        return None
-    if len(best) == 1:
-        return best[0]
+    return best
+
+
+def _choose_body(best: List[str], facts: Facts) -> str:
+    """One of several bodies an alias names ("the ombudsman"), for this case: its nation's, its advocacy."""
+    kb = get_router().kb
+    nation = facts.get("nation") or "england"
+    if set(best) & set(OMBUDSMEN.values()) or "lgsco" in best:
+        if nation == "england":
+            sector = get_router().state(facts).get("sector")
+            return "lgsco" if sector in ("council_care", "self_funded_care", "care_unknown", "children") else "phso"
+        return OMBUDSMEN[nation]
+    advocacy = get_router().decide(facts).advocacy
+    if advocacy in best:
+        return advocacy
+    for b in best:
+        if nation in kb[b].nations:
+            return b
+    return best[0]
     nation = facts.get("nation") or "england"
     if set(best) & set(OMBUDSMEN.values()) or "lgsco" in best:
         if nation == "england":

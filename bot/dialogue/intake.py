@@ -68,7 +68,7 @@ class Context:
     save_referral: Callable[..., Any]     # bot.record.Store.create_referral
     save_feedback: Callable[..., Any]     # bot.record.Store.add_feedback
     message_id: str = ""
-    sms_number: Optional[Callable[[], Optional[str]]] = None   # the number an SMS conversation comes from
+    sms_number: Optional[Callable[[], Optional[str]]] = None   # "text me here" on SMS (bot.record.sms_state)
     transcript: Optional[Callable[[], List[Any]]] = None       # [(speaker, text)] of this conversation so far
     feedback_counts: Optional[Callable[[], Dict[str, int]]] = None  # answers so far per statement, to spread them
 

@@ -89,25 +89,32 @@ def play(persona: Dict[str, Any], max_turns: int = 20, verbose: bool = False) ->
             break
         requested = out.requested
         text = answers.get(requested, persona.get("unknown", "I'm not sure"))
+    fails += _judge(persona, safety_at, result, turn)
+    return {"id": persona["id"], "fails": fails, "turns": turn, "safety_at": safety_at, "result": result}
+
+
+def _judge(persona: Dict[str, Any], safety_at: List[int], result: Optional[Dict[str, Any]], turn: int) -> List[str]:
+    """What went wrong against the persona's expectations: safety, routes and facts."""
+    fails: List[str] = []
     expect = persona.get("expect") or {}
     if expect.get("safety") and not safety_at:
         fails.append("no safety")
     elif safety_at and not expect.get("safety") and not persona.get("safety_ok"):
         fails.append(f"false safety alarm at {safety_at}")
-    if ROUTE_KEYS & set(expect) or "facts" in expect:
-        if result is None:
-            fails.append(f"no recommendation within {turn} messages")
-        else:
-            sys.path.insert(0, str(SIMULATE_DIR))
-            from route_eval import check  # noqa: E402
+    if not (ROUTE_KEYS & set(expect) or "facts" in expect):
+        return fails
+    if result is None:
+        return fails + [f"no recommendation within {turn} messages"]
+    sys.path.insert(0, str(SIMULATE_DIR))
+    from route_eval import check  # noqa: E402
 
-            fails += check({k: v for k, v in expect.items() if k in ROUTE_KEYS}, {"routes": result["routes"]})
-            for k, v in (expect.get("facts") or {}).items():
-                got = result["facts"].get(k)
-                ok = (set(v) <= set(got or [])) if isinstance(v, list) else got == v
-                if not ok:
-                    fails.append(f"fact {k}: {got} != {v}")
-    return {"id": persona["id"], "fails": fails, "turns": turn, "safety_at": safety_at, "result": result}
+    fails += check({k: v for k, v in expect.items() if k in ROUTE_KEYS}, {"routes": result["routes"]})
+    for k, v in (expect.get("facts") or {}).items():
+        got = result["facts"].get(k)
+        ok = (set(v) <= set(got or [])) if isinstance(v, list) else got == v
+        if not ok:
+            fails.append(f"fact {k}: {got} != {v}")
+    return fails
 
 
 def main(argv=None) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
@@ -50,6 +50,11 @@ def months_text(months: float) -> str:
 def summary(facts: Facts, slots: Optional[Dict[str, Any]] = None) -> str:
     """A short, plain summary of the case, one idea per sentence."""
     p = phrases()
+    parts = _where_and_who(facts, p) + _what_and_when(facts, p) + _beyond(facts, p)
+    return " ".join(parts) if parts else "I don't know much yet."
+
+
+def _where_and_who(facts: Facts, p: Dict[str, Any]) -> List[str]:
     parts = []
     service = facts.get("service")
     where = p["nation"].get(facts.get("nation")) if facts.get("nation") else None
@@ -65,6 +70,11 @@ def summary(facts: Facts, slots: Optional[Dict[str, Any]] = None) -> str:
     if facts.get("funding"):
         funding = p["funding"][facts.get("funding")]
         parts.append(funding[0].upper() + funding[1:] + ".")
+    return parts
+
+
+def _what_and_when(facts: Facts, p: Dict[str, Any]) -> List[str]:
+    parts = []
     if facts.get("issues"):
         parts.append("It is about " + join(p["issues"][i] for i in facts.get("issues")) + ".")
     if facts.get("months_since") is not None:
@@ -73,6 +83,12 @@ def summary(facts: Facts, slots: Optional[Dict[str, Any]] = None) -> str:
         parts.append(p["stage"][facts.get("stage")])
     if facts.get("outcomes"):
         parts.append("You would like " + join(p["outcomes"][o] for o in facts.get("outcomes")) + ".")
+    return parts
+
+
+def _beyond(facts: Facts, p: Dict[str, Any]) -> List[str]:
+    """After an ombudsman, a legal case, other services, one professional."""
+    parts = []
     if facts.get("after_ombudsman"):
         parts.append(p["situation"]["after_ombudsman"])
     if facts.get("legal"):
@@ -81,4 +97,4 @@ def summary(facts: Facts, slots: Optional[Dict[str, Any]] = None) -> str:
         parts.append("It also involves " + join(service_phrase(s) for s in facts.get("other_services")) + ".")
     if facts.get("professional") and facts.get("professional") != "other":
         parts.append("It is about " + p["professional"][facts.get("professional")] + ".")
-    return " ".join(parts) if parts else "I don't know much yet."
+    return parts

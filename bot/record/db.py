@@ -103,6 +103,7 @@ def make_engine(url: Optional[str] = None) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+            cur.execute("PRAGMA secure_delete=ON")   # a deleted row is overwritten, not left in a free page
             cur.close()
         return engine
     connect_args = {}
@@ -217,3 +218,16 @@ def probe_write(name: str = "web", url: Optional[str] = None) -> Optional[str]:
     except Exception as e:  # noqa: BLE001 - health reports every failure, it never raises
         return type(e).__name__
     return None
+
+
+def scrub_sqlite(engine: Engine) -> None:
+    """After deleting personal data from a SQLite database: move the write-ahead log into the file and
+    empty it, so that no old copy of a deleted row stays in the log (`secure_delete` overwrites it in the
+    file itself). Does nothing for other databases; never raises (a busy log is emptied by a later call)."""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception:  # noqa: BLE001 - best effort: the rows are deleted either way
+        log.warning("record: could not empty the SQLite write-ahead log after a deletion")

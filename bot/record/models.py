@@ -134,14 +134,27 @@ class AuditEntry(Base):
     ip = Column(String(64))
 
 
-class SmsState(Base):
-    """Per phone number (pseudonymous): opted out of texts, and the number to text back (sealed)."""
+class SmsOptOut(Base):
+    """A phone number that texted STOP, as a keyed hash (bot.privacy.pseudonym), never the number.
 
-    __tablename__ = "rec_sms_state"
-    sender = Column(String(32), primary_key=True)  # pseudonym of the phone number
-    opted_out = Column(Boolean, nullable=False, default=False)
-    number_sealed = Column(Text)                   # kept only while a referral needs it
-    updated_at = Column(DateTime, nullable=False, default=utcnow)
+    A row means "do not text"; START deletes it. Nothing else about the person is kept here."""
+
+    __tablename__ = "rec_sms_opt_outs"
+    number_hash = Column(String(64), primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class SmsConversation(Base):
+    """The conversation a phone number is texting in now, only while it lasts.
+
+    The conversation id is random (never derived from the number); the row that leads from the
+    number to it (a keyed hash) is deleted when the conversation ends, at STOP, or after a day of
+    silence, so what stays of an anonymous texter cannot be tied back to their number."""
+
+    __tablename__ = "rec_sms_conversations"
+    number_hash = Column(String(64), primary_key=True)
+    conversation = Column(String(32), nullable=False, unique=True)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, index=True)
 
 
 class SeenMessage(Base):

@@ -21,7 +21,8 @@ from bot.privacy import redact, seal
 from bot.record.catalogue import statements, statements_for
 from bot.record.db import session_scope
 from bot.record.models import (Feedback, HealthProbe, Interaction, InteractionStatement, Referral, ReferralEvent,
-                               SeenMessage, SmsState, Transcript, utcnow)
+                               SeenMessage, SmsConversation, Transcript, utcnow)
+from bot.record.sms_state import CONVERSATION_IDLE, THIS_NUMBER, SmsRecord
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,18 @@ def looks_like_reference(text: str) -> bool:
     return bool(_REF_SHAPE.search(text or "")) or normalise_reference(text) is not None
 
 
+def _contact(contact: Optional[Dict[str, Any]], channel: str) -> Tuple[str, Optional[str]]:
+    """(contact preference, sealed contact) for a referral. "Text me here" on SMS (`THIS_NUMBER`) is the
+    preference alone: the channel seals the number onto the referral (Store.keep_sms_number)."""
+    contact = {k: v for k, v in (contact or {}).items() if v}
+    if not contact:
+        return "none", None
+    if contact.get("phone") == THIS_NUMBER:
+        return ("sms", None) if channel == "sms" else ("none", None)
+    pref = "sms" if contact.get("phone") and channel == "sms" else ("phone" if contact.get("phone") else "email")
+    return pref, seal(contact)
+
+
 @dataclass
 class Status:
     ref: str
@@ -123,7 +136,7 @@ class Status:
     last_update: Optional[str]
 
 
-class Store:
+class Store(SmsRecord):
     """Operations on the record (one instance per process is enough)."""
 
     def __init__(self, url: Optional[str] = None):
@@ -199,12 +212,7 @@ class Store:
             anonymity = "named"
         if anonymity == "anonymous":
             contact = None  # anonymous means no contact details stored, ever
-        pref, sealed = "none", None
-        if contact:
-            contact = {k: v for k, v in contact.items() if v}
-            if contact:
-                pref = "sms" if contact.get("phone") and channel == "sms" else ("phone" if contact.get("phone") else "email")
-                sealed = seal(contact)
+        pref, sealed = _contact(contact, channel)
         primary = next((r.get("id") for r in routes if r.get("role") == "primary"), None)
         for _ in range(5):
             try:
@@ -289,11 +297,12 @@ class Store:
                 run(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(closed)))
                 counts["referrals"] = run(delete(Referral).where(Referral.status == "closed",
                                                                  Referral.closed_at < cutoff))
-                # Webhook retry records and SMS numbers are only needed briefly.
+                # Webhook retry records are only needed briefly; a number leads to its conversation only
+                # while it lasts (opt-outs stay: they are what keeps a person from being texted).
                 counts["seen_messages"] = run(delete(SeenMessage).where(
                     SeenMessage.at < utcnow() - dt.timedelta(days=2)))
-                counts["sms_numbers"] = run(delete(SmsState).where(
-                    SmsState.updated_at < cutoff, SmsState.opted_out.is_(False)))
+                counts["sms_conversations"] = run(delete(SmsConversation).where(
+                    SmsConversation.updated_at < utcnow() - CONVERSATION_IDLE))
                 # Health probes of processes that have stopped (each running one rewrites its row).
                 run(delete(HealthProbe).where(HealthProbe.at < utcnow() - dt.timedelta(days=2)))
         except SQLAlchemyError as e:

@@ -37,7 +37,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Text, Tuple
 
@@ -124,6 +124,7 @@ class DurableTrackerStore(SQLTrackerStore):
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+            cur.execute("PRAGMA secure_delete=ON")   # erased or purged events are overwritten, not left behind
             cur.close()
 
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)

@@ -6,7 +6,7 @@ an error at load time, not a silent non-match at run time.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set
+from typing import Any, Callable, FrozenSet, Iterable, List, Mapping, Sequence, Set
 
 from bot.routing.facts import SCHEMA
 

@@ -17,6 +17,7 @@ in standard form ("LS1 4AP", "LS1"); see bot/places.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Tuple
 
@@ -132,35 +133,42 @@ def parse_facts(raw: Any, *, lenient: bool = False) -> Facts:
 
 def _check(key: str, value: Any, lenient: bool) -> Any:
     kind, allowed = SCHEMA[key]
-    if kind == "choice":
-        if not isinstance(value, str):
-            raise FactError(f"{key} must be a string, not {_kind(value)}")
-        if value not in allowed:
-            raise FactError(f"unknown value {value!r} for {key}; expected one of: {', '.join(allowed)}")
-        return value
-    if kind == "list":
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            raise FactError(f"{key} must be a list of strings, not {_kind(value)}")
-        items = []
-        for item in value:
-            if not isinstance(item, str):
-                raise FactError(f"{key} must be a list of strings; found {_kind(item)}")
-            if item not in allowed:
-                if lenient:
-                    continue
-                raise FactError(f"unknown value {item!r} in {key}; expected any of: {', '.join(allowed)}")
-            if item not in items:
-                items.append(item)
-        return tuple(items)
-    if kind == "postcode":
-        return _postcode(key, value)
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise FactError(f"{key} must be true or false, not {_kind(value)}")
-        return value
-    # number
+    return _CHECKS[kind](key, value, allowed, lenient)
+
+
+def _check_choice(key: str, value: Any, allowed: Any, lenient: bool) -> str:
+    if not isinstance(value, str):
+        raise FactError(f"{key} must be a string, not {_kind(value)}")
+    if value not in allowed:
+        raise FactError(f"unknown value {value!r} for {key}; expected one of: {', '.join(allowed)}")
+    return value
+
+
+def _check_list(key: str, value: Any, allowed: Any, lenient: bool) -> tuple:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise FactError(f"{key} must be a list of strings, not {_kind(value)}")
+    items = []
+    for item in value:
+        if not isinstance(item, str):
+            raise FactError(f"{key} must be a list of strings; found {_kind(item)}")
+        if item not in allowed:
+            if lenient:
+                continue
+            raise FactError(f"unknown value {item!r} in {key}; expected any of: {', '.join(allowed)}")
+        if item not in items:
+            items.append(item)
+    return tuple(items)
+
+
+def _check_bool(key: str, value: Any, allowed: Any, lenient: bool) -> bool:
+    if not isinstance(value, bool):
+        raise FactError(f"{key} must be true or false, not {_kind(value)}")
+    return value
+
+
+def _check_number(key: str, value: Any, allowed: Any, lenient: bool) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise FactError(f"{key} must be a number, not {_kind(value)}")
     if not math.isfinite(value) or value < 0 or value > MAX_MONTHS:
@@ -181,3 +189,9 @@ def _postcode(key: str, value: Any) -> str:
 def _kind(value: Any) -> str:
     return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
             type(None): "null", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+#: How each kind of fact (SCHEMA) is checked; anything else is a number.
+_CHECKS = defaultdict(lambda: _check_number, {
+    "choice": _check_choice, "list": _check_list, "bool": _check_bool,
+    "postcode": lambda key, value, allowed, lenient: _postcode(key, value)})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Tuple
 
 import yaml
 
@@ -69,7 +69,7 @@ class RuleSet:
     questions: List[Question] = field(default_factory=list)
 
 
-def load_rules(kb: KnowledgeBase, rules_file: Path = RULES_FILE,
+def load_rules(kb: KnowledgeBase, rules_file: Path = RULES_FILE,  # noqa: C901 - issue 14 point 5: pydantic
                questions_file: Path = QUESTIONS_FILE) -> RuleSet:
     """Load, check and compile the rules against the knowledge base."""
     where = _short(rules_file)

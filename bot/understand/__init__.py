@@ -71,15 +71,26 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
     by_fact: Dict[str, List[Hit]] = defaultdict(list)
     for h in kept:
         by_fact[h.fact].append(h)
+    facts = _facts_from_hits(by_fact)
+    months = months_since(text, today)
+    if months is not None:
+        facts["months_since"] = months
+    hints: Dict[str, Dict[str, Any]] = {}
+    if answer_to != "funding":
+        _side_funding(words, sents, by_fact, facts, hints)
+    _reconcile(facts, answer_to, tuple(h.value for h in by_fact.get("service", [])))
+    return Extraction(facts, kept, words, hints, set_aside, praise)
+
+
+def _facts_from_hits(by_fact: Dict[str, List[Hit]]) -> Dict[str, Any]:
+    """The facts the kept hits give: the best value of each scalar fact, every value of each list fact,
+    and the yes-or-no facts."""
     facts: Dict[str, Any] = {}
     for fact in SCALAR_FACTS:
         if by_fact.get(fact):
             facts[fact] = _best(by_fact[fact])
     for fact in LIST_FACTS:
-        values: List[str] = []
-        for h in by_fact.get(fact, []):
-            if h.value not in values:
-                values.append(h.value)
+        values = list(dict.fromkeys(h.value for h in by_fact.get(fact, [])))
         if values:
             facts[fact] = values
     behalf = {h.value for h in by_fact.get("on_behalf", [])}
@@ -92,14 +103,7 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
         facts["stage"] = "final_response"   # an ombudsman comes after the organisation's final answer
     if by_fact.get("risk_now"):
         facts["risk_now"] = False  # only "nobody is in danger" style phrases are patterns
-    months = months_since(text, today)
-    if months is not None:
-        facts["months_since"] = months
-    hints: Dict[str, Dict[str, Any]] = {}
-    if answer_to != "funding":
-        _side_funding(words, sents, by_fact, facts, hints)
-    _reconcile(facts, answer_to, tuple(h.value for h in by_fact.get("service", [])))
-    return Extraction(facts, kept, words, hints, set_aside, praise)
+    return facts
 
 
 def _candidate_hits(sents: Sentences, answer_to: Optional[str]) -> List[Hit]:

@@ -110,7 +110,7 @@ def _interpret(slot: str, text: str, today=None) -> Answer:
     return answer
 
 
-def _specific(slot: str, norm: str, value: Any, raw: str, others: Dict[str, Any]) -> Answer:
+def _specific(slot: str, norm: str, value: Any, raw: str, others: Dict[str, Any]) -> Answer:  # noqa: C901 - issue 14 point 5: one reader per fact
     yn = yes_no(raw)
     if slot in ("nation", "service", "stage", "professional", "anonymity", "issues", "outcomes", "months_since", "on_behalf", "risk_now"):
         if value is not None:

@@ -103,7 +103,7 @@ def months_since(text: str, today: Optional[dt.date] = None) -> Optional[float]:
     return round(max(found), 2)
 
 
-def _all_mentions(t: str, today: dt.date) -> List[float]:
+def _all_mentions(t: str, today: dt.date) -> List[float]:  # noqa: C901 - one branch per way of saying a time; to split
     found: List[float] = []
     for m in _SPAN.finditer(t):
         prefix = t[max(0, m.start() - 12):m.start()]

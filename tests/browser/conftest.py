@@ -18,7 +18,7 @@ import pytest
 from tests.support.stack import PROJECT, Stack
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright  # noqa: F401
 except ImportError:  # pragma: no cover - the test extra is not installed
     sync_playwright = None
 

@@ -1,10 +1,8 @@
 """The trained model in-process (rasa Agent), with a real action server on a private port."""
-import asyncio
 import os
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 

@@ -3,7 +3,7 @@ import pytest
 
 pytestmark = pytest.mark.asyncio
 
-ANSWERS = {"nation": "England", "service": "GP", "funding": "NHS", "stage": "not yet", "issues": "they were rude",
+ANSWERS = {"nation": "England", "funding": "NHS", "stage": "not yet",
            "outcomes": "an apology", "months_since": "two weeks ago", "risk_now": "no", "on_behalf": "it's about me",
            "professional": "no, not one person", "confirm": "yes that's right", "consent": "yes they agree",
            "advocacy": "no thanks", "anonymity": "with my name", "feedback": "4", "contact": "no thanks",

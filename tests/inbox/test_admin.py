@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
 
 from tests.inbox.helpers import audit_actions, login, make_client, make_referral, signed_in
 

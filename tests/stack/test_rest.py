@@ -1,5 +1,4 @@
 """The REST channel over HTTP: the contract, markers, bad input, intent injection, health."""
-import json
 import uuid
 
 import pytest

@@ -3,7 +3,6 @@ import re
 import sys
 import uuid
 from html import unescape
-from pathlib import Path
 
 import pytest
 import yaml

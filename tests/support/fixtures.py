@@ -1,8 +1,6 @@
 """Fixtures used across the test levels."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 

@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.routing.engine import Router
-from bot.routing.facts import SCHEMA
 from bot.routing.knowledge import BODIES_DIR, KnowledgeError, load_bodies
 from bot.routing.rules import QUESTIONS_FILE, RULES_FILE, load_rules
 

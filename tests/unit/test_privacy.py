@@ -1,7 +1,6 @@
 """Privacy: redaction recall on realistic identifiers, pseudonyms, sealed contact details."""
 from pathlib import Path
 
-import pytest
 import yaml
 
 from bot.privacy import pseudonym, redact, seal, unseal

@@ -71,7 +71,6 @@ def test_missing_lists_only_facts_that_change_the_answer():
     facts = parse_facts({"nation": "england", "service": "gp", "stage": "not_raised"})
     base = router.decide(facts).signature
     for fact in router.missing(facts):
-        kind = SCHEMA[fact][0]
         values = router._candidates(fact)
         assert any(router.decide(facts.with_value(fact, v)).signature != base for v in values), fact
 

@@ -1,7 +1,7 @@
 """initial schema of the record
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 04:35:19.984816
 """
 from alembic import op
