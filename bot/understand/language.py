@@ -13,7 +13,11 @@ from typing import Optional
 #: Welsh function words that English messages do not use (a close call goes to Welsh when present).
 WELSH_MARKERS = {"dw", "dwi", "mae", "yn", "fy", "ddim", "wedi", "eisiau", "isio", "moyn", "gyda", "efo", "diolch",
                  "ond", "hefyd", "ysbyty", "meddyg", "teulu", "nhw", "chi", "fi", "ni", "hi", "e", "o", "yr", "y",
-                 "am", "ac", "i'n", "mae'r", "dydw", "roedd", "bydd", "gallu", "cwyn", "cwyno", "plis", "os", "gwneud"}
+                 "am", "ac", "i'n", "mae'r", "dydw", "roedd", "bydd", "gallu", "cwyn", "cwyno", "plis", "os", "gwneud",
+                 "gŵyn", "nghwyn", "ffurfiol", "gwnes", "gwnaethon", "ges", "ces", "rydw", "rwy", "gen", "ganddi",
+                 "ganddo", "yng", "ym", "i'r", "o'r", "a'r", "bore", "helo", "sori", "bydda", "dim", "neb", "achos"}
+#: Markers that are also English words or letters ("am", "hi", "o"): they count only beside a distinctly Welsh one.
+AMBIGUOUS = {"am", "hi", "e", "o", "y", "fi", "chi", "ni", "os", "plis"}
 MIN_WORDS = 3
 SURE = 0.6
 
@@ -42,7 +46,9 @@ def detect(text: str) -> Optional[str]:
     words = [w for w in words if w]
     if len(words) < MIN_WORDS:
         return None
-    values = _detector().compute_language_confidence_values(text)
+    # Names, emails and numbers say nothing about the language ("I am Bartholomew Quigley, my email is ...").
+    plain = " ".join(w for w in (text or "").split() if "@" not in w and "://" not in w and not any(c.isdigit() for c in w))
+    values = _detector().compute_language_confidence_values(plain or text)
     if not values:
         return None
     best = values[0]
@@ -52,5 +58,8 @@ def detect(text: str) -> Optional[str]:
         welsh = next((v.value for v in values if v.language.iso_code_639_1.name.lower() == "cy"), 0.0)
         return "cy" if welsh >= 0.3 and welsh_words >= 3 else "en"
     if code == "cy":
+        distinct = sum(w in WELSH_MARKERS and w not in AMBIGUOUS for w in words)
+        if not distinct and not (best.value >= 0.95 and len(words) >= 10):
+            return "en"   # trigrams of an unusual name are not Welsh without a Welsh word
         return "cy" if best.value >= SURE or welsh_words >= 2 else "en"
     return code if best.value >= SURE + 0.2 and len(words) >= 4 else None

@@ -85,3 +85,11 @@ def test_negation_reaches_only_its_own_clause(detector):
     assert detector.judge("if nobody helps me I will kill myself").risk
     ex = extract_facts("I'm not after compensation, just an apology")
     assert ex.facts.get("outcomes") == ["apology"]
+
+
+@pytest.mark.parametrize("text", ["I am Bartholomew Quigley, my email is bart.quigley@example.org",
+                                  "my name is Gwyneth Llewellyn and I live in Llanfairpwllgwyngyll"])
+def test_a_welsh_looking_name_or_place_does_not_make_a_message_welsh(text):
+    from bot.understand.language import detect
+
+    assert detect(text) == "en"
