@@ -59,7 +59,7 @@ def detect(text: str) -> Optional[str]:
         return "cy" if welsh >= 0.3 and welsh_words >= 3 else "en"
     if code == "cy":
         distinct = sum(w in WELSH_MARKERS and w not in AMBIGUOUS for w in words)
-        if not distinct and not (best.value >= 0.95 and len(words) >= 10):
+        if not distinct:
             return "en"   # trigrams of an unusual name are not Welsh without a Welsh word
         return "cy" if best.value >= SURE or welsh_words >= 2 else "en"
     return code if best.value >= SURE + 0.2 and len(words) >= 4 else None
