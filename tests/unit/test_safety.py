@@ -22,7 +22,8 @@ def detector():
     return d
 
 
-@pytest.mark.parametrize("name", ["risk_heldout.yml", "risk_final.yml", "risk_blind.yml", "risk_blind2.yml"])
+@pytest.mark.parametrize("name", ["risk_heldout.yml", "risk_final.yml", "risk_blind.yml", "risk_blind2.yml",
+                                  "risk_blind3.yml"])
 def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
     texts = _load(name)
     assert len(texts) >= 80
@@ -30,12 +31,13 @@ def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
     assert missed == [], f"{len(missed)} missed"
 
 
-@pytest.mark.parametrize("name", ["ordinary_heldout.yml", "ordinary_final.yml", "ordinary_blind.yml", "ordinary_blind2.yml"])
-def test_false_alarms_on_ordinary_sentences_are_under_5_percent(detector, name):
+@pytest.mark.parametrize("name", ["ordinary_heldout.yml", "ordinary_final.yml", "ordinary_blind.yml", "ordinary_blind2.yml",
+                                  "ordinary_blind3.yml"])
+def test_false_alarms_on_ordinary_sentences_are_under_2_percent(detector, name):
     texts = _load(name)
     assert len(texts) >= 80
     alarms = [t for t in texts if detector.judge(t).risk]
-    assert len(alarms) / len(texts) < 0.05, alarms
+    assert len(alarms) / len(texts) < 0.02, alarms
 
 
 @pytest.mark.parametrize("text, kind", [

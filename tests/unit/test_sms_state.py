@@ -2,6 +2,7 @@
 an opt-out list of keyed hashes that fails closed, and conversations that cannot be traced to a number."""
 from __future__ import annotations
 
+import logging
 import sqlite3
 
 import pytest
@@ -46,7 +47,12 @@ def test_an_unreadable_opt_out_list_means_do_not_text_and_is_logged(store, tmp_d
     con = _db(tmp_data_dir)
     con.execute("ALTER TABLE rec_sms_opt_outs RENAME TO broken")   # the read fails from now on
     con.commit()
-    assert store.sms_opted_out(PHONE) is None
+    logger = logging.getLogger("bot.record.sms_state")   # our loggers may not propagate (bot.observability)
+    logger.addHandler(caplog.handler)
+    try:
+        assert store.sms_opted_out(PHONE) is None
+    finally:
+        logger.removeHandler(caplog.handler)
     assert "cannot read the opt-out state" in caplog.text
 
 
