@@ -8,7 +8,7 @@ Returns the texts and the `routes`/`facts` marker of CONTRACT section 4.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from bot.dialogue.text import phrases
 from bot.routing import Facts, get_router
@@ -25,15 +25,16 @@ FIRST_STEP_WARNINGS = ("time_limit_passed", "time_limit_near", "local_process_fi
 def build_advice(facts: Facts, *, advocacy_wanted: bool = False) -> Tuple[List[str], Dict[str, Any], Dict[str, Any]]:
     """(message texts, the custom marker, the router's full result)."""
     result = get_router().route(facts)
-    service = phrases()["service"].get(facts.get("service") or "other", "the service")
+    service = get_router().service_phrase(facts) or phrases()["service"].get(facts.get("service") or "other", "the service")
     routes = [{**r, "name": service[0].upper() + service[1:]} if r["id"] == "provider" else r
               for r in result["routes"]]
     primary = next((r for r in routes if r["role"] == "primary"), None)
     texts = [_first_step(routes, primary, result["warnings"])]
-    others = _others(routes)
+    nation = facts.get("nation")
+    others = _others(routes, nation)
     if others:
         texts.append(others)
-    last = _support(routes, advocacy_wanted) + outcome_notes(facts, routes, primary)
+    last = _support(routes, advocacy_wanted, nation) + outcome_notes(facts, routes, primary)
     last += [w["text"] for w in result["warnings"] if w["code"] not in FIRST_STEP_WARNINGS]
     if last:
         texts.append("\n".join(last))
@@ -69,7 +70,7 @@ def _with_organisation(route: Dict[str, Any]) -> str:
     return f"{route['how']} Yours is {', '.join(parts)}."
 
 
-def _others(routes: List[Dict[str, Any]]) -> str:
+def _others(routes: List[Dict[str, Any]], nation: Optional[str] = None) -> str:
     t = phrases()["advice"]
     items = [r for r in routes if r["role"] in ("alternative", "also", "next_step")]
     if not items:
@@ -77,13 +78,13 @@ def _others(routes: List[Dict[str, Any]]) -> str:
     lines = [t["others"]]
     for r in items[:MAX_OTHERS]:
         lines.append(f"• {r['name']}. {' '.join(r['why'].split())}")
-    lines.append(t["ask_more"].format(name=_in_sentence(_name(items[0]))))
+    lines.append(t["ask_more"].format(name=_in_sentence(_name(items[0], nation))))
     return "\n".join(lines)
 
 
-def _support(routes: List[Dict[str, Any]], advocacy_wanted: bool) -> List[str]:
+def _support(routes: List[Dict[str, Any]], advocacy_wanted: bool, nation: Optional[str] = None) -> List[str]:
     t = phrases()["advice"]
-    return [(t["support_wanted"] if advocacy_wanted else t["support_offer"]).format(name=_name(r), how=r["how"])
+    return [(t["support_wanted"] if advocacy_wanted else t["support_offer"]).format(name=_name(r, nation), how=r["how"])
             for r in routes if r["role"] == "support"][:1]
 
 
@@ -93,10 +94,11 @@ def _in_sentence(name: str) -> str:
     return f"{first.lower()} {rest}" if rest and first in ("Your", "The", "A", "An") else name
 
 
-def _name(route: Dict[str, Any]) -> str:
+def _name(route: Dict[str, Any], nation: Optional[str] = None) -> str:
+    """The route's short name as it is in the person's nation ("the HSC Trust's adult safeguarding team")."""
     if route["id"] == "provider":
         return route["name"]
-    body = get_router().kb[route["id"]]
+    body = get_router().kb[route["id"]].for_nation(nation)
     name = body.display_name
     return name[0].upper() + name[1:]
 
@@ -113,9 +115,9 @@ def outcome_notes(facts: Facts, routes: List[Dict[str, Any]], primary: Dict[str,
             continue
         other = next((r for r in routes if r["achieves"].get(need) in ("yes", "sometimes") and r["role"] != "urgent"), None)
         words = p["achieve_words"][need]
-        name = _name(primary)
+        name = _name(primary, facts.get("nation"))
         if other:
-            notes.append(p["advice"]["cannot"].format(primary=name, outcome=words, other=_name(other)))
+            notes.append(p["advice"]["cannot"].format(primary=name, outcome=words, other=_name(other, facts.get("nation"))))
         else:
             notes.append(p["advice"]["cannot_alone"].format(primary=name, outcome=words))
     return notes

@@ -220,11 +220,16 @@ class Router:
             "kind": body.kind,
         }
 
+    def service_phrase(self, facts: Facts) -> Optional[str]:
+        """The service as the person's nation names it, where that differs (rules.yml `phrases.service_in`)."""
+        by_nation = (self.rules.phrases.get("service_in") or {}).get(facts.get("nation") or "unknown") or {}
+        return by_nation.get(facts.get("service") or "unknown")
+
     def _phrases(self, facts: Facts) -> Dict[str, str]:
         p = self.rules.phrases
         months = facts.get("months_since")
         return {
-            "service": p["service"].get(facts.get("service") or "unknown"),
+            "service": self.service_phrase(facts) or p["service"].get(facts.get("service") or "unknown"),
             "nation": p["nation"].get(facts.get("nation") or "unknown"),
             "months": _months_phrase(months) if months is not None else "some time ago",
             "who": "they" if facts.get("on_behalf") else "you",

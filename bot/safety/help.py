@@ -56,7 +56,8 @@ def help_text(kind: str, nation: Optional[str], who: str = "self", language: str
     """The reply for one risk, as plain sentences with the help lines' numbers from the knowledge base."""
     doc = _help()
     young = who in ("child", "self_child")
-    kind = doc["child_kinds"].get(kind, kind) if who == "child" else kind
+    # A young writer at risk is a child at risk too: children's services, never the adult safeguarding team.
+    kind = doc["child_kinds"].get(kind, kind) if young else kind
     spec = doc["kinds"].get(kind) or doc["kinds"]["general"]
     voice = "self" if who in ("self", "self_child") else "other"
     parts: List[str] = []
