@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # pragma: no cover
 ROLE_ORDER = {role: i for i, role in enumerate(ROLES)}
 
 
+#: Routes that mean the organisation itself: someone waiting on its answer is told to wait, not to complain.
+WAITING_ROUTES = ("provider", "council")
 #: Roles a rule may still add after a rule that `settles` the path (run alongside, or support).
 SETTLED_ROLES = ("urgent", "also", "support")
 
@@ -212,13 +214,21 @@ class Router:
             "id": body.id,
             "role": action.role,
             "name": body.name,
-            "why": action.why.format_map(phrases),
+            "why": self._why(body, action, phrases, facts),
             "how": how,
             "time_limit": body.time_limit.text,
             "contact": contact,
             "achieves": dict(body.achieves),
             "kind": body.kind,
         }
+
+    def _why(self, body: Body, action: RouteAction, phrases: Mapping[str, str], facts: Facts) -> str:
+        """The rule's reason, except for someone already waiting on the organisation's answer."""
+        waiting = (self.rules.phrases.get("waiting") or {}).get("first_step")
+        if waiting and facts.get("stage") == "in_progress" and action.role in ("primary", "alternative") \
+                and body.id in WAITING_ROUTES:
+            return " ".join(waiting.split()).format_map(phrases)
+        return action.why.format_map(phrases)
 
     def service_phrase(self, facts: Facts) -> Optional[str]:
         """The service as the person's nation names it, where that differs (rules.yml `phrases.service_in`)."""
