@@ -96,11 +96,14 @@ class SafetyPatterns:
             over = sentence_past and (message_safe or message_past)
             # A joke, a saying or a disputed record: the sentence that reports the words is not risk now.
             over = over or (not_meant and self.reports(t))
-            found += self._matches(t, start, past=message_past or sentence_past,
-                                   safe=message_safe or self.says_safe(t), over=over)
+            hits = self._matches(t, start, past=message_past or sentence_past,
+                                 safe=message_safe or self.says_safe(t), over=over)
+            # An emergency is now or never: "collapsed at home in August" is what happened, not what is.
+            found += [h for h in hits if not (sentence_past and h[0] == "medical_emergency")]
         # Patterns that span sentences ("sorry ... my phone is off") are read over the whole message too.
-        found += self._matches(whole, 0, past=message_past, safe=message_safe,
-                               over=(message_past and message_safe) or not_meant)
+        found += [h for h in self._matches(whole, 0, past=message_past, safe=message_safe,
+                                           over=(message_past and message_safe) or not_meant)
+                  if not (message_past and h[0] == "medical_emergency")]
         found = self._in_context(sents, found, message_past)
         if not found:
             return Assessment(False)
