@@ -68,6 +68,7 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
     words = list(sents.words)
     hits = _candidate_hits(sents, answer_to)
     kept, set_aside, praise = _in_context(sents, hits)
+    kept = _after_corrections(kept, words)
     by_fact: Dict[str, List[Hit]] = defaultdict(list)
     for h in kept:
         by_fact[h.fact].append(h)
@@ -121,11 +122,33 @@ def _candidate_hits(sents: Sentences, answer_to: Optional[str]) -> List[Hit]:
     return _focused(sents, _longest(out))
 
 
+#: Words that take back what was just said ("my mum's carers in Wales, sorry no, she's in Chester").
+_TAKE_BACK = (("sorry", "no"), ("no", "sorry"), ("actually", "no"), ("no", "actually"), ("i", "mean"),
+              ("i", "meant"), ("or", "rather"), ("correction",), ("no", "wait"), ("oh", "wait"), ("scratch", "that"))
+
+
+def _after_corrections(hits: List[Hit], words: List[str]) -> List[Hit]:
+    """A fact said again after a correction replaces what was said before it (scalar facts only)."""
+    low = [w.lower() for w in words]
+    marks = [i for i in range(len(low)) for c in _TAKE_BACK if tuple(low[i:i + len(c)]) == c]
+    if not marks:
+        return hits
+    last = max(marks)
+    out = []
+    for h in hits:
+        superseded = (h.fact in SCALAR_FACTS and h.end <= last
+                      and any(g.fact == h.fact and g.start > last for g in hits))
+        if not superseded:
+            out.append(h)
+    return out
+
+
 def _longest(hits: List[Hit]) -> List[Hit]:
     """Of two readings of the same fact over the same words, the longer: "the home care agency" is
     home care, though "the home" alone would be a care home."""
-    return [h for h in hits if not any(g is not h and g.fact == h.fact and g.start < h.end and h.start < g.end
-                                       and (g.end - g.start) > (h.end - h.start) for g in hits)]
+    return [h for h in hits if h.fact in LIST_FACTS or not any(
+        g is not h and g.fact == h.fact and g.start < h.end and h.start < g.end and (g.end - g.start) > (h.end - h.start)
+        for g in hits)]
 
 
 #: Words that say what the complaint is about: what follows them in the sentence is the case.

@@ -17,9 +17,9 @@ from bot.understand.normalise import normalise
 
 YES = {"yes", "yeah", "yea", "yep", "yup", "aye", "correct", "right", "sure", "ok", "okay", "please", "definitely",
        "absolutely", "certainly", "y", "ya", "yh", "yess", "yesss", "true", "agreed", "go", "fine", "course", "affirmative",
-       "ie", "ydw", "oes", "yndw", "iawn"}
+       "ie", "ia", "ydw", "ydy", "ydyn", "ydych", "oes", "yndw", "iawn", "cywir", "do", "wrth gwrs"}
 NO = {"no", "nope", "nah", "not", "none", "never", "n", "nay", "neither", "negative", "wrong", "incorrect",
-      "na", "naddo", "nag", "nac"}
+      "na", "naddo", "nag", "nac", "anghywir"}
 DONT_KNOW = ("do not know", "not sure", "no idea", "unsure", "can not remember", "cannot remember", "not certain",
              "no clue", "i dunno", "dunno", "hard to say", "can not say", "not really sure", "i forget", "maybe")
 SKIP = ("skip", "pass", "rather not say", "rather not", "prefer not", "do not want to say", "do not want to answer",

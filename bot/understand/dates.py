@@ -75,6 +75,9 @@ _CY_OTHER = [
     (re.compile(r"\b(mis diwetha|mis diwethaf|y mis diwetha|y mis diwethaf|mis yma|fis diwetha)\b"), 1.0),
     (re.compile(r"\b(llynedd|y llynedd|blwyddyn diwetha|flwyddyn diwetha)\b"), 12.0),
     (re.compile(r"\b(ers talwm|blynyddoedd yn ôl)\b"), 36.0),
+    (re.compile(r"\b(mis|fis) yn ôl\b"), 1.0),
+    (re.compile(r"\bwythnos yn ôl\b"), 0.25),
+    (re.compile(r"\b(blwyddyn|flwyddyn) yn ôl\b"), 12.0),
 ]
 _CY_MONTH = re.compile(r"\b(?:ym mis|mis|fis) (" + "|".join(WELSH_MONTHS) + r")\b")
 
