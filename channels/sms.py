@@ -122,6 +122,9 @@ def sms_from_messages(messages: List[Dict[str, Any]]) -> Tuple[List[str], List[s
     options: List[str] = []
     if routes is not None:
         texts.append(compact_advice(routes))
+        after_texts = [m["text"] for m in messages if m.get("text") and not isinstance(m.get("custom"), dict)]
+        if len([p for t in texts + after_texts for p in split_text(t)]) > MAX_ADVICE_TEXTS:
+            texts[0] = compact_advice(routes, short=True)   # ask "tell me more" for the rest
         # keep what came after the marker (the closing, the next question)
         after = False
         for m in messages:
@@ -148,8 +151,20 @@ def numbered(buttons: List[Dict[str, Any]]) -> str:
     return " ".join(f"{i}={b.get('title', '')}" for i, b in enumerate(buttons, 1)) + " (or reply in your own words)"
 
 
-def compact_advice(marker: Dict[str, Any]) -> str:
-    """The advice in a few lines: safety first, the first step with its time limit, then the rest."""
+#: The most texts one reply with the advice may take (issue 12: at most three on a phone).
+MAX_ADVICE_TEXTS = 3
+
+
+def _first_sentence(text: str) -> str:
+    m = re.match(r"(.+?[.!?])(\s|$)", text or "")
+    return m.group(1) if m else (text or "")
+
+
+def compact_advice(marker: Dict[str, Any], short: bool = False) -> str:
+    """The advice in a few lines: safety first, the first step with its time limit, then the rest.
+
+    `short` keeps the first sentence of how to contact the first step and leaves out the alternatives and
+    what runs alongside, for a reply that would otherwise take more than three texts."""
     routes = marker.get("routes") or []
     lines = []
     urgent = [r for r in routes if r.get("role") == "urgent"]
@@ -158,19 +173,20 @@ def compact_advice(marker: Dict[str, Any]) -> str:
     primary = next((r for r in routes if r.get("role") == "primary"), None)
     if primary:
         lines.append(f"What to do first: {primary['name']}. {primary.get('time_limit', '')}")
-        lines.append(primary.get("how", ""))
+        lines.append(_first_sentence(primary.get("how", "")) if short else primary.get("how", ""))
     instead = [r["name"] for r in routes if r.get("role") == "alternative"][:2]
-    if instead:
+    if instead and not short:
         lines.append("Or instead: " + "; ".join(instead) + ".")
     also = [r["name"] for r in routes if r.get("role") == "also"][:2]
-    if also:
+    if also and not short:
         lines.append("Also: " + "; ".join(also) + ".")
     nxt = [r["name"] for r in routes if r.get("role") == "next_step"][:1]
     if nxt:
         lines.append(f"If still unhappy, an independent service can look at it: {nxt[0]}.")
     support = [r for r in routes if r.get("role") == "support"][:1]
     if support:
-        lines.append(f"Free help: {support[0]['name']}. {support[0].get('how', '')}")
+        how = _first_sentence(support[0].get("how", "")) if short else support[0].get("how", "")
+        lines.append(f"Free help: {support[0]['name']}. {how}")
     return "\n".join(line.strip() for line in lines if line.strip())
 
 

@@ -192,6 +192,8 @@ def _sms_advice(stack, persona, answers):
     for _ in range(20):
         text = " ".join(" ".join(parts).split())
         if "What to do first:" in text:
+            # The advice fits a phone: at most three texts in the reply that gives it (issue 12, point 5).
+            assert len(parts) <= 3, parts
             return text
         ask = next((a for start, a in questions.items() if start.split("{")[0][:30] in text), None)
         assert ask, text
