@@ -6,7 +6,7 @@ offer, and "no thanks" leaves the full general answer. Only area codes are kept,
 """
 import pytest
 
-from tests.conversation.test_dialogue import ANSWERS, asks, marker, run_to_advice, texts
+from tests.conversation.test_dialogue import ANSWERS, asks, run_to_advice, texts
 
 pytestmark = pytest.mark.asyncio
 
