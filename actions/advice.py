@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.dialogue.advice import build_advice
 from bot.dialogue.intake import facts_from_slots
+from bot.dialogue.place import place_of
 
 
 class ActionRecommend(Action):
@@ -19,7 +20,7 @@ class ActionRecommend(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         slots = tracker.current_slot_values()
         facts = facts_from_slots(slots)
-        texts, marker, _ = build_advice(facts, advocacy_wanted=bool(slots.get("advocacy")))
+        texts, marker, _ = build_advice(facts, advocacy_wanted=bool(slots.get("advocacy")), place=place_of(slots))
         for i, text in enumerate(texts):
             last = i == len(texts) - 1
             buttons = [{"title": "Find me an advocate", "payload": "I would like an advocate please"}] \

@@ -67,7 +67,9 @@ def transcript(tracker: Tracker) -> List[Tuple[str, str]]:
         if not text:
             continue
         if e.get("event") == "user":
-            out.append(("person", text))
+            from bot.places import redact_postcodes
+
+            out.append(("person", redact_postcodes(text, expecting=True)))   # the record redacts the rest
         elif e.get("event") == "bot":
             out.append(("bot", text))
     return out

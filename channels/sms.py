@@ -174,10 +174,14 @@ def compact_advice(marker: Dict[str, Any], short: bool = False) -> str:
     if primary:
         lines.append(f"What to do first: {primary['name']}. {primary.get('time_limit', '')}")
         lines.append(_first_sentence(primary.get("how", "")) if short else primary.get("how", ""))
-    instead = [r["name"] for r in routes if r.get("role") == "alternative"][:2]
+        if (primary.get("organisation") or {}).get("name"):
+            from bot.dialogue.place import contact_line
+
+            lines.append(f"Yours: {contact_line(primary['organisation'], short=True)}.")
+    instead = [_with_own(r) for r in routes if r.get("role") == "alternative"][:2]
     if instead and not short:
         lines.append("Or instead: " + "; ".join(instead) + ".")
-    also = [r["name"] for r in routes if r.get("role") == "also"][:2]
+    also = [_with_own(r) for r in routes if r.get("role") == "also"][:2]
     if also and not short:
         lines.append("Also: " + "; ".join(also) + ".")
     nxt = [r["name"] for r in routes if r.get("role") == "next_step"][:1]
@@ -188,6 +192,16 @@ def compact_advice(marker: Dict[str, Any], short: bool = False) -> str:
         how = _first_sentence(support[0].get("how", "")) if short else support[0].get("how", "")
         lines.append(f"Free help: {support[0]['name']}. {how}")
     return "\n".join(line.strip() for line in lines if line.strip())
+
+
+def _with_own(route: Dict[str, Any]) -> str:
+    """A route's name, with the person's own organisation when the place is known (issue 15)."""
+    org = route.get("organisation") or {}
+    if not org.get("name"):
+        return route["name"]
+    from bot.dialogue.place import contact_line
+
+    return f"{route['name']} ({contact_line(org, short=True)})"
 
 
 def twiml(texts: List[str]) -> str:

@@ -8,10 +8,13 @@ Returns the texts and the `routes`/`facts` marker of CONTRACT section 4.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from bot.dialogue.text import phrases
 from bot.routing import Facts, get_router
+
+if TYPE_CHECKING:
+    from bot.places import Place
 
 #: What each wished-for outcome needs a body to be able to achieve (knowledge base `achieves`).
 OUTCOME_NEEDS = {"explanation": "explanation", "apology": "apology", "put_right": "change",
@@ -22,9 +25,13 @@ MAX_OTHERS = 4
 FIRST_STEP_WARNINGS = ("time_limit_passed", "time_limit_near", "local_process_first")
 
 
-def build_advice(facts: Facts, *, advocacy_wanted: bool = False) -> Tuple[List[str], Dict[str, Any], Dict[str, Any]]:
-    """(message texts, the custom marker, the router's full result)."""
-    result = get_router().route(facts)
+def build_advice(facts: Facts, *, advocacy_wanted: bool = False,
+                 place: Optional["Place"] = None) -> Tuple[List[str], Dict[str, Any], Dict[str, Any]]:
+    """(message texts, the custom marker, the router's full result).
+
+    With a `place` (bot.places, from the `place` slot's area codes), routes that mean a local
+    organisation name it and how to reach it."""
+    result = get_router().route(facts, place=place)
     service = get_router().service_phrase(facts) or phrases()["service"].get(facts.get("service") or "other", "the service")
     routes = [{**r, "name": service[0].upper() + service[1:]} if r["id"] == "provider" else r
               for r in result["routes"]]
@@ -63,11 +70,9 @@ def _with_organisation(route: Dict[str, Any]) -> str:
     org = route.get("organisation") or {}
     if not org.get("name"):
         return route["how"]
-    parts = [org["name"]]
-    for key, label in (("phone", "phone"), ("email", "email"), ("complaints_url", "web")):
-        if org.get(key):
-            parts.append(f"{label} {org[key]}")
-    return f"{route['how']} Yours is {', '.join(parts)}."
+    from bot.dialogue.place import contact_line
+
+    return f"{route['how']} Yours is {contact_line(org)}."
 
 
 def _others(routes: List[Dict[str, Any]], nation: Optional[str] = None) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, Optional
 
-from bot.dialogue import feedback
+from bot.dialogue import feedback, place
 from bot.dialogue.intake import Context, Outcome, Turn, facts_from_slots, safety_first
 from bot.understand import interpret_answer
 from bot.understand.normalise import normalise
@@ -25,7 +25,7 @@ from bot.understand.normalise import normalise
 #: What is said when the person cannot, or has not, agreed to the complaint being made for them.
 CONSENT_NOTES = {"no": "utter_consent_no", "cannot_give": "utter_consent_cannot"}
 #: Questions of the follow-up, in the order they can come.
-QUESTIONS = ("letter", "anonymity", "consent", "transcript_consent", "contact", "feedback")
+QUESTIONS = ("postcode", "letter", "anonymity", "consent", "transcript_consent", "contact", "feedback")
 _ADVOCATE = re.compile(r"\b(advocate|advocacy|advocates|someone to help me (complain|with)|help (me )?(to )?complain|"
                        r"pass (on )?my details|find me (one|someone))\b")
 _NOT = re.compile(r"\b(no|not|do not|dont|never|without)\b")
@@ -41,6 +41,8 @@ def answers(turn: Turn) -> bool:
         return False  # "what's happening with 3PQ-296-4K?" asks for a status: its digits are not a score
     if wants_advocate(turn.text) is not None:
         return True
+    if turn.requested == "postcode":
+        return place.declines(turn.text) or place.notice(turn.text, {}, expecting=True) is not None
     return interpret_answer(_reader(turn.requested), turn.text).status == "ok"
 
 
@@ -86,10 +88,14 @@ def step(turn: Turn, ctx: Context, letter_offered: bool = False,
     if turn.requested is None:  # straight after the advice
         feedback.ensure_queue(slots, ctx.touched, setter, ctx)
     advocate = wants_advocate(turn.text)
-    if advocate is not None and turn.requested != "contact":
+    if turn.requested == "postcode":
+        _read_place(turn, slots, out)
+    elif advocate is not None and turn.requested != "contact":
         _set(slots, out, "advocacy", advocate)
     elif turn.requested in QUESTIONS:
         _read(turn, slots, out, ctx)
+    if turn.requested not in ("postcode", "contact"):
+        _notice_place(turn, slots, out)
     out.requested = _next(slots, out, ctx, letter_offered, make_letter)
     return out
 
@@ -128,6 +134,34 @@ def _read(turn: Turn, slots: Dict[str, Any], out: Outcome, ctx: Context) -> None
         out.messages.append({"response": "utter_unclear_answer"})
 
 
+def _read_place(turn: Turn, slots: Dict[str, Any], out: Outcome) -> None:
+    """The answer to the place question: a place names the local organisations; anything else is let
+    go gracefully (the advice already given stands, and the question is never asked again)."""
+    codes = place.notice(turn.text, slots, expecting=True)
+    if codes is None and wants_advocate(turn.text):
+        _set(slots, out, "advocacy", True)     # "no, but find me an advocate"
+    if codes is None:
+        # No place: nothing of it kept, but the question is answered (and never asked again).
+        _set(slots, out, "place", {"areas": []})
+        out.messages.append({"response": "utter_place_skipped" if place.declines(turn.text)
+                             or wants_advocate(turn.text) is not None else "utter_place_not_found"})
+        return
+    _set(slots, out, "place", codes)
+    answer = place.local_answer(facts_from_slots(slots), place.place_of(slots))
+    out.messages.append({"text": answer} if answer else {"response": "utter_place_unsure"})
+
+
+def _notice_place(turn: Turn, slots: Dict[str, Any], out: Outcome) -> None:
+    """A place named in passing after the advice ("I'm in Wrexham, by the way") is used too."""
+    codes = place.notice(turn.text, slots)
+    if codes is None:
+        return
+    _set(slots, out, "place", codes)
+    answer = place.local_answer(facts_from_slots(slots), place.place_of(slots))
+    if answer:
+        out.messages.append({"text": answer})
+
+
 def _read_contact(turn: Turn, slots: Dict[str, Any], out: Outcome, ctx: Context) -> None:
     answer = interpret_answer("contact", turn.text)
     if answer.status != "ok" and ctx.sms_number is not None and interpret_answer("advocacy", turn.text).value is True:
@@ -151,6 +185,12 @@ def _next(slots: Dict[str, Any], out: Outcome, ctx: Context, letter_offered: boo
             _referral(slots, out, ctx, contact=None)
         else:
             return "contact"
+    kinds = place.asks_for(facts_from_slots(slots), slots) if slots.get("letter_wanted") is None else None
+    if kinds:
+        # Once only, before the letter offer: the answer would name their own organisation.
+        _set(slots, out, "asked", list(slots.get("asked") or []) + ["postcode"])
+        _set(slots, out, "local_org", kinds)
+        return "postcode"
     if slots.get("letter_wanted") and not slots.get("letter_given"):
         needed = _letter_needs(slots)
         if needed:
@@ -192,7 +232,7 @@ def _referral(slots: Dict[str, Any], out: Outcome, ctx: Context, contact: Option
     from bot.record import StoreUnavailable
 
     facts = facts_from_slots(slots)
-    _, marker, _ = build_advice(facts, advocacy_wanted=True)
+    _, marker, _ = build_advice(facts, advocacy_wanted=True, place=place.place_of(slots))
     try:
         # The idempotency key (one per case, `referral_key`) is bound by the adapter, which has the events.
         ref = ctx.save_referral(

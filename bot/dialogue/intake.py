@@ -196,6 +196,7 @@ def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
         t.set("risk_now", False)
     t.found.pop("risk_now", None)
     _read_answer(t)
+    _note_place(t)
     _keep_facts(t)
     _tidy_facts(t)
     if t.activating and not t.slots.get("welcomed"):
@@ -291,6 +292,19 @@ def _read_confirm(t: _Turn) -> None:
         _not_understood(t, "confirm")
         if "confirm" in (t.slots.get("asked") or []):
             t.set("confirm", True)              # twice unclear: go on with what we have, and say so
+
+
+def _note_place(t: _Turn) -> None:
+    """A place named in the message ("I live in Cardiff", a postcode) is kept as its area codes only
+    (bot.dialogue.place); its nation counts as said when no other was."""
+    from bot.dialogue.place import notice
+
+    codes = notice(t.turn.text, t.slots)
+    if codes is None:
+        return
+    t.set("place", codes)
+    if codes.get("nation") and t.slots.get("nation") is None and "nation" not in t.found:
+        t.found["nation"] = codes["nation"]
 
 
 # ---------------------------------------------------------------------------- 4. every fact said

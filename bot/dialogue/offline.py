@@ -23,7 +23,8 @@ from bot.settings import PROJECT_DIR
 SIMULATE_DIR = PROJECT_DIR.parent / "shared" / "eval"
 ROUTE_KEYS = {"primary", "primary_in", "includes", "includes_any", "excludes", "urgent_first", "urgent_in"}
 DEFAULT_ANSWERS = {"confirm": "yes, that's right", "advocacy": "no thanks", "anonymity": "I'm happy to give my name",
-                   "consent": "yes, they're happy for me to do this", "feedback": "4"}
+                   "consent": "yes, they're happy for me to do this", "feedback": "4",
+                   "postcode": "no thanks"}
 
 
 def _entities(text: str) -> List[Dict[str, Any]]:
@@ -81,7 +82,9 @@ def play(persona: Dict[str, Any], max_turns: int = 20, verbose: bool = False) ->
         if expect_safety(persona) and safety_at:
             break
         if out.requested is None:
-            _, result, _ = build_advice(facts_from_slots(slots))
+            from bot.dialogue.place import place_of
+
+            _, result, _ = build_advice(facts_from_slots(slots), place=place_of(slots))
             if safety_index is None:  # disclosed once the advice is given: the detector must see it
                 safety_index = turn
                 if any(e["entity"] == "risk_type" for e in _entities(persona["safety_message"])):

@@ -482,14 +482,20 @@ def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
     The conversation itself only needs the facts, which live in slots; raw text never
     reaches the disk, so contact details given in a message are never kept in clear.
     """
+    from bot.places import redact_postcodes
     from bot.privacy import redact
+
+    def scrub(text: str) -> str:
+        # Full postcodes are names and numbers to `redact`; a bare outward code ("CF10", the answer to
+        # the place question) goes too: only its area codes are kept, in the `place` slot (issue 15).
+        return redact_postcodes(redact(text), expecting=True)
 
     if data.get("event") == "user":
         if data.get("text"):
-            data["text"] = redact(data["text"])
+            data["text"] = scrub(data["text"])
         pd = data.get("parse_data")
         if isinstance(pd, dict) and pd.get("text"):
-            pd["text"] = redact(pd["text"])
+            pd["text"] = scrub(pd["text"])
     elif data.get("event") == "slot" and data.get("name") in ("contact",) and data.get("value") not in (None, "given", "none", "not_saved"):
         data["value"] = "given"
     elif data.get("event") == "bot":

@@ -7,7 +7,7 @@ ANSWERS = {"nation": "England", "funding": "NHS", "stage": "not yet",
            "outcomes": "an apology", "months_since": "two weeks ago", "risk_now": "no", "on_behalf": "it's about me",
            "professional": "no, not one person", "confirm": "yes that's right", "consent": "yes they agree",
            "advocacy": "no thanks", "anonymity": "with my name", "feedback": "4", "contact": "no thanks",
-           "letter": "no thanks", "service": "my GP", "issues": "they were rude to me"}
+           "letter": "no thanks", "service": "my GP", "issues": "they were rude to me", "postcode": "no thanks"}
 
 
 def asks(messages):

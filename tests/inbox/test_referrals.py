@@ -287,3 +287,21 @@ async def test_a_failed_text_is_reported(client):
         if previous:
             notify.SENDERS["sms"] = previous
     assert "could not be sent" in await detail(client, ref)
+
+
+async def test_the_detail_page_names_the_persons_own_organisation(client):
+    """A route that named the person's local organisation (issue 15) shows it with its confirmed contact."""
+    from bot.record import get_store
+
+    org = {"id": "icb_west_yorkshire", "name": "NHS West Yorkshire Integrated Care Board",
+           "complaints_url": "https://www.westyorkshire.icb.nhs.uk/contact/comments-concerns-complaints",
+           "checked": "2026-01-01"}
+    ref = get_store().create_referral(
+        conversation="conv-place", channel="web", idempotency_key="conv-place:referral", summary="My GP was rude.",
+        facts={"nation": "england", "service": "gp", "stage": "not_raised"},
+        routes=[{"id": "icb", "role": "alternative", "name": "Your local ICB", "why": "", "how": "", "time_limit": "",
+                 "organisation": org}],
+        outcomes=["apology"], anonymity="named", contact=None, wants_advocacy=True, transcript_consent=False)
+    await signed_in(client, "reviewer")
+    html = await (await client.get(f"/inbox/referrals/{ref}")).text()
+    assert "Their organisation" in html and org["name"] in html and org["complaints_url"] in html

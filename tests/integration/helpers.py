@@ -19,7 +19,7 @@ ANSWERS = {"nation": "England", "service": "GP", "funding": "NHS", "stage": "not
            "outcomes": "an apology", "months_since": "last week", "risk_now": "no", "on_behalf": "it's about me",
            "professional": "no, not one person", "confirm": "yes that's right", "consent": "yes they agree",
            "advocacy": "no thanks", "anonymity": "with my name", "feedback": "4", "contact": "no thanks",
-           "letter": "no thanks", "transcript_consent": "yes"}
+           "letter": "no thanks", "transcript_consent": "yes", "postcode": "no thanks"}
 #: How a person asks for an advocate once the advice is given (it is offered inside the advice, not asked).
 ASK_FOR_ADVOCATE = "I would like an advocate please"
 
