@@ -85,6 +85,10 @@ class ActionCheckStatus(Action):
         if status.last_update:
             lines.append(p["last_update"].format(text=status.last_update))
         lines.append(p["updated"].format(date=status.updated_at.strftime("%d %B %Y").lstrip("0")))
+        if status.organisation:
+            from bot.dialogue.place import contact_line
+
+            lines.append(p["organisation"].format(contact=contact_line(status.organisation, short=True)))
         dispatcher.utter_message(text=" ".join(lines))
         return []
 

@@ -134,6 +134,18 @@ class Status:
     status: str
     updated_at: dt.datetime
     last_update: Optional[str]
+    organisation: Optional[Dict[str, Any]] = None   # the first step's own organisation, where the place was known
+
+
+def _own_organisation(routes_json: Optional[str]) -> Optional[Dict[str, Any]]:
+    """The organisation named for the referral's first step (issue 15), from its stored routes."""
+    try:
+        routes = json.loads(routes_json or "[]")
+    except ValueError:
+        return None
+    primary = next((r for r in routes if isinstance(r, dict) and r.get("role") == "primary"), None)
+    org = (primary or {}).get("organisation") or {}
+    return org if org.get("name") else None
 
 
 class Store(SmsRecord):
@@ -248,7 +260,7 @@ class Store(SmsRecord):
                 r = s.execute(select(Referral).where(Referral.ref == canonical)).scalar_one_or_none()
                 if r is None:
                     return None
-                return Status(r.ref, r.status, r.updated_at, r.last_update)
+                return Status(r.ref, r.status, r.updated_at, r.last_update, _own_organisation(r.routes))
         except SQLAlchemyError as e:
             raise StoreUnavailable(str(e)) from e
 

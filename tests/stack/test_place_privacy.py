@@ -41,6 +41,10 @@ def test_a_postcode_names_the_organisation_and_is_nowhere_under_data_dir(stack):
     assert advice and any((r.get("organisation") or {}).get("name") == "Betsi Cadwaladr University Health Board"
                           for r in advice["routes"]), advice
     assert "Betsi Cadwaladr University Health Board" in " ".join(said)
+    # The status answer names it too (issue 15: everywhere it shows).
+    ref = SAVED.search(" ".join(texts(out))).group(1)
+    status = " ".join(texts(stack.say(f"place-status-{time.time_ns()}", ref)))
+    assert ref in status and "Betsi Cadwaladr University Health Board" in status, status
 
     # 2. As the answer to the place question.
     sender = f"place-answer-{time.time_ns()}"
