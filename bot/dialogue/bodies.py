@@ -53,19 +53,6 @@ def _choose_body(best: List[str], facts: Facts) -> str:
         if nation in kb[b].nations:
             return b
     return best[0]
-    nation = facts.get("nation") or "england"
-    if set(best) & set(OMBUDSMEN.values()) or "lgsco" in best:
-        if nation == "england":
-            sector = get_router().state(facts).get("sector")
-            return "lgsco" if sector in ("council_care", "self_funded_care", "care_unknown", "children") else "phso"
-        return OMBUDSMEN[nation]
-    advocacy = get_router().decide(facts).advocacy
-    if advocacy in best:
-        return advocacy
-    for b in best:
-        if nation in kb[b].nations:
-            return b
-    return best[0]
 
 
 def describe(body_id: str, facts: Facts) -> str:

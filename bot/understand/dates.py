@@ -79,6 +79,7 @@ _CY_OTHER = [
     (re.compile(r"\bwythnos yn ôl\b"), 0.25),
     (re.compile(r"\b(blwyddyn|flwyddyn) yn ôl\b"), 12.0),
 ]
+_OTHER += _CY_OTHER   # the Welsh phrases are read like the English ones (_all_mentions)
 _CY_MONTH = re.compile(r"\b(?:ym mis|mis|fis) (" + "|".join(WELSH_MONTHS) + r")\b")
 
 
@@ -88,9 +89,6 @@ def _welsh_mentions(t: str, today: dt.date) -> List[float]:
         n = WELSH_NUMBERS.get(m.group(1))
         n = float(m.group(1)) if n is None else n
         found.append(n * UNIT_MONTHS[WELSH_UNITS[m.group(2)]])
-    for pattern, value in _CY_OTHER:
-        if pattern.search(t):
-            found.append(value)
     for m in _CY_MONTH.finditer(t):
         found.append(_months_to(today, WELSH_MONTHS[m.group(1)], None, "last"))
     return found
