@@ -26,6 +26,7 @@ INPUTS = ["config.yml", "domain", "data", "bot/nlu"]
 
 
 def model_fingerprint() -> str:
+    """A short hash of the model's inputs (config, domain, data, bot/nlu, requirements.lock): its file name."""
     h = hashlib.sha256()
     for item in INPUTS:
         path = PROJECT_DIR / item
@@ -42,6 +43,8 @@ def model_fingerprint() -> str:
 
 
 def build_model(force: bool = False) -> Path:
+    """Train the Rasa model unless one for the current inputs exists (or `force`); point
+    models/current.tar.gz at it, keep the three newest and return its path."""
     fp = model_fingerprint()
     target = MODELS / f"{fp}.tar.gz"
     if target.exists() and not force:
@@ -93,6 +96,7 @@ def _point_current(target: Path) -> None:
 
 
 def build_safety(force: bool = False) -> None:
+    """Train the safety classifier unless the saved one matches its data (or `force`), and say which."""
     from bot.safety.classifier import MODEL_FILE, build
 
     before = MODEL_FILE.stat().st_mtime if MODEL_FILE.exists() else None
@@ -103,6 +107,7 @@ def build_safety(force: bool = False) -> None:
 
 
 def main(argv=None) -> int:
+    """`python -m bot.build [model|safety|all] [--force]`: build what is named (default: both)."""
     args = list(argv if argv is not None else sys.argv[1:]) or ["all"]
     force = "--force" in args
     what = [a for a in args if not a.startswith("--")] or ["all"]

@@ -65,6 +65,7 @@ def _format_text(result: dict) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `python -m bot` argument parser: `route` here, the other commands from bot.commands."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="The complaints assistant's tools.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -84,6 +85,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Run one `python -m bot` command; return its exit code (2 for a usage error, 130 on Ctrl-C)."""
     parser = build_parser()
     # argparse prints usage and exits 2 on its own errors; keep that, it is one short message.
     args = parser.parse_args(argv)

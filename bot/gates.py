@@ -6,6 +6,7 @@ import sys
 
 
 def nlu_gate(report_path: str, minimum: float) -> int:
+    """Print the held-out NLU weighted F1 and the three weakest intents; return 1 when F1 is below `minimum`."""
     report = json.load(open(report_path))
     f1 = report["weighted avg"]["f1-score"]
     worst = sorted(((v["f1-score"], k) for k, v in report.items()
@@ -16,6 +17,7 @@ def nlu_gate(report_path: str, minimum: float) -> int:
 
 
 def main(argv=None) -> int:
+    """`python -m bot.gates nlu REPORT.json MIN_F1`: the gate's exit code (2 for bad usage)."""
     args = list(argv if argv is not None else sys.argv[1:])
     if len(args) == 3 and args[0] == "nlu":
         return nlu_gate(args[1], float(args[2]))

@@ -23,6 +23,7 @@ SENDERS: Dict[str, Callable[[dict, str], bool]] = {}
 
 
 def register_sender(pref: str, fn: Callable[[dict, str], bool]) -> None:
+    """Deliver updates with `fn(contact, text)` to people whose contact preference is `pref`."""
     SENDERS[pref] = fn
 
 

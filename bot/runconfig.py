@@ -18,6 +18,7 @@ from bot.settings import action_port, data_dir
 
 
 def tracker_store() -> Dict[str, Any]:
+    """Rasa's tracker store: DurableTrackerStore on SQLite in the data folder, or TRACKER_DATABASE_URL."""
     url = os.environ.get("TRACKER_DATABASE_URL")
     cfg: Dict[str, Any] = {"type": "bot.record.tracker_store.DurableTrackerStore",
                            # One journal for every Rasa server of this data folder (DurableTrackerStore).
@@ -52,6 +53,7 @@ def endpoints(action_token: Optional[bool] = None) -> Dict[str, Any]:
 
 
 def credentials() -> Dict[str, Any]:
+    """Rasa's channels: REST always, SMS (Twilio) when TWILIO_AUTH_TOKEN or SMS_DEV is set."""
     creds: Dict[str, Any] = {"channels.rest.RestInput": None}
     if os.environ.get("TWILIO_AUTH_TOKEN") or os.environ.get("SMS_DEV"):
         creds["channels.sms.SmsInput"] = {

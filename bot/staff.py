@@ -94,6 +94,7 @@ def _info(row: Staff) -> StaffInfo:
 
 
 def clean_name(name: str) -> str:
+    """The name with its spaces tidied; StaffError when empty, too long or holding control characters."""
     name = unicodedata.normalize("NFC", " ".join((name or "").split()))
     if not name:
         raise StaffError("a name is needed")
@@ -105,12 +106,14 @@ def clean_name(name: str) -> str:
 
 
 def check_role(role: str) -> str:
+    """The role if it is one of ROLES, else StaffError."""
     if role not in ROLES:
         raise StaffError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
     return role
 
 
 def check_password(password: str) -> str:
+    """The password without a trailing newline; StaffError when too short or too long."""
     password = (password or "").rstrip("\r\n")
     if len(password) < MIN_PASSWORD:
         raise StaffError(f"the password is too short: it needs at least {MIN_PASSWORD} characters")
@@ -120,6 +123,7 @@ def check_password(password: str) -> str:
 
 
 def hash_password(password: str) -> str:
+    """The Argon2id hash of a checked password."""
     return _hasher().hash(check_password(password))
 
 
@@ -188,12 +192,14 @@ def _seconds_until(when: dt.datetime, now: dt.datetime) -> int:
 
 
 def get_staff(staff_id: int, url: Optional[str] = None) -> Optional[StaffInfo]:
+    """The account with this id, or None."""
     with session_scope(url) as s:
         row = s.get(Staff, staff_id)
         return _info(row) if row else None
 
 
 def list_staff(url: Optional[str] = None) -> List[StaffInfo]:
+    """Every account, by name."""
     with session_scope(url) as s:
         return [_info(r) for r in s.execute(select(Staff).order_by(Staff.name)).scalars()]
 

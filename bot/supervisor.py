@@ -51,6 +51,7 @@ class Supervisor:
         self._lock = threading.Lock()
 
     def start(self, proc: Proc) -> None:
+        """Start a process in its own session; its output goes to its log file and the console."""
         proc.popen = subprocess.Popen(proc.cmd, cwd=PROJECT_DIR, env=proc.env, stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True)
         threading.Thread(target=self._pump, args=(proc, proc.popen), daemon=True).start()
@@ -77,6 +78,7 @@ class Supervisor:
             log_file.close()
 
     def say(self, text: str, level: str = "info") -> None:
+        """Print one line from the supervisor itself (in the configured log format)."""
         from bot.observability import supervisor_line
 
         with self._lock:
@@ -84,6 +86,8 @@ class Supervisor:
             print(line if line != text else f"{'run':>8} | {text}", flush=True)
 
     def run(self) -> int:
+        """Start every process and restart any that dies until stopped; return 1 if one failed more
+        than five times in a minute (everything is then stopped), else 0."""
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stop_event.set())
         for p in self.procs:
@@ -109,6 +113,7 @@ class Supervisor:
         return 1 if self.gave_up else 0
 
     def shutdown(self) -> None:
+        """Stop every process: SIGTERM to its group, SIGKILL to any still running after 15 s."""
         self.say("stopping...")
         for p in self.procs:
             p.stopping = True
@@ -195,6 +200,8 @@ def parse_roles(value: Optional[str]) -> List[str]:
 
 
 def main(rasa_servers: int = 1, only: Optional[str] = None) -> int:
+    """`python -m bot run`: check the settings and model, migrate the record, then supervise the
+    roles' processes (with retention and metrics); return the exit code."""
     from bot.record.db import upgrade
     from bot.settings import env_int
 

@@ -72,6 +72,7 @@ def referral_key(conversation: str, events: Iterable[Dict[str, Any]]) -> str:
 
 
 def wants_referral(slots: Dict[str, Any]) -> bool:
+    """Whether the person asked for an advocate or for a person to take the case on."""
     return bool(slots.get("advocacy")) or bool(slots.get("handoff_requested"))
 
 

@@ -47,6 +47,7 @@ def _entities(text: str) -> List[Dict[str, Any]]:
 
 
 def expect_safety(persona: Dict[str, Any]) -> bool:
+    """Whether the persona expects the safety response (its `expect: safety`)."""
     return bool((persona.get("expect") or {}).get("safety"))
 
 
@@ -121,6 +122,7 @@ def _judge(persona: Dict[str, Any], safety_at: List[int], result: Optional[Dict[
 
 
 def main(argv=None) -> int:
+    """Play persona files; print each failure, then the pass count and the median number of messages."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("personas", nargs="+")
     ap.add_argument("--verbose", action="store_true")

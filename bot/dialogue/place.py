@@ -37,6 +37,7 @@ def notice(text: str, slots: Mapping[str, Any], expecting: bool = False) -> Opti
 
 
 def place_of(slots: Mapping[str, Any]) -> Optional[Place]:
+    """The place kept in the slots (as area codes), or None when none is known."""
     return place_from_codes(slots.get("place")) if isinstance(slots.get("place"), dict) else None
 
 

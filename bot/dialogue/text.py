@@ -14,10 +14,12 @@ PHRASES_FILE = Path(__file__).resolve().parent / "phrases.yml"
 
 @lru_cache(maxsize=1)
 def phrases() -> Dict[str, Dict[str, str]]:
+    """The wording tables of phrases.yml (read once)."""
     return yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
 
 
 def service_phrase(service: Optional[str]) -> str:
+    """How a service is named in a sentence ("your GP practice"), or "the service" when it has no phrase."""
     return phrases()["service"].get(service or "other", "the service")
 
 
@@ -31,6 +33,7 @@ def item_phrase(item: Optional[str]) -> str:
 
 
 def join(items: Iterable[str]) -> str:
+    """The non-empty items as an English list: "a, b and c"."""
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
@@ -38,6 +41,7 @@ def join(items: Iterable[str]) -> str:
 
 
 def months_text(months: float) -> str:
+    """How long ago, in words: "in the last week", "about 3 weeks ago", "about 5 months ago", "about 2 years ago"."""
     if months < 0.75:
         weeks = max(1, round(months * 52 / 12))
         return "in the last week" if weeks <= 1 else f"about {weeks} weeks ago"

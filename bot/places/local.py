@@ -44,6 +44,7 @@ class Place:
 
     @property
     def nations(self) -> Tuple[str, ...]:
+        """The nations of the candidate areas, each once, in order."""
         d = get_directory()
         return tuple(dict.fromkeys(d.areas[a].nation for a in self.areas if a in d.areas))
 

@@ -75,6 +75,7 @@ class Fact(_Strict):
 
     @property
     def confirmed(self) -> bool:
+        """Whether the fact has a value and is not marked uncertain."""
         return not self.uncertain and bool(self.value)
 
 
@@ -145,6 +146,7 @@ class Organisation(_Strict):
 
     @property
     def display_name(self) -> str:
+        """The short name when there is one, else the full name."""
         return self.short_name or self.name
 
     def shown(self) -> Dict[str, str]:

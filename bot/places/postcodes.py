@@ -71,6 +71,7 @@ class Lookup:
 
     @property
     def codes(self) -> Tuple[str, ...]:
+        """The candidate area codes, most postcodes first."""
         return tuple(code for code, _ in self.areas)
 
     @property

@@ -88,6 +88,8 @@ def check_file(path: Optional[str], dispose=None) -> None:
 
 
 def make_engine(url: Optional[str] = None) -> Engine:
+    """A new engine for the database URL (default: the configured one): pooled SQLite with WAL and
+    a busy timeout, or PostgreSQL with connect, statement and lock timeouts."""
     url = url or database_url()
     if url.startswith("sqlite"):
         # A pool (SQLAlchemy 1.4 opens a new SQLite connection per session by default): connecting
@@ -163,6 +165,7 @@ def session_scope(url: Optional[str] = None) -> Iterator[Session]:
 
 
 def alembic_config(url: Optional[str] = None):
+    """An Alembic configuration for the record's migrations on this database URL."""
     from alembic.config import Config
 
     cfg = Config()

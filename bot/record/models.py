@@ -19,6 +19,7 @@ Base = declarative_base()
 
 
 def utcnow() -> dt.datetime:
+    """The current UTC time without a time zone, as the record's columns hold it."""
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 

@@ -65,6 +65,7 @@ class SmsRecord:
             return True, None
 
     def sms_save_reply(self, sid: str, xml: str) -> None:
+        """Keep the reply given to a message id, to send again if Twilio retries it."""
         try:
             with session_scope(self.url) as s:
                 row = s.get(SeenMessage, sid)

@@ -172,6 +172,7 @@ class Store(SmsRecord):
         return rows
 
     def touched_statements(self, conversation: str) -> List[str]:
+        """The statement ids served in a conversation so far."""
         try:
             with session_scope(self.url) as s:
                 q = (select(InteractionStatement.statement_id).join(Interaction)
@@ -183,6 +184,7 @@ class Store(SmsRecord):
     # ---------------------------------------------------------------- feedback
     def add_feedback(self, conversation: str, channel: str, statement_id: str, score: int,
                      comment: Optional[str] = None) -> None:
+        """Record (or replace) a conversation's 1-5 score and optional comment on one statement."""
         if statement_id not in statements():
             raise ValueError(f"unknown statement {statement_id}")
         if not 1 <= int(score) <= 5:
@@ -266,6 +268,7 @@ class Store(SmsRecord):
 
     # -------------------------------------------------------------- transcript
     def add_transcript(self, conversation: str, speaker: str, text: str) -> None:
+        """Add one message, redacted and cut to 4000 characters, to a conversation's transcript."""
         try:
             with session_scope(self.url) as s:
                 s.add(Transcript(conversation=conversation, speaker=speaker, text=redact(text)[:4000]))
@@ -326,6 +329,7 @@ _store: Optional[Store] = None
 
 
 def get_store() -> Store:
+    """The process's Store, made on first use."""
     global _store
     if _store is None:
         _store = Store()

@@ -60,6 +60,7 @@ class Key:
 
     @property
     def kind(self) -> str:
+        """Which key was given: "phone", "email" or "reference"."""
         return "phone" if self.phone else ("email" if self.email else "reference")
 
 

@@ -66,6 +66,7 @@ class Health:
     outbox: int = 0
 
     def as_dict(self) -> Dict[str, Any]:
+        """The health as JSON: ok, error, pending conversations and interactions, seconds down."""
         return {"ok": self.ok, "error": self.error, "pending_conversations": self.pending,
                 "pending_interactions": self.outbox,
                 "down_for_s": round(time.time() - self.since, 1) if self.since and not self.ok else 0}
@@ -162,6 +163,8 @@ class DurableTrackerStore(SQLTrackerStore):
 
     # ----------------------------------------------------------------- reading
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The conversation: its pending journal copy if there is one, else from the database (a failed
+        read is remembered, so that turn is not saved)."""
         pending = self._journalled(sender_id)
         if pending is not None:
             self._unread.discard(sender_id)
@@ -182,6 +185,7 @@ class DurableTrackerStore(SQLTrackerStore):
         return sender_id in self._unread
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        """The full conversation: its pending journal copy if there is one, else from the database."""
         pending = self._journalled(conversation_id)
         if pending is not None:
             return pending.copy()
@@ -218,6 +222,8 @@ class DurableTrackerStore(SQLTrackerStore):
 
     # ----------------------------------------------------------------- writing
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """Write the conversation's new events (to the journal if the database fails) and record its
+        interactions; a turn whose conversation could not be read is not kept."""
         sender = tracker.sender_id
         if sender in self._unread:
             log.error("tracker store: conversation could not be read; this turn is not kept")

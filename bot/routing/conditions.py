@@ -30,6 +30,7 @@ class Vocabulary:
         self.route_ids = set(route_ids)
 
     def kind(self, key: str) -> str:
+        """The kind of a fact (its schema type, or "choice" for a derived one); ConditionError if unusable."""
         if key in SCHEMA and SCHEMA[key][0] == "postcode":
             # issue 15: a place only names the local organisation (bot/places); rules never branch on it
             raise ConditionError(f"fact {key!r} cannot be used in a condition: a place only names organisations")
@@ -40,6 +41,7 @@ class Vocabulary:
         raise ConditionError(f"unknown fact {key!r}")
 
     def allowed(self, key: str) -> Set[Any]:
+        """The values a condition on this fact may name, "unknown" included."""
         if key in self.derived:
             return self.derived[key] | {UNKNOWN}
         kind, values = SCHEMA[key]

@@ -39,6 +39,7 @@ class Decision:
 
     @property
     def signature(self) -> Tuple[Any, ...]:
+        """The routes, warning codes and advocacy: what two decisions share when they advise the same."""
         return (self.routes, tuple(c for c, _ in self.warnings),
                 tuple(c for c, *_ in self.time_warnings), self.advocacy)
 
@@ -74,6 +75,7 @@ class Router:
         return state
 
     def decide(self, facts: Facts) -> Decision:
+        """Apply the rules to the facts: routes with their roles, warnings, time-limit warnings, advocacy."""
         state = self.state(facts)
         chosen: Dict[str, RouteAction] = {}
         primary: Optional[str] = None

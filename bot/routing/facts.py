@@ -82,6 +82,7 @@ class Facts:
     values: Mapping[str, Any]
 
     def get(self, key: str, default: Any = None) -> Any:
+        """A fact's value, or `default` when it is absent."""
         return self.values.get(key, default)
 
     def __contains__(self, key: str) -> bool:
@@ -97,6 +98,7 @@ class Facts:
         return Facts(new)
 
     def as_dict(self) -> Dict[str, Any]:
+        """The facts as JSON-ready values (tuples become lists)."""
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.values.items()}
 
 

@@ -229,6 +229,7 @@ class Body(_Strict):
 
     @property
     def display_name(self) -> str:
+        """The short name when there is one, else the full name."""
         return self.short_name or self.name
 
 
@@ -249,6 +250,7 @@ class KnowledgeBase:
 
     @property
     def ids(self) -> List[str]:
+        """Every body's id, in load order."""
         return list(self.bodies)
 
 

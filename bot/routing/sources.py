@@ -107,6 +107,7 @@ class Fact:
     uncertain: str
 
     def as_dict(self) -> Dict[str, str]:
+        """The fact as a JSON-ready dict (the date as ISO text)."""
         d = asdict(self)
         d["checked"] = self.checked.isoformat()
         return d

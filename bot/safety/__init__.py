@@ -201,6 +201,7 @@ def _rx(pattern: str) -> Pattern[str]:
 
 @lru_cache(maxsize=1)
 def get_patterns() -> SafetyPatterns:
+    """The safety patterns, loaded once."""
     return SafetyPatterns()
 
 
@@ -242,6 +243,8 @@ class Detector:
         self.context_floor = 0.6
 
     def judge(self, text: str, intent_confidence: float = 0.0, intent_threshold: float = 0.7) -> Verdict:
+        """Whether a message shows risk of harm now: patterns first, then the statistical classifier,
+        then (only without one) the intent classifier's confidence."""
         if not text or not text.strip():
             return Verdict(False)
         a = self.patterns.assess(text)

@@ -15,6 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Create rec_letter_links: sealed drafted letters behind SMS links, with their expiry."""
     op.create_table('rec_letter_links',
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('sealed', sa.Text(), nullable=False),
@@ -27,6 +28,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop rec_letter_links."""
     with op.batch_alter_table('rec_letter_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rec_letter_links_expires_at'))
     op.drop_table('rec_letter_links')

@@ -15,6 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Create rec_health_probe: one row per process, rewritten to prove the database takes writes."""
     op.create_table('rec_health_probe',
     sa.Column('name', sa.String(length=40), nullable=False),
     sa.Column('token', sa.String(length=32), nullable=False),
@@ -24,4 +25,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop rec_health_probe."""
     op.drop_table('rec_health_probe')

@@ -19,6 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Replace rec_sms_state with the opt-out hashes and live conversations, carrying opt-outs over."""
     op.create_table('rec_sms_opt_outs',
     sa.Column('number_hash', sa.String(length=64), nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),
@@ -38,6 +39,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Bring back rec_sms_state with the opt-outs only (the dropped numbers are gone)."""
     op.create_table('rec_sms_state',
     sa.Column('sender', sa.String(length=32), nullable=False),
     sa.Column('opted_out', sa.Boolean(), nullable=False),
