@@ -55,11 +55,13 @@ class LinearIntentClassifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
+        """The logistic regression's regularisation strength C and random seed."""
         return {"C": 10.0, "random_seed": 42}
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "LinearIntentClassifier":
+        """A new, untrained classifier (Rasa's constructor for a component)."""
         return cls(config, model_storage, resource)
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -70,6 +72,8 @@ class LinearIntentClassifier(GraphComponent):
         self._pipeline = pipeline
 
     def train(self, training_data: TrainingData) -> Resource:
+        """Fit the pipeline on the intent examples and save it to the model storage; return the resource
+        (nothing is learned with fewer than two intents)."""
         examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
         texts = [_clean(m.get(TEXT)) for m in examples]
         labels = [m.get(INTENT) for m in examples]
@@ -86,6 +90,7 @@ class LinearIntentClassifier(GraphComponent):
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+        """The classifier with its trained pipeline (without one, every message is left unclassified)."""
         pipeline = None
         try:
             with model_storage.read_from(resource) as directory:
@@ -95,9 +100,11 @@ class LinearIntentClassifier(GraphComponent):
         return cls(config, model_storage, resource, pipeline)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training data passes through unchanged."""
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
+        """Set each message's intent and intent ranking (top 10) from the pipeline's probabilities."""
         if self._pipeline is None:
             return messages
         texts = [_clean(m.get(TEXT) or "") for m in messages]

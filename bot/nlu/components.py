@@ -35,6 +35,7 @@ class FactExtractor(GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "FactExtractor":
+        """A new extractor (it takes no settings)."""
         return cls()
 
     def __init__(self) -> None:
@@ -47,9 +48,11 @@ class FactExtractor(GraphComponent):
         warm_up()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training data passes through unchanged (nothing to train)."""
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
+        """Add each message's case facts and its language as entities."""
         for message in messages:
             text = message.get(TEXT) or ""
             if not text:
@@ -83,12 +86,14 @@ class SafetyDetector(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
+        """Default settings: `classifier_threshold`."""
         # The intent classifier's own "express_risk" counts only above this confidence.
         return {"classifier_threshold": 0.7}
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "SafetyDetector":
+        """A new detector with this pipeline's settings."""
         return cls(config)
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -101,9 +106,12 @@ class SafetyDetector(GraphComponent):
         self.detector = get_detector()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training data passes through unchanged (nothing to train)."""
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
+        """Make `express_risk` the intent of each message the safety detector flags, with the risk's
+        entities; a risk intent it does not confirm becomes `nlu_fallback`."""
         for message in messages:
             text = message.get(TEXT) or ""
             ranking = message.get(INTENT_RANKING_KEY) or []
@@ -146,12 +154,16 @@ class ReferenceDetector(GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "ReferenceDetector":
+        """A new detector (it takes no settings)."""
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training data passes through unchanged (nothing to train)."""
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
+        """Add a valid reference as an entity; a short message holding one, or something written
+        like one, becomes `check_status`."""
         from bot.record.store import normalise_reference
 
         for message in messages:
@@ -236,12 +248,16 @@ class CaseIntentResolver(GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "CaseIntentResolver":
+        """A new resolver (it takes no settings)."""
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training data passes through unchanged (nothing to train)."""
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
+        """Settle each message's intent: a message telling a story is `inform`; an intent that needs
+        words it lacks gives way to the next best reading."""
         from bot.understand.normalise import normalise
 
         for message in messages:

@@ -43,6 +43,7 @@ class RiskClassifier:
         return [float(p[1]) for p in self.pipeline.predict_proba(texts)]
 
     def kind(self, text: str) -> str:
+        """The kind of risk: this classifier does not tell kinds apart, so always "general"."""
         return "general"
 
 
@@ -104,6 +105,7 @@ def training_data() -> Tuple[List[str], List[int]]:
 
 
 def fingerprint() -> str:
+    """A short hash of what the classifier is built from: corpus, NLU data, dev sets, preparation code."""
     h = hashlib.sha256()
     dev = HERE.parent.parent / "tests" / "data" / "safety"
     extra = [p for p in (dev / "risk_dev.yml", dev / "ordinary_dev.yml") if p.exists()]
@@ -117,6 +119,7 @@ def fingerprint() -> str:
 
 
 def train(threshold: float = 0.7) -> RiskClassifier:
+    """Fit the risk classifier (word and character n-grams, logistic regression) on the training data."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, Pipeline
