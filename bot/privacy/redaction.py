@@ -77,10 +77,12 @@ HERE_INTRO = re.compile(rf"(?:^|[.!?\n]\s*)(?i:{_GREETING})({_WORD})(?:\s+({_WOR
 # "Hi Sarah,", "Thanks Marcus,": a greeting or thanks, a name, a pause.
 GREETED = re.compile(rf"(?i:\b(?:thanks|thank you|cheers|hi|hello|hiya|hey|dear|morning))\s+({_CAP})"
                      rf"(?:\s+({_CAP}))?\s*[,.!]")
-# A name signed at the very end: "... Kasia x", "Many thanks\nGwenllian Rees".
+# A name signed at the very end: "... Kasia x", "Many thanks\nGwenllian Rees", or signed above lines of
+# contact details only, as in an email signature: "Thanks\nPhilippa Thistlethwaite\n07700900456".
 SIGNED_X = re.compile(rf"(?:^|[\s.,!?])({_CAP})(?:\s+({_CAP}))?\s+x{{1,3}}\s*$")
+_CONTACT_LINES = rf"(?:[^\S\n]*\n\s*(?:{EMAIL.pattern}|{PHONE.pattern}|\[(?:PHONE|EMAIL)\])[^\S\n]*[.,]?)*"
 SIGNED_AFTER_THANKS = re.compile(rf"(?i:thanks|thank you|regards|cheers|best wishes|love|ta)\b[^\n\w]*\n+\s*"
-                                 rf"({_CAP})(?:\s+({_CAP}))?\s*[.!]?\s*$")
+                                 rf"({_CAP})(?:\s+({_CAP}))?\s*[.!]?{_CONTACT_LINES}\s*$")
 # Words that say a name follows, for lower case too: "names olumide", "name - harpreet kaur", "surname: ...".
 STRONG_CUED = re.compile(rf"(?i:\b(?:my name is|my names|my name's|me name is|name is|name's|names|"
                          rf"name\s*[:\-–]|name as|patient name|i am called|i'm called|im called))\s+"

@@ -47,7 +47,7 @@ def test_a_message_is_counted_timed_and_its_safety_responses_counted():
 
 
 def test_known_label_values_start_at_zero_so_rates_work_from_the_first_scrape():
-    obs.metrics()
+    obs.metrics.metrics()
     text = obs.exposition().decode()
     assert 'complaints_messages_total{channel="sms",outcome="store_unavailable"}' in text
     assert 'complaints_referrals_total{outcome="not_saved"}' in text
@@ -109,7 +109,7 @@ def test_helpers_never_raise(monkeypatch):
         def __getattr__(self, name):
             raise RuntimeError("broken metrics")
 
-    monkeypatch.setattr(obs, "_metrics", Broken())
+    monkeypatch.setattr(obs.metrics, "_metrics", Broken())
     obs.message_done("rest", "ok", 1.0, sender=object(), messages=[None, 3, {"custom": "x"}])
     obs.message_done(None, None, "not a number")  # type: ignore[arg-type]
     obs.fallback("nlu")

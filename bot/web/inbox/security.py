@@ -320,11 +320,11 @@ async def _current_staff(request: web.Request, s: Session) -> Tuple[Optional[Sta
         why = "ended"
     staff = None
     if not why:
-        staff = get_staff(int(s["staff_id"]))
+        staff = await in_thread(get_staff, int(s["staff_id"]))
         if staff is None or not staff.active or not hmac.compare_digest(str(s.get("stamp", "")), staff.stamp):
             why, staff = "ended", None
     if why:
-        audit(request, "session_ended", staff_id=int(s["staff_id"]), detail=why)
+        await audit(request, "session_ended", staff_id=int(s["staff_id"]), detail=why)
         inbox.revoke(s.get("sid"))
         s.invalidate()
         return None, why
@@ -443,7 +443,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             expected = s.get("csrf", "")
             given = await _form_token(request)
             if not expected or not given or not hmac.compare_digest(given.encode(), str(expected).encode()):
-                audit(request, "csrf_refused", detail=f"{request.method} {request.path}"[:200])
+                await audit(request, "csrf_refused", detail=f"{request.method} {request.path}"[:200])
                 raise InboxError(403, "This form has expired or did not come from the inbox. "
                                       "Go back, reload the page and try again.")
         allowed = getattr(target, "inbox_roles", None)
@@ -453,7 +453,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
                 raise InboxError(exc.status, "There is no such page." if exc.status == 404 else exc.reason)
             raise InboxError(403, "You do not have access to this page.")
         if staff.role not in allowed:
-            audit(request, "access_refused", detail=f"{request.method} {request.path}"[:200])
+            await audit(request, "access_refused", detail=f"{request.method} {request.path}"[:200])
             raise InboxError(403, "Your role does not give access to this page.")
         s["seen"] = inbox_of(request).clock.time()
         return await handler(request)
@@ -504,41 +504,48 @@ def client_ip(request: web.Request) -> str:
     return (request.remote or "")[:64]
 
 
-def audit(request: Optional[web.Request], action: str, *, target: Optional[str] = None,
-          detail: Optional[str] = None, staff_id: Optional[int] = None, staff_name: Optional[str] = None) -> None:
-    """Write one audit entry (never raises: a failed audit is logged, the request goes on)."""
+async def audit(request: Optional[web.Request], action: str, *, target: Optional[str] = None,
+                detail: Optional[str] = None, staff_id: Optional[int] = None, staff_name: Optional[str] = None) -> None:
+    """Write one audit entry, off the event loop (never raises: a failed audit is logged, the request goes on)."""
     staff = request.get("staff") if request is not None else None
     if staff is not None:
         staff_id = staff_id if staff_id is not None else staff.id
         staff_name = staff_name or staff.name
-    if staff_id is not None and staff_name is None:
-        info = get_staff(staff_id)
-        staff_name = info.name if info else None
     row = AuditEntry(staff_id=staff_id, staff_name=staff_name, action=action[:40],
                      target=(target or None) and target[:40], detail=(detail or None) and detail[:1000])
     if request is not None:
         row.at, row.ip = inbox_of(request).clock.utcnow(), client_ip(request)
     try:
-        with session_scope() as s:
-            s.add(row)
+        await in_thread(write_audit, row)
     except Exception:
         log.exception("inbox: could not write the audit entry %s", action)
 
 
-def must_audit(request: web.Request, action: str, **kw: Any) -> None:
+def write_audit(row: AuditEntry) -> None:
+    """Store an audit entry (blocking: the database), naming the account when only its id is known."""
+    if row.staff_id is not None and row.staff_name is None:
+        info = get_staff(row.staff_id)
+        row.staff_name = info.name if info else None
+    with session_scope() as s:
+        s.add(row)
+
+
+async def must_audit(request: web.Request, action: str, **kw: Any) -> None:
     """Audit before showing personal data: if the audit cannot be written, nothing is shown."""
     staff = request["staff"]
+    row = AuditEntry(at=inbox_of(request).clock.utcnow(), staff_id=staff.id, staff_name=staff.name,
+                     action=action[:40], target=(kw.get("target") or None) and kw["target"][:40],
+                     detail=(kw.get("detail") or None) and kw["detail"][:1000], ip=client_ip(request))
     try:
-        with session_scope() as s:
-            s.add(AuditEntry(at=inbox_of(request).clock.utcnow(), staff_id=staff.id, staff_name=staff.name,
-                             action=action[:40], target=(kw.get("target") or None) and kw["target"][:40],
-                             detail=(kw.get("detail") or None) and kw["detail"][:1000], ip=client_ip(request)))
+        await in_thread(write_audit, row)
     except Exception:
         log.exception("inbox: could not write the audit entry %s", action)
         raise InboxError(503, "The audit log cannot be written just now, so the record is not shown. "
                               "Try again in a minute.")
 
 
-async def in_thread(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run blocking work (password hashing, sending a text) off the event loop."""
-    return await asyncio.get_running_loop().run_in_executor(None, partial(fn, *args))
+async def in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run blocking work off the event loop, in the default thread pool: every database call (the record,
+    staff accounts, the audit log), password hashing, sending a text. A handler never calls these directly:
+    one slow query would hold up every other request of the web app (tests/inbox/test_event_loop.py)."""
+    return await asyncio.get_running_loop().run_in_executor(None, partial(fn, *args, **kwargs))

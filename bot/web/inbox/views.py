@@ -112,7 +112,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     key = f"device:{device[1]}" if device else f"ip:{client_ip(request)}"
     wait = inbox.limiter.retry_after(key)
     if wait:
-        audit(request, "sign_in_throttled", detail=f"too many failed attempts from this {key.split(':')[0]}; "
+        await audit(request, "sign_in_throttled", detail=f"too many failed attempts from this {key.split(':')[0]}; "
                                                    f"retry in {wait} s")
         raise InboxError(429, f"Too many failed sign-ins from your {'browser' if device else 'network'} just now. "
                               f"Try again in {_duration(wait)}.", headers={"Retry-After": str(wait)})
@@ -122,7 +122,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
                              device[0] if device else None)
     inbox.limiter.record(key, failed=not result.ok)
     if not result.ok:
-        audit(request, "sign_in_failed", staff_id=result.staff.id if result.staff else None,
+        await audit(request, "sign_in_failed", staff_id=result.staff.id if result.staff else None,
               staff_name=result.staff.name if result.staff else None, detail=_failure_detail(result))
         if inbox.config.fail_delay:
             await asyncio.sleep(inbox.config.fail_delay)
@@ -133,7 +133,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     staff = result.staff
     session = await start_session(request, staff)
     request["inbox_session"], request["staff"] = session, staff
-    audit(request, "sign_in", detail=f"role {staff.role}")
+    await audit(request, "sign_in", detail=f"role {staff.role}")
     resp = redirect(safe_next(data.get("next")))
     resp.del_cookie(LOGIN_COOKIE, path=f"{PREFIX}/login")
     if not device or device[0] != staff.id:
@@ -162,7 +162,7 @@ def _duration(seconds: int) -> str:
 
 @roles(*EVERYONE)
 async def logout(request: web.Request) -> web.StreamResponse:
-    audit(request, "sign_out")
+    await audit(request, "sign_out")
     await end_session(request)
     return redirect(f"{PREFIX}/login?reason=signed_out")
 
@@ -178,14 +178,15 @@ async def home(request: web.Request) -> web.StreamResponse:
 async def referral_list(request: web.Request) -> web.StreamResponse:
     f = queries.parse_filters(request.query)
     size = inbox_of(request).config.page_size
-    rows, total = queries.list_referrals(f, request["staff"].id, size)
+    rows, total = await in_thread(queries.list_referrals, f, request["staff"].id, size)
     pages = max(1, -(-total // size))
     if f.page > pages and total:
         return redirect(f"{PREFIX}/referrals?" + f.query(page=pages))
+    options = await in_thread(queries.filter_options)
     return render(request, "referrals.html", {
         "title": "Referrals", "rows": rows, "total": total, "filters": f, "page": f.page, "pages": pages,
         "first": (f.page - 1) * size + 1 if total else 0, "last": min(total, f.page * size),
-        "options": queries.filter_options(), "statuses": STATUSES,
+        "options": options, "statuses": STATUSES,
         "prev_q": f.query(page=f.page - 1) if f.page > 1 else None,
         "next_q": f.query(page=f.page + 1) if f.page < pages else None,
     })
@@ -194,24 +195,25 @@ async def referral_list(request: web.Request) -> web.StreamResponse:
 @roles(*WORKERS)
 async def referral_detail(request: web.Request) -> web.StreamResponse:
     ref = referral_ref(request)
-    data = queries.referral_detail(ref)
+    data = await in_thread(queries.referral_detail, ref)
     if data is None:
         raise InboxError(404, "There is no referral with that reference.")
     show_contact = request.query.get("contact") == "show"
     contact = None
-    must_audit(request, "view_referral", target=ref)
+    await must_audit(request, "view_referral", target=ref)
     if show_contact and data["has_contact"]:
         from bot.privacy import unseal
 
-        must_audit(request, "view_contact", target=ref)
+        await must_audit(request, "view_contact", target=ref)
         try:
-            contact = unseal(queries.sealed_contact(ref)) or {}
+            contact = unseal(await in_thread(queries.sealed_contact, ref)) or {}
         except Exception:
             log.exception("inbox: contact details of %s cannot be decrypted", ref)
             contact = {"error": "The contact details cannot be decrypted (has CONTACT_KEY changed?)."}
+    staff_options = await in_thread(queries.assignable_staff)
     return render(request, "referral.html", {
         "title": f"Referral {ref}", "r": data, "contact": contact, "show_contact": show_contact,
-        "staff_options": queries.assignable_staff(), "catalogue": statements(),
+        "staff_options": staff_options, "catalogue": statements(),
     })
 
 
@@ -221,14 +223,14 @@ async def referral_status(request: web.Request) -> web.StreamResponse:
     data = await form(request)
     new = data.get("status", "")
     try:
-        old, new = queries.change_status(ref, new, data.get("reason", ""), data.get("expected", ""),
-                                         request["staff"].id, now(request))
+        old, new = await in_thread(queries.change_status, ref, new, data.get("reason", ""),
+                                   data.get("expected", ""), request["staff"].id, now(request))
     except LookupError:
         raise InboxError(404, "There is no referral with that reference.") from None
     except ChangeError as e:
         flash(request, str(e), "error")
         return back_to(ref, "status")
-    audit(request, "change_status", target=ref, detail=f"{old} -> {new}"
+    await audit(request, "change_status", target=ref, detail=f"{old} -> {new}"
           + (f": {data.get('reason', '').strip()[:200]}" if data.get("reason", "").strip() else ""))
     flash(request, f"Status changed from '{STATUS_LABELS[old]}' to '{STATUS_LABELS[new]}'.", "success")
     return back_to(ref)
@@ -239,13 +241,13 @@ async def referral_note(request: web.Request) -> web.StreamResponse:
     ref = referral_ref(request)
     data = await form(request)
     try:
-        queries.add_note(ref, data.get("note", ""), request["staff"].id, now(request))
+        await in_thread(queries.add_note, ref, data.get("note", ""), request["staff"].id, now(request))
     except LookupError:
         raise InboxError(404, "There is no referral with that reference.") from None
     except ChangeError as e:
         flash(request, str(e), "error")
         return back_to(ref, "note")
-    audit(request, "add_note", target=ref)
+    await audit(request, "add_note", target=ref)
     flash(request, "Note added.", "success")
     return back_to(ref)
 
@@ -266,13 +268,13 @@ async def referral_assign(request: web.Request) -> web.StreamResponse:
             flash(request, "Choose someone to assign it to.", "error")
             return back_to(ref, "assign")
     try:
-        name = queries.assign(ref, assignee, request["staff"].id, now(request))
+        name = await in_thread(queries.assign, ref, assignee, request["staff"].id, now(request))
     except LookupError:
         raise InboxError(404, "There is no referral with that reference.") from None
     except ChangeError as e:
         flash(request, str(e), "error")
         return back_to(ref, "assign")
-    audit(request, "assign", target=ref, detail=f"assigned to {name}" if name else "unassigned")
+    await audit(request, "assign", target=ref, detail=f"assigned to {name}" if name else "unassigned")
     flash(request, f"Assigned to {name}." if name else "Unassigned.", "success")
     return back_to(ref)
 
@@ -297,7 +299,7 @@ async def referral_update(request: web.Request) -> web.StreamResponse:
     except ValueError as e:
         flash(request, str(e), "error")
         return back_to(ref, "update")
-    audit(request, "send_update", target=ref,
+    await audit(request, "send_update", target=ref,
           detail=f"channel {result.channel}; delivered {'yes' if result.delivered else 'no'}")
     if result.delivered:
         msg, kind = "Update sent to the person by text message, and recorded on the referral.", "success"
@@ -311,19 +313,20 @@ async def referral_update(request: web.Request) -> web.StreamResponse:
 
 
 # ---------------------------------------------------------------------- dashboard
-def _dashboard_data(request: web.Request) -> Dict[str, Any]:
+def _dashboard_data(when: dt.datetime) -> Dict[str, Any]:
+    """The dashboard's figures (blocking: the database; run it with in_thread)."""
     from bot.record import get_store
 
     report = get_store().expectations_report()
     stages = queries.statement_rows(report)
-    counts = queries.referral_counts(now(request))
+    counts = queries.referral_counts(when)
     flat = [s for stage in stages for s in stage["statements"]]
     return {"stages": stages, "counts": counts, "flat": flat}
 
 
 @roles(*EVERYONE)
 async def dashboard(request: web.Request) -> web.StreamResponse:
-    d = _dashboard_data(request)
+    d = await in_thread(_dashboard_data, now(request))
     flat, counts = d["flat"], d["counts"]
     weeks = counts["week"]
 
@@ -372,24 +375,24 @@ def _csv_cell(value: Any) -> Any:
 
 @roles("admin", "analyst")
 async def statements_csv(request: web.Request) -> web.StreamResponse:
-    d = _dashboard_data(request)
+    d = await in_thread(_dashboard_data, now(request))
     rows = [["stage", "statement_id", "statement", "interactions", "feedback_count", "feedback_mean"]]
     for stage in d["stages"]:
         for s in stage["statements"]:
             rows.append([stage["name"], s["id"], s["text"], s["interactions"], s["feedback_count"],
                          s["feedback_mean"]])
-    audit(request, "export_csv", target="statements")
+    await audit(request, "export_csv", target="statements")
     return _csv_response("i-statements.csv", rows)
 
 
 @roles("admin", "analyst")
 async def referrals_csv(request: web.Request) -> web.StreamResponse:
-    counts = queries.referral_counts(now(request))
+    counts = await in_thread(queries.referral_counts, now(request))
     rows = [["dimension", "value", "referrals"]]
     for dim in ("status", "route", "channel", "week"):
         name = {"route": "primary_route", "week": "week_starting"}.get(dim, dim)
         rows += [[name, value, n] for value, n in counts[dim]]
-    audit(request, "export_csv", target="referral_counts")
+    await audit(request, "export_csv", target="referral_counts")
     return _csv_response("referral-counts.csv", rows)
 
 
@@ -402,7 +405,7 @@ async def audit_log(request: web.Request) -> web.StreamResponse:
         page = 1
     action = (request.query.get("action") or "")[:40]
     target = (request.query.get("target") or "")[:80]
-    rows, total, actions = queries.audit_page(page, action, target)
+    rows, total, actions = await in_thread(queries.audit_page, page, action, target)
     pages = max(1, -(-total // queries.AUDIT_PAGE))
 
     def q(p: int) -> str:
@@ -420,7 +423,8 @@ async def audit_log(request: web.Request) -> web.StreamResponse:
 async def staff_list(request: web.Request) -> web.StreamResponse:
     from bot.staff import list_staff
 
-    return render(request, "staff.html", {"title": "Staff accounts", "accounts": list_staff(), "roles": ROLES,
+    accounts = await in_thread(list_staff)
+    return render(request, "staff.html", {"title": "Staff accounts", "accounts": accounts, "roles": ROLES,
                                           "min_password": MIN_PASSWORD, "now": now(request)})
 
 
@@ -438,7 +442,7 @@ async def staff_add(request: web.Request) -> web.StreamResponse:
     except StaffError as e:
         flash(request, f"The account was not added: {e}.", "error")
         return redirect(f"{PREFIX}/staff#add")
-    audit(request, "staff_add", target=str(new_id), detail=f"{' '.join(name.split())} ({role})")
+    await audit(request, "staff_add", target=str(new_id), detail=f"{' '.join(name.split())} ({role})")
     flash(request, f"Account {' '.join(name.split())} ({role}) added.", "success")
     return redirect(f"{PREFIX}/staff")
 
@@ -461,11 +465,11 @@ async def staff_active(request: web.Request) -> web.StreamResponse:
         flash(request, "You cannot deactivate your own account.", "error")
         return redirect(f"{PREFIX}/staff")
     try:
-        info = set_active(sid, active)
+        info = await in_thread(set_active, sid, active)
     except StaffError as e:
         flash(request, f"Not changed: {e}.", "error")
         return redirect(f"{PREFIX}/staff")
-    audit(request, "staff_activate" if active else "staff_deactivate", target=str(sid), detail=info.name)
+    await audit(request, "staff_activate" if active else "staff_deactivate", target=str(sid), detail=info.name)
     flash(request, f"{info.name} is {'active again' if active else 'deactivated: their sessions have ended'}.",
           "success")
     return redirect(f"{PREFIX}/staff")
@@ -489,7 +493,7 @@ async def staff_password(request: web.Request) -> web.StreamResponse:
     except StaffError as e:
         flash(request, f"The password was not changed: {e}.", "error")
         return redirect(f"{PREFIX}/staff#reset")
-    audit(request, "staff_reset_password", target=str(sid), detail=info.name)
+    await audit(request, "staff_reset_password", target=str(sid), detail=info.name)
     if sid == request["staff"].id:
         # The admin's own session ends with the old password; sign in again.
         await end_session(request)
@@ -504,11 +508,11 @@ async def staff_unlock(request: web.Request) -> web.StreamResponse:
 
     sid = _staff_id(request)
     try:
-        info = unlock(sid)
+        info = await in_thread(unlock, sid)
     except StaffError as e:
         flash(request, f"Not changed: {e}.", "error")
         return redirect(f"{PREFIX}/staff")
-    audit(request, "staff_unlock", target=str(sid), detail=info.name)
+    await audit(request, "staff_unlock", target=str(sid), detail=info.name)
     flash(request, f"{info.name} is unlocked.", "success")
     return redirect(f"{PREFIX}/staff")
 
@@ -551,7 +555,7 @@ async def retention_run(request: web.Request) -> web.StreamResponse:
     except StoreUnavailable:
         raise InboxError(503, "The record's database cannot be reached: nothing was deleted.") from None
     summary = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
-    audit(request, "purge", detail=f"older than {days} days: {summary}")
+    await audit(request, "purge", detail=f"older than {days} days: {summary}")
     flash(request, f"Deleted records older than {days} days: {summary}.", "success")
     return redirect(f"{PREFIX}/retention")
 
