@@ -17,7 +17,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
-import os
 import sys
 from typing import List, Optional
 
@@ -64,9 +63,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
     from rasa_sdk.endpoint import create_app, create_argument_parser
 
+    from bot.settings import settings_or_exit
+
+    settings = settings_or_exit("actions")
     args = create_argument_parser().parse_args(argv)
-    host = os.environ.get("ACTION_HOST", "127.0.0.1")
-    token = os.environ.get("ACTION_SERVER_TOKEN", "").strip() or None
+    host = settings.action_host
+    token = settings.action_server_token
     if not is_loopback(host) and not token:
         print(f"actions: ACTION_HOST={host} is reachable from other machines: set ACTION_SERVER_TOKEN "
               "(the same value for Rasa) or keep the default, 127.0.0.1", file=sys.stderr)
