@@ -58,14 +58,14 @@ def protect(app, token: Optional[str]) -> None:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Start the action server (arguments as `python -m rasa_sdk`)."""
+    """Start the action server (arguments as `python -m rasa_sdk`); a bad setting stops it in one line."""
+    from bot.settings import settings_or_exit
+
+    settings = settings_or_exit("actions")   # before rasa_sdk's imports, which may warn
     from rasa_sdk import utils
     from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
     from rasa_sdk.endpoint import create_app, create_argument_parser
 
-    from bot.settings import settings_or_exit
-
-    settings = settings_or_exit("actions")
     args = create_argument_parser().parse_args(argv)
     host = settings.action_host
     token = settings.action_server_token
