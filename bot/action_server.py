@@ -17,7 +17,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
-import os
 import sys
 from typing import List, Optional
 
@@ -59,14 +58,17 @@ def protect(app, token: Optional[str]) -> None:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Start the action server (arguments as `python -m rasa_sdk`)."""
+    """Start the action server (arguments as `python -m rasa_sdk`); a bad setting stops it in one line."""
+    from bot.settings import settings_or_exit
+
+    settings = settings_or_exit("actions")   # before rasa_sdk's imports, which may warn
     from rasa_sdk import utils
     from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
     from rasa_sdk.endpoint import create_app, create_argument_parser
 
     args = create_argument_parser().parse_args(argv)
-    host = os.environ.get("ACTION_HOST", "127.0.0.1")
-    token = os.environ.get("ACTION_SERVER_TOKEN", "").strip() or None
+    host = settings.action_host
+    token = settings.action_server_token
     if not is_loopback(host) and not token:
         print(f"actions: ACTION_HOST={host} is reachable from other machines: set ACTION_SERVER_TOKEN "
               "(the same value for Rasa) or keep the default, 127.0.0.1", file=sys.stderr)

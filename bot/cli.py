@@ -89,9 +89,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     # argparse prints usage and exits 2 on its own errors; keep that, it is one short message.
     args = parser.parse_args(argv)
+    from bot.settings import SettingsError
+
     try:
         return args.func(args) or 0
-    except UsageError as e:
+    except (UsageError, SettingsError) as e:   # a bad environment variable is one line too
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

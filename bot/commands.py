@@ -9,8 +9,8 @@ import sys
 def register(sub: "argparse._SubParsersAction") -> None:
     """Add the commands of the other subsystems to the CLI."""
     p = sub.add_parser("run", help="start the whole stack in the foreground (what `make run` does)")
-    p.add_argument("--rasa-servers", type=int, default=int(__import__("os").environ.get("RASA_SERVERS", "1")),
-                   help="how many Rasa servers to start (more than one needs REDIS_URL)")
+    p.add_argument("--rasa-servers", type=int,
+                   help="how many Rasa servers to start (default RASA_SERVERS, or 1; more than one needs REDIS_URL)")
     p.set_defaults(func=_run)
 
     p = sub.add_parser("db", help="database schema of the record")

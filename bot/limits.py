@@ -11,12 +11,8 @@ import time
 from collections import OrderedDict, deque
 from typing import Callable, Deque, Optional
 
-from bot.settings import env_int
+from bot.settings import get_settings
 
-#: Reference lookups per client address (or phone number) per hour (REFERENCE_LOOKUPS_PER_HOUR).
-LOOKUPS_PER_ADDRESS = 10
-#: Reference lookups per hour for everyone together, per server (REFERENCE_LOOKUPS_GLOBAL_PER_HOUR).
-LOOKUPS_GLOBAL = 300
 #: How many addresses are remembered at most (the oldest are forgotten first), so a flood cannot fill memory.
 MAX_KEYS = 50_000
 
@@ -77,6 +73,6 @@ def reference_lookups() -> WindowLimit:
     """This process's limit on reference lookups (configured from the environment once)."""
     global _lookups
     if _lookups is None:
-        _lookups = WindowLimit(env_int("REFERENCE_LOOKUPS_PER_HOUR", LOOKUPS_PER_ADDRESS),
-                               env_int("REFERENCE_LOOKUPS_GLOBAL_PER_HOUR", LOOKUPS_GLOBAL))
+        settings = get_settings()
+        _lookups = WindowLimit(settings.reference_lookups_per_hour, settings.reference_lookups_global_per_hour)
     return _lookups

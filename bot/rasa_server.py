@@ -44,6 +44,9 @@ def compile_action_response_validator() -> None:
 
 def main(argv: Optional[List[str]] = None) -> None:
     """`rasa` with the speed-ups applied first; arguments as for the `rasa` command."""
+    from bot.settings import settings_or_exit
+
+    settings_or_exit("rasa")   # our channels and tracker store read them: a bad value stops here, in one line
     compile_action_response_validator()
     from rasa.__main__ import main as rasa_main
 

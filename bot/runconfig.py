@@ -7,19 +7,18 @@ tracker store), the action server URL, and the channels.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Dict, Optional
 from urllib.parse import urlparse
 
 import yaml
 
-from bot.settings import action_port, data_dir
+from bot.settings import Settings, data_dir, get_settings
 
 
-def tracker_store() -> Dict[str, Any]:
-    """Rasa's tracker store: DurableTrackerStore on SQLite in the data folder, or TRACKER_DATABASE_URL."""
-    url = os.environ.get("TRACKER_DATABASE_URL")
+def tracker_store(settings: Optional[Settings] = None) -> Dict[str, Any]:
+    """Rasa's tracker store: ours, over SQLite in the data folder or TRACKER_DATABASE_URL."""
+    url = (settings or get_settings()).tracker_database_url
     cfg: Dict[str, Any] = {"type": "bot.record.tracker_store.DurableTrackerStore",
                            # One journal for every Rasa server of this data folder (DurableTrackerStore).
                            "journal_dir": str(data_dir() / "journal")}
@@ -34,15 +33,16 @@ def tracker_store() -> Dict[str, Any]:
     return cfg
 
 
-def endpoints(action_token: Optional[bool] = None) -> Dict[str, Any]:
+def endpoints(action_token: Optional[bool] = None, settings: Optional[Settings] = None) -> Dict[str, Any]:
     """Rasa's endpoints; `action_token`: whether Rasa sends ACTION_SERVER_TOKEN (default: whether it is set)."""
-    action_url = os.environ.get("ACTION_ENDPOINT_URL") or f"http://127.0.0.1:{action_port()}/webhook"
+    settings = settings or get_settings()
+    action_url = settings.action_endpoint_url or f"http://127.0.0.1:{settings.action_port}/webhook"
     action: Dict[str, Any] = {"url": action_url}
-    if action_token if action_token is not None else bool(os.environ.get("ACTION_SERVER_TOKEN")):
+    if action_token if action_token is not None else bool(settings.action_server_token):
         # Rasa reads ${...} from its own environment when it loads this file: the secret is never written.
         action["headers"] = {"Authorization": "Bearer ${ACTION_SERVER_TOKEN}"}
-    out: Dict[str, Any] = {"action_endpoint": action, "tracker_store": tracker_store()}
-    redis = os.environ.get("REDIS_URL")
+    out: Dict[str, Any] = {"action_endpoint": action, "tracker_store": tracker_store(settings)}
+    redis = settings.redis_url
     if redis:
         u = urlparse(redis)
         out["lock_store"] = {"type": "redis", "url": u.hostname, "port": u.port or 6379,
@@ -52,23 +52,24 @@ def endpoints(action_token: Optional[bool] = None) -> Dict[str, Any]:
     return out
 
 
-def credentials() -> Dict[str, Any]:
-    """Rasa's channels: REST always, SMS (Twilio) when TWILIO_AUTH_TOKEN or SMS_DEV is set."""
+def credentials(settings: Optional[Settings] = None) -> Dict[str, Any]:
+    """Rasa's channels: the REST chat always, SMS when Twilio (or SMS_DEV) is configured."""
+    settings = settings or get_settings()
     creds: Dict[str, Any] = {"channels.rest.RestInput": None}
-    if os.environ.get("TWILIO_AUTH_TOKEN") or os.environ.get("SMS_DEV"):
+    if settings.twilio_auth_token or settings.sms_dev:
         creds["channels.sms.SmsInput"] = {
-            "account_sid": os.environ.get("TWILIO_ACCOUNT_SID", ""),
-            "auth_token": os.environ.get("TWILIO_AUTH_TOKEN", ""),
-            "twilio_number": os.environ.get("TWILIO_NUMBER", ""),
-            "public_url": os.environ.get("PUBLIC_URL", ""),
+            "account_sid": settings.twilio_account_sid or "",
+            "auth_token": settings.twilio_auth_token or "",
+            "twilio_number": settings.twilio_number or "",
+            "public_url": settings.public_url or "",
         }
     return creds
 
 
-def write(directory: Path, action_token: Optional[bool] = None) -> Dict[str, Path]:
+def write(directory: Path, action_token: Optional[bool] = None, settings: Optional[Settings] = None) -> Dict[str, Path]:
     """Write endpoints.yml and credentials.yml into `directory`; return their paths."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = {"endpoints": directory / "endpoints.yml", "credentials": directory / "credentials.yml"}
-    paths["endpoints"].write_text(yaml.safe_dump(endpoints(action_token), sort_keys=False))
-    paths["credentials"].write_text(yaml.safe_dump(credentials(), sort_keys=False))
+    paths["endpoints"].write_text(yaml.safe_dump(endpoints(action_token, settings), sort_keys=False))
+    paths["credentials"].write_text(yaml.safe_dump(credentials(settings), sort_keys=False))
     return paths

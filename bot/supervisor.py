@@ -24,11 +24,10 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from bot import observability
-from bot.settings import PROJECT_DIR, action_port, data_dir, rasa_port, web_port
+from bot.settings import PROJECT_DIR, ROLES, data_dir, get_settings, reset_settings, settings_or_exit, web_port
 
 VENV_BIN = Path(sys.executable).parent
 LOG_FILE_LIMIT = 50 * 1024 * 1024  # DATA_DIR/logs/NAME.log rotates to NAME.log.1, .2 past this size
-ROLES = ("actions", "rasa", "web")
 
 
 @dataclass
@@ -51,7 +50,6 @@ class Supervisor:
         self._lock = threading.Lock()
 
     def start(self, proc: Proc) -> None:
-        """Start a process in its own session; its output goes to its log file and the console."""
         proc.popen = subprocess.Popen(proc.cmd, cwd=PROJECT_DIR, env=proc.env, stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True)
         threading.Thread(target=self._pump, args=(proc, proc.popen), daemon=True).start()
@@ -78,7 +76,6 @@ class Supervisor:
             log_file.close()
 
     def say(self, text: str, level: str = "info") -> None:
-        """Print one line from the supervisor itself (in the configured log format)."""
         from bot.observability import supervisor_line
 
         with self._lock:
@@ -86,8 +83,6 @@ class Supervisor:
             print(line if line != text else f"{'run':>8} | {text}", flush=True)
 
     def run(self) -> int:
-        """Start every process and restart any that dies until stopped; return 1 if one failed more
-        than five times in a minute (everything is then stopped), else 0."""
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stop_event.set())
         for p in self.procs:
@@ -113,7 +108,6 @@ class Supervisor:
         return 1 if self.gave_up else 0
 
     def shutdown(self) -> None:
-        """Stop every process: SIGTERM to its group, SIGKILL to any still running after 15 s."""
         self.say("stopping...")
         for p in self.procs:
             p.stopping = True
@@ -141,13 +135,17 @@ def plan(rasa_servers: int = 1, roles: Sequence[str] = ROLES) -> List[Proc]:
     """The processes of the stack (or of the given roles), configured from the environment."""
     from bot import runconfig
 
-    if os.environ.get("SMS_DEV") == "1" and not os.environ.get("TWILIO_AUTH_TOKEN"):
-        # Development SMS: a throwaway token shared by the SMS channel and the /dev/sms page.
+    settings = get_settings()
+    if settings.sms_dev and not settings.twilio_auth_token:
+        # Development SMS: a throwaway token shared by the SMS channel and the /dev/sms page, which the
+        # children inherit (set here, in this process's environment).
         import secrets
 
         os.environ["TWILIO_AUTH_TOKEN"] = "dev-" + secrets.token_hex(16)
-        os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{rasa_port()}")
-    token = os.environ.get("ACTION_SERVER_TOKEN", "")
+        os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{settings.rasa_port}")
+        reset_settings()
+        settings = get_settings()
+    token = settings.action_server_token or ""
     if not token and "actions" in roles and "rasa" in roles:
         # Both ends started here: they share a token made for this run (in their environment only), so even
         # on loopback the action server answers only Rasa. Set ACTION_SERVER_TOKEN when they run apart.
@@ -157,26 +155,26 @@ def plan(rasa_servers: int = 1, roles: Sequence[str] = ROLES) -> List[Proc]:
     base = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
                 SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONWARNINGS="ignore",
                 PROMETHEUS_MULTIPROC_DIR=str(metrics_dir()), **({"ACTION_SERVER_TOKEN": token} if token else {}))
+    # What the children read of their own (RASA_INSTANCE, LOG_COMPONENT, RASA_URLS...) is set in their env.
     run_dir = data_dir() / "run"
     procs = []
     if "actions" in roles:
         # On loopback unless ACTION_HOST says otherwise, and then only with ACTION_SERVER_TOKEN (bot/action_server.py).
         procs.append(Proc("actions", [str(VENV_BIN / "python"), "-m", "bot.action_server", "--actions", "actions",
-                                      "--port", str(action_port())], dict(base, LOG_COMPONENT="actions")))
+                                      "--port", str(settings.action_port)], dict(base, LOG_COMPONENT="actions")))
     urls = []
     for i in range(rasa_servers if "rasa" in roles else 0):
-        port = rasa_port() + i
+        port = settings.rasa_port + i
         name = f"rasa-{i + 1}" if rasa_servers > 1 else "rasa"
         # Sanic reads a whole request into memory before our channels see it: 1 MB is plenty for a chat message
         # or a Twilio form, where Sanic's default is 100 MB.
         env = dict(base, RASA_INSTANCE=f"rasa-{i + 1}", LOG_COMPONENT=name,
-                   SANIC_REQUEST_MAX_SIZE=os.environ.get("SANIC_REQUEST_MAX_SIZE", str(1024 * 1024)))
-        os.environ["RASA_INSTANCE"] = env["RASA_INSTANCE"]
-        paths = runconfig.write(run_dir / env["RASA_INSTANCE"], action_token=bool(token))
+                   SANIC_REQUEST_MAX_SIZE=str(settings.sanic_request_max_size))
+        paths = runconfig.write(run_dir / env["RASA_INSTANCE"], action_token=bool(token), settings=settings)
         procs.append(Proc(name,
                           [str(VENV_BIN / "python"), "-m", "bot.rasa_server", "run", "--model", str(PROJECT_DIR / "models" / "current.tar.gz"),
                            "--endpoints", str(paths["endpoints"]), "--credentials", str(paths["credentials"]),
-                           "--port", str(port), "--interface", os.environ.get("RASA_HOST", "0.0.0.0")], env))
+                           "--port", str(port), "--interface", settings.rasa_host], env))
         urls.append(f"http://127.0.0.1:{port}")
     if "web" in roles:
         # The web app checks the Rasa servers started here; on its own, those named by RASA_URLS.
@@ -187,33 +185,33 @@ def plan(rasa_servers: int = 1, roles: Sequence[str] = ROLES) -> List[Proc]:
 
 def metrics_dir() -> Path:
     """Where every child writes its metrics: PROMETHEUS_MULTIPROC_DIR, or DATA_DIR/metrics."""
-    return Path(os.environ.get(observability.MULTIPROC_ENV) or data_dir() / "metrics")
+    return get_settings().prometheus_multiproc_dir or data_dir() / "metrics"
 
 
 def parse_roles(value: Optional[str]) -> List[str]:
     """RUN_ONLY: a comma-separated subset of actions, rasa, web (empty: all of them)."""
-    roles = [r.strip().lower() for r in (value or "").split(",") if r.strip()]
-    unknown = [r for r in roles if r not in ROLES]
-    if unknown:
-        raise ValueError(f"RUN_ONLY: unknown part {', '.join(unknown)} (use {', '.join(ROLES)})")
-    return [r for r in ROLES if r in roles] if roles else list(ROLES)
-
-
-def main(rasa_servers: int = 1, only: Optional[str] = None) -> int:
-    """`python -m bot run`: check the settings and model, migrate the record, then supervise the
-    roles' processes (with retention and metrics); return the exit code."""
-    from bot.record.db import upgrade
-    from bot.settings import env_int
+    from bot.settings import parse_roles as roles_of
 
     try:
-        roles = parse_roles(only if only is not None else os.environ.get("RUN_ONLY"))
+        return list(roles_of(value))
+    except ValueError:
+        raise ValueError(f"RUN_ONLY: unknown part in {value!r} (use {', '.join(ROLES)})") from None
+
+
+def main(rasa_servers: Optional[int] = None, only: Optional[str] = None) -> int:
+    """Start the stack (or the parts RUN_ONLY or `only` names) and supervise it until stopped; the exit status."""
+    from bot.record.db import upgrade
+
+    settings = settings_or_exit("run")
+    try:
+        roles = parse_roles(only) if only is not None else list(settings.run_only)
     except ValueError as e:
         print(f"run: {e}", file=sys.stderr)
         return 2
     from bot.action_server import is_loopback
 
-    host = os.environ.get("ACTION_HOST", "127.0.0.1")
-    if "actions" in roles and not is_loopback(host) and not os.environ.get("ACTION_SERVER_TOKEN"):
+    host = settings.action_host
+    if "actions" in roles and not is_loopback(host) and not settings.action_server_token:
         print(f"run: ACTION_HOST={host} makes the action server reachable from other machines: "
               "set ACTION_SERVER_TOKEN (the same value where Rasa runs)", file=sys.stderr)
         return 2
@@ -222,18 +220,18 @@ def main(rasa_servers: int = 1, only: Optional[str] = None) -> int:
         print("run: no trained model; run `make setup` first", file=sys.stderr)
         return 1
     directory = observability.prepare_metrics_dir(metrics_dir())  # counts start from zero with the stack
-    os.environ[observability.MULTIPROC_ENV] = str(directory)
+    os.environ[observability.MULTIPROC_ENV] = str(directory)   # for bot.observability in this process
+    reset_settings()
     upgrade()
-    supervisor = Supervisor(plan(rasa_servers, roles), data_dir() / "logs")
-    if "web" in roles and os.environ.get("RETENTION_AUTO", "1") != "0":
+    supervisor = Supervisor(plan(rasa_servers or settings.rasa_servers, roles), data_dir() / "logs")
+    if "web" in roles and settings.retention_auto:
         # Retention runs where the web app runs: once at start, then daily (RETENTION_DAYS).
         from bot.record.retention import run_daily
-        from bot.settings import retention_days
 
-        threading.Thread(target=run_daily, args=(supervisor.stop_event, retention_days()), daemon=True,
+        threading.Thread(target=run_daily, args=(supervisor.stop_event, settings.retention_days), daemon=True,
                          name="retention").start()
-        supervisor.say(f"retention: records older than {retention_days()} days are deleted daily")
-    port = env_int("METRICS_PORT", 0)
+        supervisor.say(f"retention: records older than {settings.retention_days} days are deleted daily")
+    port = settings.metrics_port
     if port:
         observability.serve_metrics(port, directory=str(directory))
         supervisor.say(f"metrics: port {port}, /metrics")

@@ -19,7 +19,6 @@ Same URL and format as Rasa's built-in channel (`POST /webhooks/rest/webhook`,
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from bot import observability
 from bot.edge import BadInput, client_address, parse_json
 from bot.limits import reference_lookups
 from bot.record.store import looks_like_reference
+from bot.settings import get_settings
 from channels.common import (LOOKUPS_LIMITED_TEXT, NO_REPLY_TEXT, STORE_DOWN_TEXT, TOO_LONG_TEXT, clean_text, health,
                              tracker_store_of)
 
@@ -43,8 +43,7 @@ MAX_BODY = 16 * 1024
 
 
 def _origins() -> List[str]:
-    raw = os.environ.get("ALLOWED_ORIGINS", "http://localhost:8080,http://127.0.0.1:8080")
-    return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
+    return list(get_settings().allowed_origins)
 
 
 class RestInput(InputChannel):
@@ -177,7 +176,7 @@ def read_request(request: Request) -> Union[Incoming, Tuple[int, str]]:
 
 def trust_proxy() -> bool:
     """Behind a reverse proxy (INBOX_TRUST_PROXY=1) the client is the last X-Forwarded-For hop."""
-    return os.environ.get("INBOX_TRUST_PROXY", "") == "1"
+    return get_settings().inbox_trust_proxy
 
 
 def allowed_metadata(raw: Any) -> Optional[Dict[str, Any]]:

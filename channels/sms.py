@@ -27,7 +27,6 @@ HTTP layer (`SmsSender`), so tests can point it at a local fake Twilio API.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import secrets
 import threading
@@ -43,6 +42,7 @@ from sanic.response import HTTPResponse
 from bot import observability
 from bot.limits import reference_lookups
 from bot.record.store import looks_like_reference
+from bot.settings import get_settings
 from channels.common import LOOKUPS_LIMITED_TEXT, NO_REPLY_TEXT, STORE_DOWN_TEXT, clean_text, tracker_store_of
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,6 @@ SAFETY_TEXT = ("If you or anyone else is in danger now, call 999. Samaritans are
                "For urgent health advice, call NHS 111.")
 NOT_TEXT_TEXT = "Please send your message as text."
 LONG_TEXT = "Your message was long, so I read the first part."
-RATE_PER_MINUTE = 10   # SMS_RATE_PER_MINUTE overrides; a person rarely sends more than a few a minute
-RATE_PER_DAY = 200     # SMS_RATE_PER_DAY overrides
 SLOW_DOWN_TEXT = "You are sending messages very fast. Please wait a minute, then send your message again."
 
 
@@ -222,10 +220,10 @@ class RateLimiter:
     """
 
     def __init__(self, per_minute: Optional[int] = None, per_day: Optional[int] = None):
-        from bot.settings import env_int
-
-        self.per_minute = per_minute or env_int("SMS_RATE_PER_MINUTE", RATE_PER_MINUTE)
-        self.per_day = per_day or env_int("SMS_RATE_PER_DAY", RATE_PER_DAY)
+        # SMS_RATE_PER_MINUTE (a person rarely sends more than a few a minute) and SMS_RATE_PER_DAY by default.
+        settings = get_settings()
+        self.per_minute = per_minute or settings.sms_rate_per_minute
+        self.per_day = per_day or settings.sms_rate_per_day
         self.seen: Dict[str, Deque[float]] = defaultdict(deque)
         self.told: Dict[str, float] = {}
         self.lock = threading.Lock()
@@ -597,10 +595,10 @@ class SmsSender:
                  number: Optional[str] = None, api_base: Optional[str] = None):
         from twilio.rest import Client
 
-        self.number = number or os.environ.get("TWILIO_NUMBER", "")
-        base = api_base or os.environ.get("TWILIO_API_BASE")
-        self.client = Client(account_sid or os.environ.get("TWILIO_ACCOUNT_SID"),
-                             auth_token or os.environ.get("TWILIO_AUTH_TOKEN"),
+        settings = get_settings()
+        self.number = number or settings.twilio_number or ""
+        base = api_base or settings.twilio_api_base
+        self.client = Client(account_sid or settings.twilio_account_sid, auth_token or settings.twilio_auth_token,
                              http_client=ForwardingHttpClient(base) if base else None)
 
     def send(self, contact: Dict[str, Any], text: str) -> bool:
@@ -618,7 +616,8 @@ class SmsSender:
 
 def register_outbound() -> bool:
     """Let bot.notify text updates when Twilio is configured in this process."""
-    if not (os.environ.get("TWILIO_ACCOUNT_SID") and os.environ.get("TWILIO_AUTH_TOKEN")):
+    settings = get_settings()
+    if not (settings.twilio_account_sid and settings.twilio_auth_token):
         return False
     from bot.notify import register_sender
 

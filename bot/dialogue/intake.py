@@ -17,7 +17,6 @@ Advocacy, anonymity, consent and feedback come after the advice (bot.dialogue.fo
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
@@ -121,7 +120,9 @@ def _valid_nation(value: Optional[str]) -> Optional[str]:
 
 def default_nation() -> Optional[str]:
     """The deployment's default nation (DEFAULT_NATION), used when a person does not say."""
-    return _valid_nation(os.environ.get("DEFAULT_NATION"))
+    from bot.settings import get_settings
+
+    return get_settings().default_nation
 
 
 #: Services where paying yourself means care (self_funded); for every other service it means private treatment.

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 import secrets
 from typing import Optional
@@ -88,11 +87,12 @@ def link(token: str) -> str:
     PUBLIC_URL in production (nginx sends /l/ to the web app); the local web app in development
     (with SMS_DEV, or when PUBLIC_URL is not set), as PUBLIC_URL then points at the Rasa server.
     """
-    from bot.settings import web_port
+    from bot.settings import get_settings
 
-    public = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
-    if not public or os.environ.get("SMS_DEV") == "1":
-        public = f"http://localhost:{web_port()}"
+    settings = get_settings()
+    public = (settings.public_url or "").rstrip("/")
+    if not public or settings.sms_dev:
+        public = f"http://localhost:{settings.web_port}"
     return f"{public}/l/{token}"
 
 

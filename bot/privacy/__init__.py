@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from bot.settings import data_dir
+from bot.settings import data_dir, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +28,9 @@ def _key_file(name: str) -> Path:
     return data_dir() / "keys" / name
 
 
-def _load_or_create(env: str, name: str, make) -> bytes:
-    """A secret from the environment; for local development only, one generated under the data folder."""
-    value = os.environ.get(env)
+def _load_or_create(env: str, value: Optional[str], name: str, make) -> bytes:
+    """A secret from the settings (`value`, of the variable `env`); for local development only, one generated
+    under the data folder."""
     if value:
         return value.encode()
     path = _key_file(name)
@@ -58,7 +58,7 @@ def _load_or_create(env: str, name: str, make) -> bytes:
 
 @lru_cache(maxsize=1)
 def _pseudonym_key() -> bytes:
-    return _load_or_create("PSEUDONYM_KEY", "pseudonym.key", lambda: secrets.token_hex(32).encode())
+    return _load_or_create("PSEUDONYM_KEY", get_settings().pseudonym_key, "pseudonym.key", lambda: secrets.token_hex(32).encode())
 
 
 def pseudonym(sender_id: str) -> str:
@@ -76,7 +76,7 @@ def keyed_digest(purpose: str, value: str) -> bytes:
 def _fernet():
     from cryptography.fernet import Fernet
 
-    return Fernet(_load_or_create("CONTACT_KEY", "contact.key", Fernet.generate_key))
+    return Fernet(_load_or_create("CONTACT_KEY", get_settings().contact_key, "contact.key", Fernet.generate_key))
 
 
 def seal(contact: Dict[str, Any]) -> str:

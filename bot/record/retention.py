@@ -10,7 +10,6 @@ last event is older than the cutoff, so no tracker is left half-deleted.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
 from typing import Dict, Optional
@@ -18,17 +17,14 @@ from typing import Dict, Optional
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.settings import data_dir
+from bot.settings import data_dir, tracker_database_url
 
 log = logging.getLogger(__name__)
 
 
 def tracker_db_url() -> str:
     """The tracker store's database, as bot/runconfig.py configures Rasa."""
-    url = os.environ.get("TRACKER_DATABASE_URL")
-    if url:
-        return url.replace("postgres://", "postgresql://", 1)
-    return f"sqlite:///{data_dir() / 'tracker.db'}"
+    return tracker_database_url()
 
 
 def purge_trackers(older_than_days: int, url: Optional[str] = None) -> Dict[str, int]:

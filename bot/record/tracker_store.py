@@ -46,7 +46,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import observability
-from bot.settings import data_dir
+from bot.settings import data_dir, get_settings
 
 log = logging.getLogger(__name__)
 #: After the record's database failed, interactions wait in the outbox this long before the next try,
@@ -393,7 +393,7 @@ class DurableTrackerStore(SQLTrackerStore):
 
     def _outbox_path(self) -> Path:
         # One outbox per Rasa server: each rewrites its own from memory.
-        return self.journal_dir / f"interactions-{os.environ.get('RASA_INSTANCE', 'rasa')}.jsonl"
+        return self.journal_dir / f"interactions-{get_settings().rasa_instance}.jsonl"
 
     def _load_journal(self) -> None:
         for path in sorted(self.journal_dir.glob("*.json")):

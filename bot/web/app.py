@@ -35,9 +35,9 @@ async def demo_page(request: web.Request) -> web.Response:
 
 def widget_rasa_url(request: web.Request) -> str:
     """Where the demo page's widget should send messages, or "" for the widget's own default."""
-    from bot.settings import rasa_port
+    from bot.settings import get_settings, rasa_port
 
-    configured = os.environ.get("WIDGET_RASA_URL", "").strip()
+    configured = get_settings().widget_rasa_url
     if configured:
         return configured
     if rasa_port() == 5005:
@@ -92,10 +92,12 @@ def _mount_optional(app: web.Application) -> None:
 
 
 def main() -> None:
-    from bot.settings import web_port
+    """Serve the web app on WEB_PORT (a bad setting stops it with one line, status 2)."""
+    from bot.settings import settings_or_exit
 
+    settings = settings_or_exit("web")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    web.run_app(create_app(), host="0.0.0.0", port=web_port(), access_log=None, print=None)
+    web.run_app(create_app(), host="0.0.0.0", port=settings.web_port, access_log=None, print=None)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,12 @@ Also registers the outbound SMS sender for referral updates when Twilio is confi
 from __future__ import annotations
 
 import html
-import os
 import uuid
 
 import aiohttp
 from aiohttp import web
 
-from bot.settings import rasa_port
+from bot.settings import get_settings
 
 PAGE = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>SMS development page</title>
@@ -34,13 +33,14 @@ def signature(token: str, url: str, params: dict) -> str:
 
 async def send_signed(number: str, body: str) -> str:
     """Post a signed message to the SMS webhook and return the TwiML reply."""
-    public = os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{rasa_port()}").rstrip("/")
+    settings = get_settings()
+    public = (settings.public_url or f"http://127.0.0.1:{settings.rasa_port}").rstrip("/")
     path = "/webhooks/sms/webhook"
-    params = {"From": number, "To": os.environ.get("TWILIO_NUMBER", "+447700900000"), "Body": body,
-              "MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": os.environ.get("TWILIO_ACCOUNT_SID", "ACdev")}
-    headers = {"X-Twilio-Signature": signature(os.environ.get("TWILIO_AUTH_TOKEN", ""), public + path, params)}
+    params = {"From": number, "To": settings.twilio_number or "+447700900000", "Body": body,
+              "MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": settings.twilio_account_sid or "ACdev"}
+    headers = {"X-Twilio-Signature": signature(settings.twilio_auth_token or "", public + path, params)}
     async with aiohttp.ClientSession() as session:
-        async with session.post(f"http://127.0.0.1:{rasa_port()}{path}", data=params, headers=headers,
+        async with session.post(f"http://127.0.0.1:{settings.rasa_port}{path}", data=params, headers=headers,
                                 timeout=aiohttp.ClientTimeout(total=30)) as resp:
             return await resp.text()
 
@@ -70,7 +70,7 @@ def setup(app: web.Application) -> None:
     from channels.sms import register_outbound
 
     register_outbound()
-    if os.environ.get("SMS_DEV") != "1":
+    if not get_settings().sms_dev:
         return
     app["devsms_log"] = []
     app.router.add_route("GET", "/dev/sms", page)

@@ -11,18 +11,17 @@ from typing import Any, Dict, Tuple
 import aiohttp
 
 from bot.record.db import probe_write
-from bot.settings import action_port, rasa_port
+from bot.settings import get_settings
 
 
 def _rasa_urls():
-    raw = os.environ.get("RASA_URLS")
-    if raw:
-        return [u.strip().rstrip("/") for u in raw.split(",") if u.strip()]
-    return [f"http://127.0.0.1:{rasa_port()}"]
+    settings = get_settings()
+    return list(settings.rasa_urls) or [f"http://127.0.0.1:{settings.rasa_port}"]
 
 
 def _action_url() -> str:
-    return (os.environ.get("ACTION_HEALTH_URL") or f"http://127.0.0.1:{action_port()}/health")
+    settings = get_settings()
+    return settings.action_health_url or f"http://127.0.0.1:{settings.action_port}/health"
 
 
 async def _get_json(session: aiohttp.ClientSession, url: str) -> Tuple[int, Any]:
@@ -42,7 +41,7 @@ def _lock_store_ok() -> bool:
     import redis
 
     try:
-        client = redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=2, socket_timeout=2)
+        client = redis.Redis.from_url(get_settings().redis_url, socket_connect_timeout=2, socket_timeout=2)
         try:
             return bool(client.ping())
         finally:
@@ -81,7 +80,7 @@ async def check() -> Tuple[bool, Dict[str, Any]]:
         rasa_checks = [_get_json(session, f"{u}/webhooks/rest/") for u in _rasa_urls()]
         action_check = _get_json(session, _action_url())
         db_check = loop.run_in_executor(None, _database)
-        lock_check = loop.run_in_executor(None, _lock_store_ok) if os.environ.get("REDIS_URL") else _none()
+        lock_check = loop.run_in_executor(None, _lock_store_ok) if get_settings().redis_url else _none()
         results = await asyncio.gather(*rasa_checks, action_check, db_check, lock_check)
     rasa_results, (a_status, _), database, lock_ok = results[:-3], results[-3], results[-2], results[-1]
     rasa = []

@@ -18,6 +18,9 @@ def data_dir(tmp_path_factory):
     os.environ.pop("DATABASE_URL", None)
     from bot import privacy
     from bot.record import db
+    from bot.settings import reset_settings
+
+    reset_settings()   # read again, with this DATA_DIR
 
     # The keys of this data folder, as the action server started below reads them (references carry a
     # keyed check character: this process and the action server must agree on it).

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from bot.settings import SettingsError, reset_settings
 from tests.inbox.helpers import csrf_of, hidden, login, make_client, make_referral, signed_in
 
 
@@ -234,6 +235,7 @@ async def test_session_cookie_flags(app, client, inbox):
 
 async def test_secure_cookies_from_the_environment(inbox_env, staff_ids, monkeypatch):
     monkeypatch.setenv("INBOX_SECURE_COOKIES", "1")
+    reset_settings()   # read once (the fixture read them): read them again, with this
     from bot.web.app import create_app
     from bot.web.inbox import INBOX
 
@@ -242,9 +244,10 @@ async def test_secure_cookies_from_the_environment(inbox_env, staff_ids, monkeyp
 
 async def test_a_bad_session_key_is_refused(inbox_env, monkeypatch):
     monkeypatch.setenv("INBOX_SESSION_KEY", "not a key")
+    reset_settings()
     from bot.web.app import create_app
 
-    with pytest.raises(RuntimeError, match="INBOX_SESSION_KEY"):
+    with pytest.raises(SettingsError, match="^INBOX_SESSION_KEY: expected a Fernet key"):
         create_app()
 
 
@@ -275,6 +278,7 @@ async def test_behind_a_trusted_proxy(client, monkeypatch):
     failed = await client.post("/inbox/login", data=form, headers=headers)
     assert audit_actions("sign_in_failed")[-1]["ip"] == "127.0.0.1"       # not trusted by default
     monkeypatch.setenv("INBOX_TRUST_PROXY", "1")
+    reset_settings()
     form["login_token"] = hidden(await failed.text(), "login_token")      # each form has its own token
     resp = await client.post("/inbox/login", data={**form, "password": "reviewer password 123"}, headers=headers)
     assert audit_actions("sign_in")[-1]["ip"] == "198.51.100.7"

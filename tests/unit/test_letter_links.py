@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.letter import Letter, links
 from bot.record.models import utcnow
+from bot.settings import reset_settings
 
 STORY = "The carer did not come on Tuesday and my mum was left without her tea."
 LETTER = Letter(to="The Complaints Manager, [name of the home care agency]",
@@ -120,6 +121,7 @@ def test_the_text_message_gives_the_link(monkeypatch):
     assert "https://help.example.nhs.uk/l/abc" in message and "7 days" in message
     monkeypatch.setenv("SMS_DEV", "1")
     monkeypatch.setenv("WEB_PORT", "8099")
+    reset_settings()   # settings are read once: read them again, with these
     assert links.link("abc") == "http://localhost:8099/l/abc"
 
 

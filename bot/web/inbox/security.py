@@ -46,7 +46,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from bot.record.db import session_scope
 from bot.record.models import AuditEntry
-from bot.settings import data_dir
+from bot.settings import data_dir, get_settings
 from bot.staff import StaffInfo, get_staff
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class Config:
     ip_attempt_limit: int = 60       # sign-in attempts from one address in the window
     fail_delay: float = 0.5          # seconds added to every failed sign-in
     device_days: int = 180           # how long a browser stays trusted for an account after signing in
-    secure_cookies: bool = field(default_factory=lambda: os.environ.get("INBOX_SECURE_COOKIES", "") == "1")
+    secure_cookies: bool = field(default_factory=lambda: get_settings().inbox_secure_cookies)
     page_size: int = 25
 
 
@@ -173,7 +173,7 @@ def inbox_of(request: web.Request) -> Inbox:
 # ------------------------------------------------------------------------------ sessions
 def session_key() -> bytes:
     """INBOX_SESSION_KEY (a Fernet key), or for development one generated under DATA_DIR/keys."""
-    value = os.environ.get("INBOX_SESSION_KEY")
+    value = get_settings().inbox_session_key
     if value:
         key = value.strip().encode()
     else:
@@ -492,7 +492,7 @@ async def inbox_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 # ------------------------------------------------------------------------------ audit
 def _trust_proxy() -> bool:
-    return os.environ.get("INBOX_TRUST_PROXY", "") == "1"
+    return get_settings().inbox_trust_proxy
 
 
 def client_ip(request: web.Request) -> str:
