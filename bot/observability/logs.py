@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
 import shutil
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 from bot.observability.metrics import error
+from bot.settings import get_settings
 from bot.privacy.log_scrub import (redact_text_line, scrub_exception, scrub_fields, scrub_payloads, scrub_record,
                                    scrub_value)
 
@@ -38,7 +38,7 @@ _COMPONENT_PREFIXES = (  # logger name prefix -> component of complaints_errors_
 
 def log_format() -> str:
     """LOG_FORMAT: `json` (one JSON object per line) or `text` (the default, for people)."""
-    return "json" if (os.environ.get("LOG_FORMAT") or "text").strip().lower() == "json" else "text"
+    return "json" if get_settings().log_format == "json" else "text"
 
 
 _component_override: Optional[str] = None
@@ -46,7 +46,7 @@ _component_override: Optional[str] = None
 
 def component_name() -> str:
     """The process's role in the stack, for log lines: LOG_COMPONENT (set by the supervisor for each child)."""
-    return os.environ.get("LOG_COMPONENT") or _component_override or "app"
+    return get_settings().log_component or _component_override or "app"
 
 
 def _component(logger_name: str) -> str:
@@ -209,7 +209,7 @@ def configure_logging(component: Optional[str] = None, stream=None, force: bool 
         handler._complaints = True  # type: ignore[attr-defined]
         counter = ErrorCounter()
         counter._complaints = True  # type: ignore[attr-defined]
-        level = logging.getLevelName((os.environ.get("LOG_LEVEL") or "INFO").upper())
+        level = logging.getLevelName(get_settings().log_level)
         for name in OUR_LOGGERS:
             lg = logging.getLogger(name)
             for h in [h for h in lg.handlers if getattr(h, "_complaints", False)]:

@@ -17,6 +17,8 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
+from bot.settings import get_settings
+
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 # ------------------------------------------------------------------ label values
@@ -52,7 +54,7 @@ class _Metrics:
             disable_created_metrics()
         except ImportError:  # pragma: no cover - older prometheus_client
             pass
-        directory = os.environ.get(MULTIPROC_ENV)
+        directory = _multiproc_dir()
         if directory:
             os.makedirs(directory, exist_ok=True)
         self.messages = Counter("complaints_messages", "Messages from people, by channel and outcome.",
@@ -177,10 +179,16 @@ def prepare_metrics_dir(directory: Path) -> Path:
     return directory
 
 
+def _multiproc_dir() -> Optional[str]:
+    """PROMETHEUS_MULTIPROC_DIR (the supervisor sets it for the stack's processes), or None."""
+    directory = get_settings().prometheus_multiproc_dir
+    return str(directory) if directory else None
+
+
 def process_dead(pid: int) -> None:
     """Forget a dead process's live gauges (its counters are kept)."""
     try:
-        if os.environ.get(MULTIPROC_ENV):
+        if _multiproc_dir():
             from prometheus_client import multiprocess
 
             multiprocess.mark_process_dead(pid)
@@ -192,7 +200,7 @@ def exposition(directory: Optional[str] = None) -> bytes:
     """The metrics in Prometheus' text format: every process's (multiprocess mode) or this one's."""
     from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 
-    directory = directory or os.environ.get(MULTIPROC_ENV)
+    directory = directory or _multiproc_dir()
     metrics()  # make sure this process's metrics exist, even before the first message
     if directory and os.path.isdir(directory):
         from prometheus_client import multiprocess
@@ -211,7 +219,7 @@ def metrics_allowed(remote: Optional[str], authorization: Optional[str]) -> bool
     import hmac
     import ipaddress
 
-    token = os.environ.get("METRICS_TOKEN")
+    token = get_settings().metrics_token
     if token:
         given = (authorization or "").strip()
         expected = f"Bearer {token}"

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from bot.settings import reset_settings
 from prometheus_client import REGISTRY
 
 from bot import observability as obs
@@ -149,6 +151,7 @@ def test_metrics_need_the_token_when_one_is_set_and_loopback_otherwise(monkeypat
     assert obs.metrics_allowed("127.0.0.1", None) and obs.metrics_allowed("::1", None)
     assert not obs.metrics_allowed("10.0.0.7", None) and not obs.metrics_allowed(None, None)
     monkeypatch.setenv("METRICS_TOKEN", "s3cret-token")
+    reset_settings()   # settings are read once: a process started with the token
     assert obs.metrics_allowed("10.0.0.7", "Bearer s3cret-token")
     assert not obs.metrics_allowed("127.0.0.1", None)
     assert not obs.metrics_allowed("127.0.0.1", "Bearer wrong")
@@ -172,6 +175,7 @@ async def test_the_web_app_serves_metrics_to_loopback_and_with_the_token(tmp_pat
             assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/plain")
             assert "complaints_messages_total" in body and 'complaints_store_available{store="record"} 1.0' in body
             monkeypatch.setenv("METRICS_TOKEN", "t0ken")
+            reset_settings()
             assert (await client.get("/metrics")).status == 403
             assert (await client.get("/metrics", headers={"Authorization": "Bearer t0ken"})).status == 200
     finally:
@@ -182,6 +186,7 @@ async def test_the_web_app_serves_metrics_to_loopback_and_with_the_token(tmp_pat
 def _log_lines(fmt, monkeypatch, emit):
     monkeypatch.setenv("LOG_FORMAT", fmt)
     monkeypatch.setenv("LOG_LEVEL", "INFO")
+    reset_settings()
     out = io.StringIO()
     obs.configure_logging("test", stream=out, force=True)
     try:

@@ -151,11 +151,7 @@ def test_the_readme_table_names_every_setting_and_nothing_else():
 
 # ------------------------------------------------------------------------------ the only reader
 #: Files that still read the environment themselves, and why. Empty it as they move to bot.settings.
-ALLOWED_READS = {
-    # Being split by another change (issue 14); its LOG_*, METRICS_TOKEN and PROMETHEUS_MULTIPROC_DIR are
-    # already Settings fields (so they are checked at start-up) and move to get_settings() after the split.
-    "bot/observability.py",
-}
+ALLOWED_READS: set = set()
 #: Files that build a child process's environment from this one's (dict(os.environ, ...)): a copy, not a read.
 ALLOWED_COPIES = {"bot/supervisor.py", "bot/build.py"}
 WRITES = ("setdefault", "update", "pop")   # os.environ.<these>(...): setting a variable (for a child, say)
