@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Optional
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,3 +42,8 @@ def database_url() -> str:
 def retention_days() -> int:
     """How long conversations, interactions and closed referrals are kept (RETENTION_DAYS)."""
     return env_int("RETENTION_DAYS", 365)
+
+
+def redis_url() -> Optional[str]:
+    """REDIS_URL: the Redis shared by every server (lock store, rate limits), or None when not set."""
+    return os.environ.get("REDIS_URL") or None
