@@ -195,6 +195,8 @@ class Settings:
     action_server_token: Optional[str] = _var("ACTION_SERVER_TOKEN", _text, secret=True)
     reference_lookups_per_hour: int = _var("REFERENCE_LOOKUPS_PER_HOUR", _at_least(1), 10)
     reference_lookups_global_per_hour: int = _var("REFERENCE_LOOKUPS_GLOBAL_PER_HOUR", _at_least(1), 300)
+    inbox_signin_free_failures: int = _var("INBOX_SIGNIN_FREE_FAILURES", _at_least(1), 10)
+    inbox_signin_attempts: int = _var("INBOX_SIGNIN_ATTEMPTS", _at_least(1), 60)
     sanic_request_max_size: int = _var("SANIC_REQUEST_MAX_SIZE", _at_least(1024), 1024 * 1024)
     log_format: str = _var("LOG_FORMAT", _choice(LOG_FORMATS), "text")
     log_level: str = _var("LOG_LEVEL", _choice(LOG_LEVELS, str.upper), "INFO")
@@ -295,3 +297,8 @@ def tracker_database_url() -> str:
 def retention_days() -> int:
     """How long conversations, interactions and closed referrals are kept (RETENTION_DAYS)."""
     return get_settings().retention_days
+
+
+def redis_url() -> Optional[str]:
+    """REDIS_URL: the Redis shared by every server (lock store, rate limits), or None when not set."""
+    return get_settings().redis_url or None

@@ -160,8 +160,10 @@ def authenticate(name: str, password: str, now: Optional[dt.datetime] = None,
     name = " ".join((name or "").split())[:MAX_NAME]
     password = (password or "")[:MAX_PASSWORD + 2]
     with session_scope(url) as s:
-        row = s.execute(select(Staff).where(func.lower(Staff.name) == name.lower())).scalar_one_or_none() \
-            if name else None
+        # FOR UPDATE (PostgreSQL): attempts on one account from several web processes take turns, so
+        # none of them misses another's failure (SQLite ignores it and writes one at a time anyway).
+        row = s.execute(select(Staff).where(func.lower(Staff.name) == name.lower()).with_for_update()
+                        ).scalar_one_or_none() if name else None
         if row is None:
             try:
                 _hasher().verify(_dummy_hash(), password)
@@ -175,7 +177,8 @@ def authenticate(name: str, password: str, now: Optional[dt.datetime] = None,
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             good = False
         if not good:
-            row.failed_logins = (row.failed_logins or 0) + 1
+            row.failed_logins = func.coalesce(Staff.failed_logins, 0) + 1   # counted in the database
+            s.flush()
             wait = wait_after(row.failed_logins)
             row.locked_until = now + dt.timedelta(seconds=wait) if wait else None
             return SignIn(False, _info(row), "wrong_password", wait)
@@ -246,8 +249,10 @@ def unlock_by_name(name: str, url: Optional[str] = None) -> StaffInfo:
     """`python -m bot staff unlock NAME`: StaffError when there is no such account."""
     name = " ".join((name or "").split())
     with session_scope(url) as s:
-        row = s.execute(select(Staff).where(func.lower(Staff.name) == name.lower())).scalar_one_or_none() \
-            if name else None
+        # FOR UPDATE (PostgreSQL): attempts on one account from several web processes take turns, so
+        # none of them misses another's failure (SQLite ignores it and writes one at a time anyway).
+        row = s.execute(select(Staff).where(func.lower(Staff.name) == name.lower()).with_for_update()
+                        ).scalar_one_or_none() if name else None
         if row is None:
             raise StaffError(f"no account called {name!r}")
         row.failed_logins, row.locked_until = 0, None

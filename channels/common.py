@@ -16,6 +16,9 @@ NO_REPLY_TEXT = ("Sorry, something went wrong on our side, so I could not answer
 LOOKUPS_LIMITED_TEXT = ("You have checked several references in a short time, so I can't look up another one just "
                         "now. Please try again in an hour. If you need help sooner, contact the service you were "
                         "referred to. If anyone is in danger, call 999.")
+#: Said when reference lookups cannot be counted (the shared rate limits are unreachable): none is made.
+LOOKUPS_DOWN_TEXT = ("Sorry, we are having a technical problem and I can't look up a reference just now. "
+                     "Please try again in a few minutes. If anyone is in danger, call 999.")
 TOO_LONG_TEXT = ("That message is very long, so I read the first part only. "
                  "You can send more in another message.")
 

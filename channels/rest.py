@@ -31,11 +31,11 @@ from sanic.response import HTTPResponse
 
 from bot import observability
 from bot.edge import BadInput, client_address, parse_json
-from bot.limits import reference_lookups
+from bot.limits import LimitUnavailable, reference_lookups
 from bot.record.store import looks_like_reference
 from bot.settings import get_settings
-from channels.common import (LOOKUPS_LIMITED_TEXT, NO_REPLY_TEXT, STORE_DOWN_TEXT, TOO_LONG_TEXT, clean_text, health,
-                             tracker_store_of)
+from channels.common import (LOOKUPS_DOWN_TEXT, LOOKUPS_LIMITED_TEXT, NO_REPLY_TEXT, STORE_DOWN_TEXT, TOO_LONG_TEXT,
+                             clean_text, health, tracker_store_of)
 
 log = logging.getLogger(__name__)
 SENDER = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
@@ -104,12 +104,14 @@ class RestInput(InputChannel):
             return _error(request, *incoming)
         sender, text = incoming.sender, incoming.text
         address = client_address(request.ip, request.headers.get("x-forwarded-for"), trust_proxy())
-        if looks_like_reference(text) and not reference_lookups().allow(f"ip:{address}"):
-            log.warning("rest: reference lookups limited for a client address")
-            observability.message_done("rest", "rate_limited", time.perf_counter() - started, sender, logger=log)
-            resp = _cors(request, response.json({"error": LOOKUPS_LIMITED_TEXT}, status=429))
-            resp.headers["Retry-After"] = str(max(1, reference_lookups().retry_after(f"ip:{address}")))
-            return resp
+        if looks_like_reference(text):
+            refused = _lookup_refused(f"ip:{address}")
+            if refused is not None:
+                observability.message_done("rest", "rate_limited" if refused[0] == 429 else "store_unavailable",
+                                           time.perf_counter() - started, sender, logger=log)
+                resp = _cors(request, response.json({"error": refused[1]}, status=refused[0]))
+                resp.headers["Retry-After"] = str(refused[2])
+                return resp
         store = tracker_store_of(request.app)
         if store is not None and not store.can_serve(sender):
             return _store_down(request, sender, started, _cors)
@@ -133,6 +135,19 @@ class RestInput(InputChannel):
         if not messages:
             messages = [{"recipient_id": sender, "text": NO_REPLY_TEXT}]
         return _cors(request, response.json(messages))
+
+
+def _lookup_refused(key: str) -> Optional[Tuple[int, str, int]]:
+    """(status, text, Retry-After) when a reference lookup from `key` is refused; None to go on. When the
+    shared count cannot be reached the lookup is refused too (503): unlimited lookups would let references
+    be guessed."""
+    try:
+        if reference_lookups().allow(key):
+            return None
+        log.warning("rest: reference lookups limited for a client address")
+        return 429, LOOKUPS_LIMITED_TEXT, max(1, reference_lookups().retry_after(key))
+    except LimitUnavailable:
+        return 503, LOOKUPS_DOWN_TEXT, 60
 
 
 def _store_down(request: Request, sender: str, started: float, _cors: Callable[..., HTTPResponse]) -> HTTPResponse:

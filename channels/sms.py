@@ -29,10 +29,8 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import threading
 import time
-from collections import defaultdict, deque
-from typing import Any, Awaitable, Callable, Deque, Dict, List, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -40,10 +38,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import observability
-from bot.limits import reference_lookups
+from bot.limits import LimitBackend, LimitUnavailable, MemoryBackend, Window, make_backend, reference_lookups
 from bot.record.store import looks_like_reference
 from bot.settings import get_settings
-from channels.common import LOOKUPS_LIMITED_TEXT, NO_REPLY_TEXT, STORE_DOWN_TEXT, clean_text, tracker_store_of
+from channels.common import (LOOKUPS_DOWN_TEXT, LOOKUPS_LIMITED_TEXT, NO_REPLY_TEXT, STORE_DOWN_TEXT, clean_text,
+                             tracker_store_of)
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +62,8 @@ SAFETY_TEXT = ("If you or anyone else is in danger now, call 999. Samaritans are
                "For urgent health advice, call NHS 111.")
 NOT_TEXT_TEXT = "Please send your message as text."
 LONG_TEXT = "Your message was long, so I read the first part."
+RATE_PER_MINUTE = 10   # SMS_RATE_PER_MINUTE overrides; a person rarely sends more than a few a minute
+RATE_PER_DAY = 200     # SMS_RATE_PER_DAY overrides
 SLOW_DOWN_TEXT = "You are sending messages very fast. Please wait a minute, then send your message again."
 
 
@@ -213,37 +214,36 @@ def twiml(texts: List[str]) -> str:
 
 # ------------------------------------------------------------------- the channel
 class RateLimiter:
-    """Messages per number per minute and per day, in this process.
+    """Messages per number per minute and per day; counted in Redis when REDIS_URL is set, so every Rasa
+    server counts together (bot.limits), in this process otherwise.
 
     `check` answers "ok", "first_block" (tell the person once) or "blocked" (stay silent,
-    so a loop between two machines cannot run up texts).
+    so a loop between two machines cannot run up texts); "unavailable" when the shared count cannot be
+    reached: the message is not run, and the person is told so at most once a minute by this server.
     """
 
-    def __init__(self, per_minute: Optional[int] = None, per_day: Optional[int] = None):
-        # SMS_RATE_PER_MINUTE (a person rarely sends more than a few a minute) and SMS_RATE_PER_DAY by default.
+    def __init__(self, per_minute: Optional[int] = None, per_day: Optional[int] = None,
+                 backend: Optional[LimitBackend] = None):
         settings = get_settings()
         self.per_minute = per_minute or settings.sms_rate_per_minute
         self.per_day = per_day or settings.sms_rate_per_day
-        self.seen: Dict[str, Deque[float]] = defaultdict(deque)
-        self.told: Dict[str, float] = {}
-        self.lock = threading.Lock()
+        self.backend = backend if backend is not None else make_backend()
+        self.local = MemoryBackend()   # only for "told once" while the shared count is unreachable
 
     def check(self, key: str) -> str:
+        """Count one message from `key` (a number's pseudonym) if it is within the limits."""
         now = time.time()
-        with self.lock:
-            q = self.seen[key]
-            while q and now - q[0] > 86400:
-                q.popleft()
-            recent = sum(1 for t in q if now - t < 60)
-            if recent >= self.per_minute or len(q) >= self.per_day:
-                if now - self.told.get(key, 0) > 60:
-                    self.told[key] = now
-                    return "first_block"
-                return "blocked"
-            q.append(now)
-            return "ok"
+        told = Window("sms-told", key, 60, 1)
+        try:
+            if self.backend.hit([Window("sms-minute", key, 60, self.per_minute),
+                                 Window("sms-day", key, 86400, self.per_day)], now):
+                return "ok"
+            return "first_block" if self.backend.hit([told], now) else "blocked"
+        except LimitUnavailable:
+            return "unavailable" if self.local.hit([told], now) else "blocked"
 
     def allow(self, key: str) -> bool:
+        """Whether a message from `key` may be run now (counting it)."""
         return self.check(key) == "ok"
 
 
@@ -327,7 +327,7 @@ class SmsInput(InputChannel):
             return _xml(previous if previous is not None else twiml([]))
         text, problem = clean_text(params.first("Body")[:MAX_FORM_BYTES])
         decision = decide(text or "", store.sms_opted_out(number), bool(text) and _risk(assess, text))
-        # `who` keys this process's rate limits only (memory); nothing kept is keyed by the number
+        # `who` (a keyed hash of the number) keys the rate limits; nothing else kept is keyed by the number
         # but the opt-out hash and, while it lasts, the live conversation (bot/record/sms_state.py).
         turn = Turn(self, request, on_new_message, number, pseudonym(number), text, problem, done)
         if decision.action == "converse":
@@ -361,6 +361,10 @@ class SmsInput(InputChannel):
     def _blocked(self, turn: "Turn") -> Optional[List[str]]:
         """The texts for a message that is not run (too fast, not text, too many lookups); None to run it."""
         verdict = self.limiter.check(turn.who)
+        if verdict == "unavailable":
+            log.warning("sms: the rate limits cannot be read (Redis), so a message was not run")
+            turn.done("store_unavailable")
+            return [STORE_DOWN_TEXT]
         if verdict != "ok":
             log.warning("sms: rate limit reached for a sender")
             turn.done("rate_limited")
@@ -368,10 +372,16 @@ class SmsInput(InputChannel):
         if not turn.text:
             turn.done("rejected")
             return [NOT_TEXT_TEXT]
-        if looks_like_reference(turn.text) and not reference_lookups().allow(f"sms:{turn.who}"):
-            log.warning("sms: reference lookups limited for a sender")
-            turn.done("rate_limited")
-            return [LOOKUPS_LIMITED_TEXT]
+        if looks_like_reference(turn.text):
+            try:
+                allowed = reference_lookups().allow(f"sms:{turn.who}")
+            except LimitUnavailable:
+                turn.done("store_unavailable")
+                return [LOOKUPS_DOWN_TEXT]
+            if not allowed:
+                log.warning("sms: reference lookups limited for a sender")
+                turn.done("rate_limited")
+                return [LOOKUPS_LIMITED_TEXT]
         return None
 
     async def _expand_option(self, request: Request, sender: str, text: str) -> str:

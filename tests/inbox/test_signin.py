@@ -188,3 +188,16 @@ async def test_referral_views_need_fresh_sessions_too(client, inbox):
     resp = await client.get(f"/inbox/referrals/{ref}", allow_redirects=False)
     assert resp.status == 302
     assert not audit_actions("view_referral")
+
+
+async def test_sign_in_is_refused_plainly_when_the_shared_limits_cannot_be_reached(client, inbox):
+    """REDIS_URL set but Redis down: no unlimited guessing, and no 500 either (issue 14, point 4)."""
+    from bot.limits import RedisBackend
+    from tests.support.stack import free_port
+
+    inbox.limiter.backend = RedisBackend(f"redis://127.0.0.1:{free_port()}/0", timeout=0.5)
+    resp = await login(client, "reviewer")
+    assert resp.status == 503 and resp.headers["Retry-After"] == "60"
+    assert "Signing in is paused for a moment" in await resp.text()
+    assert audit_actions("sign_in_throttled")[0]["detail"].endswith("the sign-in limits cannot be read")
+    assert not audit_actions("sign_in")

@@ -105,4 +105,4 @@ def test_many_fresh_keys_cannot_fill_memory_or_pass_the_global_limit(monkeypatch
     monkeypatch.setattr(limits, "MAX_KEYS", 100)
     limit = WindowLimit(per_key=10, overall=50, window=3600, clock=Clock())
     allowed = sum(limit.allow(f"sender-{i}") for i in range(1000))
-    assert allowed == 50 and len(limit._keys) <= 100
+    assert allowed == 50 and len(limit.backend) <= 100

@@ -26,7 +26,6 @@ and this middleware only acts on those paths.
 from __future__ import annotations
 
 import asyncio
-import collections
 import datetime as dt
 import hmac
 import json
@@ -37,13 +36,14 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
 from aiohttp import web
 from aiohttp_session import Session, get_session, session_middleware
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet, InvalidToken
 
+from bot.limits import LimitBackend, Window, make_backend
 from bot.record.db import session_scope
 from bot.record.models import AuditEntry
 from bot.settings import data_dir, get_settings
@@ -92,8 +92,10 @@ class Config:
     idle_seconds: int = 30 * 60
     absolute_seconds: int = 12 * 3600
     ip_window_seconds: int = 15 * 60
-    ip_free_failures: int = 10       # failed sign-ins from one address (or device) in the window before a wait
-    ip_attempt_limit: int = 60       # sign-in attempts from one address in the window
+    # failed sign-ins from one address (or device) in the window before a wait (INBOX_SIGNIN_FREE_FAILURES)
+    ip_free_failures: int = field(default_factory=lambda: get_settings().inbox_signin_free_failures)
+    # sign-in attempts from one address in the window (INBOX_SIGNIN_ATTEMPTS)
+    ip_attempt_limit: int = field(default_factory=lambda: get_settings().inbox_signin_attempts)
     fail_delay: float = 0.5          # seconds added to every failed sign-in
     device_days: int = 180           # how long a browser stays trusted for an account after signing in
     secure_cookies: bool = field(default_factory=lambda: get_settings().inbox_secure_cookies)
@@ -101,44 +103,43 @@ class Config:
 
 
 class IpLimiter:
-    """Sign-in attempts and failures per client address (or trusted device), in a sliding window (in memory).
+    """Sign-in attempts and failures per client address (or trusted device), in a sliding window.
 
     After `ip_free_failures` failures in the window, each further attempt waits twice as long as the
     last (1 s, 2 s, 4 s ... up to the window) after the latest failure: slow for a guesser, brief for a
-    person who mistyped.
+    person who mistyped. The counts are kept in Redis when REDIS_URL is set, so every web process
+    counts together (bot.limits); `retry_after` and `record` raise `LimitUnavailable` when they cannot be.
     """
 
-    def __init__(self, clock: Clock, config: Config) -> None:
+    def __init__(self, clock: Clock, config: Config, backend: Optional[LimitBackend] = None) -> None:
         self.clock, self.config = clock, config
-        self._events: Dict[str, Deque[Tuple[float, bool]]] = {}
+        self.backend = backend if backend is not None else make_backend()
 
-    def _prune(self, ip: str) -> Deque[Tuple[float, bool]]:
-        q = self._events.setdefault(ip, collections.deque())
-        limit = self.clock.time() - self.config.ip_window_seconds
-        while q and q[0][0] < limit:
-            q.popleft()
-        return q
+    def _windows(self, ip: str) -> Tuple[Window, Window]:
+        seconds = self.config.ip_window_seconds
+        return (Window("signin-try", ip, seconds, cap=self.config.ip_attempt_limit),
+                Window("signin-fail", ip, seconds, cap=self.config.ip_free_failures + 32))
 
     def retry_after(self, ip: str) -> int:
         """Seconds until this address may try again (0: it may try now)."""
-        q = self._prune(ip)
-        fails = [t for t, failed in q if failed]
+        tries, fails = self._windows(ip)
         now = self.clock.time()
-        extra = len(fails) - self.config.ip_free_failures
+        failed = self.backend.recent(fails, now)
+        extra = len(failed) - self.config.ip_free_failures
         if extra >= 0:
             wait = min(2 ** min(extra, 20), self.config.ip_window_seconds)
-            left = fails[-1] + wait - now
+            left = failed[-1] + wait - now
             if left > 0:
                 return max(1, int(left + 0.999))
-        if len(q) >= self.config.ip_attempt_limit:
-            return max(1, int(q[-self.config.ip_attempt_limit][0] + self.config.ip_window_seconds - now) + 1)
+        tried = self.backend.recent(tries, now)
+        if len(tried) >= self.config.ip_attempt_limit:
+            return max(1, int(tried[-self.config.ip_attempt_limit] + self.config.ip_window_seconds - now) + 1)
         return 0
 
     def record(self, ip: str, failed: bool) -> None:
-        if len(self._events) > 50_000:  # bound the memory a flood can take
-            for key in list(self._events)[:25_000]:
-                self._events.pop(key, None)
-        self._prune(ip).append((self.clock.time(), failed))
+        """Count one attempt from this address (and one failure, when it failed)."""
+        tries, fails = self._windows(ip)
+        self.backend.hit([tries, fails] if failed else [tries], self.clock.time())
 
 
 class Inbox:

@@ -8,11 +8,13 @@ import hmac
 import io
 import logging
 import secrets
+from functools import partial
 from typing import Any, Dict, Optional
 
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.limits import LimitUnavailable
 from bot.record.catalogue import statements
 from bot.record.store import STATUSES
 from bot.settings import retention_days
@@ -110,7 +112,13 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     # A browser that signed in to an account before is limited on its own, not with its whole network.
     device = trusted_device(request)
     key = f"device:{device[1]}" if device else f"ip:{client_ip(request)}"
-    wait = inbox.limiter.retry_after(key)
+    try:
+        wait = await in_thread(inbox.limiter.retry_after, key)
+    except LimitUnavailable:
+        # Without the shared count, signing in would be unlimited: refuse plainly until it is back.
+        await audit(request, "sign_in_throttled", detail="attempt refused unchecked: the sign-in limits cannot be read")
+        raise InboxError(503, "Signing in is paused for a moment because of a technical problem on our side. "
+                              "Try again in a minute.", headers={"Retry-After": "60"}) from None
     if wait:
         await audit(request, "sign_in_throttled", detail=f"too many failed attempts from this {key.split(':')[0]}; "
                                                    f"retry in {wait} s")
@@ -120,7 +128,10 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     password = data.get("password", "")
     result = await in_thread(authenticate, name, password, inbox.clock.utcnow(), None,
                              device[0] if device else None)
-    inbox.limiter.record(key, failed=not result.ok)
+    try:
+        await in_thread(partial(inbox.limiter.record, key, failed=not result.ok))
+    except LimitUnavailable:
+        pass  # logged by bot.limits; the next attempt is refused until the count can be kept again
     if not result.ok:
         await audit(request, "sign_in_failed", staff_id=result.staff.id if result.staff else None,
               staff_name=result.staff.name if result.staff else None, detail=_failure_detail(result))
