@@ -48,6 +48,8 @@ def load_rules(path: Path = RULES_FILE) -> List[dict]:
             raise ValueError(f"{path.name}: rule {i + 1}: unknown direction {rule.get('direction')!r}")
         if not rule.get("words"):
             raise ValueError(f"{path.name}: rule {i + 1}: no words")
+        if rule.get("otherwise") and rule["otherwise"].get("category") not in CATEGORIES:
+            raise ValueError(f"{path.name}: rule {i + 1}: unknown category {rule['otherwise'].get('category')!r} in otherwise")
     return rules
 
 
@@ -106,7 +108,9 @@ class ContextReader:
                     max_scope=rule.get("max_scope"),
                     on_modifies=same_clause if rule["category"] in CLAUSE_BOUND else anywhere,
                     allowed_types=set(rule["only"]) if rule.get("only") else None,
-                    excluded_types=set(rule["not"]) if rule.get("not") else None)])
+                    excluded_types=set(rule["not"]) if rule.get("not") else None,
+                    metadata={"otherwise": rule["otherwise"]} if rule.get("otherwise") else None)])
+        self._same_clause = same_clause
 
     def categories(self, sentences: Sentences, targets: Sequence[Target]) -> List[FrozenSet[str]]:
         """For each target, the categories of the modifiers that reach it."""
@@ -121,11 +125,34 @@ class ContextReader:
         doc = Doc(self.nlp.vocab, words=list(sentences.words), sent_starts=sentences.starts())
         doc.spans[SPAN_GROUP] = [Span(doc, t.start, t.end, label=t.label) for t in targets]
         self.context(doc)
-        cats = [frozenset(m.category for m in (span._.modifiers or ())) for span in doc.spans[SPAN_GROUP]]
+        cats = [frozenset(m.category for m in (span._.modifiers or ())) | self._otherwise(doc, span)
+                for span in doc.spans[SPAN_GROUP]]
         found = [Target(m.modifier_span[0], m.modifier_span[1], m.category)
                  for m in doc._.context_graph.modifiers]
         return cats, found
 
+
+    def _otherwise(self, doc, span) -> FrozenSet[str]:
+        """Categories a modifier gives the targets its own category may not touch (a rule's `otherwise`).
+
+        "is not" says "not this one" of a service ("it is not the GP, it is the dentist") but negates
+        anything else ("she is not being abused"). medspaCy keeps only the longest of overlapping
+        modifiers, so the "not" inside "is not" cannot do it on its own."""
+        extra = set()
+        for m in doc._.context_graph.modifiers:
+            other = _otherwise_rule(m)
+            label = span.label_.upper()
+            if not other or m.allows(label) or label in other.get("not", ()):
+                continue
+            lo, hi = m.scope_span
+            if m.modifier_span[0] < span.end and span.start < m.modifier_span[1]:
+                continue
+            if not (lo < span.end and span.start < hi):
+                continue
+            between = doc[min(m.modifier_span[1], span.end):max(m.modifier_span[0], span.start)]
+            if self._same_clause(span, doc[m.modifier_span[0]:m.modifier_span[1]], between):
+                extra.add(other["category"])
+        return frozenset(extra)
 
     def marked(self, sentences: Sentences, prefixes: Dict[str, str]) -> List[str]:
         """The words, each one in the scope of a modifier of a category in `prefixes` given that prefix.
@@ -141,7 +168,7 @@ class ContextReader:
         self.context(doc)
         words = list(sentences.words)
         for m in doc._.context_graph.modifiers:
-            prefix = prefixes.get(m.category)
+            prefix = prefixes.get(m.category) or prefixes.get(_otherwise_rule(m).get("category", ""))
             if not prefix:
                 continue
             lo, hi = m.scope_span
@@ -149,6 +176,12 @@ class ContextReader:
                 if not (m.modifier_span[0] <= i < m.modifier_span[1]) and not words[i].startswith(prefix):
                     words[i] = prefix + words[i]
         return words
+
+
+def _otherwise_rule(modifier) -> dict:
+    """The `otherwise` part of a modifier's rule ({} when it has none)."""
+    meta = getattr(modifier.rule, "metadata", None) or {}
+    return meta.get("otherwise") or {}
 
 
 @lru_cache(maxsize=1)

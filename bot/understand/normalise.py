@@ -78,7 +78,10 @@ _DOMAIN_SET = set(DOMAIN_WORDS)
 _CONTRACTIONS = [
     (r"\bcan't\b", "can not"), (r"\bwon't\b", "will not"), (r"\bshan't\b", "shall not"),
     (r"\bain't\b", "is not"), (r"n't\b", " not"), (r"\bi'm\b", "i am"), (r"'re\b", " are"),
-    (r"'ve\b", " have"), (r"'ll\b", " will"), (r"'d\b", " would"), (r"\bit's\b", "it is"),
+    (r"'ve\b", " have"), (r"'ll\b", " will"),
+    # "he'd been", "she'd gone": had; "I'd like", "he'd know": would
+    (r"'d (been|had|gone|done|seen|taken|told|given|left|made|got|said|already|never|just|asked)\b", r" had \1"),
+    (r"'d\b", " would"), (r"\bit's\b", "it is"),
     (r"\bthat's\b", "that is"), (r"\bwhat's\b", "what is"), (r"\bthere's\b", "there is"),
     (r"\b(he|she|it)'s (been|got|gone|said|done|had|taken|told|seen|found|left|made)\b", r"\1 has \2"),
     (r"\bhe's\b", "he is"), (r"\bshe's\b", "she is"), (r"\blet's\b", "let us"),
