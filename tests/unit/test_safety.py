@@ -23,7 +23,7 @@ def detector():
 
 
 @pytest.mark.parametrize("name", ["risk_heldout.yml", "risk_final.yml", "risk_blind.yml", "risk_blind2.yml",
-                                  "risk_blind3.yml", "risk_blind4.yml"])
+                                  "risk_blind3.yml", "risk_blind4.yml", "risk_blind5.yml"])
 def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
     texts = _load(name)
     assert len(texts) >= 80
@@ -32,7 +32,7 @@ def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
 
 
 @pytest.mark.parametrize("name", ["ordinary_heldout.yml", "ordinary_final.yml", "ordinary_blind.yml", "ordinary_blind2.yml",
-                                  "ordinary_blind3.yml", "ordinary_blind4.yml"])
+                                  "ordinary_blind3.yml", "ordinary_blind4.yml", "ordinary_blind5.yml"])
 def test_false_alarms_on_ordinary_sentences_are_under_2_percent(detector, name):
     texts = _load(name)
     assert len(texts) >= 80
