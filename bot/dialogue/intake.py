@@ -5,13 +5,13 @@ far (slot values) and returns the slot changes, the messages to send first, and 
 question (`requested`), or None when the advice can be given. The Rasa form validation
 action (actions/intake.py) is a thin adapter over it, so this logic is tested without Rasa.
 
-One turn runs in phases:
-  1. an aside with nothing else in it goes back to Rasa's rules (the form resumes after);
-  2. risk of harm is answered first (bot.safety, by kind and nation);
-  3. the answer to the question asked is read, in context;
-  4. every other fact in the message is kept (a story, a correction, an answer to another question);
-  5. the first turn gets an opening that fits what was said;
-  6. the next question: a fact that would change the first step, a check of a fact only hinted at,
+An aside with nothing else in it ("what is PALS?") goes back to Rasa's rules (the form resumes
+after). Otherwise one turn runs in three phases, each a named function:
+  1. read_message: the language; risk of harm, answered first (bot.safety, by kind and nation);
+     the answer to the question asked, in context; a place named;
+  2. apply_facts: every fact in the message is kept (a story, a correction, an answer to another
+     question), the facts that depend on each other are settled, and the first turn gets an opening;
+  3. _choose_next: a fact that would change the first step, a check of a fact only hinted at,
      what the person wants, and a summary to confirm when decisive facts were read from the story.
 Advocacy, anonymity, consent and feedback come after the advice (bot.dialogue.followup).
 """
@@ -48,6 +48,8 @@ SAFETY_RESPONSES = ("utter_safety_help", "utter_safety_choice")
 
 @dataclass
 class Turn:
+    """One message as the intake sees it: the text, what the NLU read, the question asked and the slots."""
+
     text: str
     intent: str
     entities: List[Dict[str, Any]]
@@ -74,6 +76,8 @@ class Context:
 
 @dataclass
 class Outcome:
+    """What one turn changes: slot values, messages to send first, the next question, or a hand-back."""
+
     slots: Dict[str, Any] = field(default_factory=dict)
     messages: List[Dict[str, Any]] = field(default_factory=list)
     requested: Optional[str] = None
@@ -164,6 +168,7 @@ def _entity(entities: List[Dict[str, Any]], name: str, default: Any = None) -> A
 
 
 def risk_kind(entities: List[Dict[str, Any]]) -> str:
+    """The kind of risk the safety reader found (bot/safety), or "general"."""
     return _entity(entities, "risk_type") or "general"
 
 
@@ -185,27 +190,56 @@ def _is_question(text: str) -> bool:
 
 # ------------------------------------------------------------------------------------- the turn
 def step(turn: Turn, ctx: Optional[Context] = None) -> Outcome:
-    """Advance the intake by one message."""
+    """Advance the intake by one message: read it, apply the facts it held, choose the next question.
+
+    An aside with nothing else in it is handed back to Rasa's rules instead (the form resumes after)."""
     t = _Turn(turn)
     if _hand_to_rules(t):
-        t.out.rejected = True
-        t.out.requested = turn.requested
-        return t.out
+        return _handed_back(t)
+    read_message(t)
+    apply_facts(t)
+    _choose_next(t)
+    return t.out
+
+
+def _handed_back(t: _Turn) -> Outcome:
+    """The outcome of an aside: rejected, the same question still open."""
+    t.out.rejected = True
+    t.out.requested = t.turn.requested
+    return t.out
+
+
+def read_message(t: _Turn) -> None:
+    """Phase 1, reading: the language, a risk of harm (answered first), the answer to the question
+    asked, and a place named. What was read is in `t.found`; only the language and safety slots change."""
     _note_language(t)
-    t.safety = safety_first(turn, t.slots, t.out)
+    t.safety = safety_first(t.turn, t.slots, t.out)
+    _note_no_risk(t)
+    _read_answer(t)
+    _note_place(t)
+
+
+def apply_facts(t: _Turn) -> None:
+    """Phase 2, applying: every fact read is kept (or not, see `_keep_facts`), the pairs that depend on
+    each other are settled, and the first turn gets an opening that fits what was said."""
+    _keep_facts(t)
+    _tidy_facts(t)
+    _open(t)
+
+
+def _note_no_risk(t: _Turn) -> None:
+    """A "no one is in danger" in the message answers the risk question; a risk is only ever set by safety_first."""
     if t.found.get("risk_now") is False and t.slots.get("risk_now") is None:
         t.set("risk_now", False)
     t.found.pop("risk_now", None)
-    _read_answer(t)
-    _note_place(t)
-    _keep_facts(t)
-    _tidy_facts(t)
+
+
+def _open(t: _Turn) -> None:
+    """The first turn of the intake is opened once, with words that fit what was said (bot.dialogue.opening)."""
     if t.activating and not t.slots.get("welcomed"):
-        for m in opening_messages(turn, t.slots, t.safety):
+        for m in opening_messages(t.turn, t.slots, t.safety):
             t.out.messages.append(m)
         t.set("welcomed", True)
-    _choose_next(t)
-    return t.out
 
 
 def _note_language(t: _Turn) -> None:
@@ -233,6 +267,7 @@ def _hand_to_rules(t: _Turn) -> bool:
 
 # ----------------------------------------------------------------------- 3. the answer to the question
 def _read_answer(t: _Turn) -> None:
+    """Read the answer to the question asked (in context: a correction after the summary is a correction)."""
     requested = t.requested
     if not requested:
         return
@@ -246,6 +281,11 @@ def _read_answer(t: _Turn) -> None:
     answer = interpret_answer(requested, t.turn.text)
     if t.turn.intent in ("dont_know", "skip") and answer.status != "ok":
         answer.status = "unknown"
+    _take_answer(t, requested, answer)
+
+
+def _take_answer(t: _Turn, requested: str, answer: Any) -> None:
+    """The answer read: its value joins the facts found; "do not know" is accepted; else ask again."""
     for key, val in answer.other_facts.items():
         t.found.setdefault(key, val)
     if answer.status == "ok":
@@ -313,29 +353,11 @@ def _keep_facts(t: _Turn) -> None:
     """Keep every fact the message held. The story and corrections may change anything; an answer to
     another question only fills gaps, so a passing word never overrides what was said before."""
     may_override = t.activating or t.requested == "confirm"
-    from_story = t.activating or t.requested not in FACT_KEYS
     for key, value in t.found.items():
         if not may_override and t.slots.get(key) not in (None, []) and key != t.requested:
             continue
-        if key in LIST_FACTS and t.requested == "confirm":
-            new = list(value)                   # a correction replaces the list
-        elif key in LIST_FACTS and t.requested != key:
-            new = _merge(key, t.slots.get(key), value)
-        else:
-            new = value
-        if t.slots.get(key) != new:
-            t.set(key, new)
-            t.changed = t.changed or key in SUMMARY_FACTS
-            if key in DECISIVE and key != t.requested:
-                if from_story and t.requested != "confirm":
-                    t.add_to("inferred", key)
-                else:
-                    t.remove_from("inferred", key)
-    for key, hint in t.hints.items():
-        if t.slots.get(key) is None and key != t.requested:
-            hints = dict(t.slots.get("hints") or {})
-            hints[key] = {k: v for k, v in hint.items() if k != "fact"}
-            t.set("hints", hints)
+        _keep_fact(t, key, value)
+    _keep_hints(t)
     if t.changed and t.requested == "confirm":
         t.say("utter_noted_correction")
     if t.changed and t.slots.get("summary_shown"):
@@ -343,7 +365,37 @@ def _keep_facts(t: _Turn) -> None:
         t.set("summary_shown", False)
 
 
+def _keep_fact(t: _Turn, key: str, value: Any) -> None:
+    """Set one fact; a decisive fact read from the story (not answered) is marked to be checked."""
+    if key in LIST_FACTS and t.requested == "confirm":
+        new = list(value)                       # a correction replaces the list
+    elif key in LIST_FACTS and t.requested != key:
+        new = _merge(key, t.slots.get(key), value)
+    else:
+        new = value
+    if t.slots.get(key) == new:
+        return
+    t.set(key, new)
+    t.changed = t.changed or key in SUMMARY_FACTS
+    if key in DECISIVE and key != t.requested:
+        from_story = t.activating or t.requested not in FACT_KEYS
+        if from_story and t.requested != "confirm":
+            t.add_to("inferred", key)
+        else:
+            t.remove_from("inferred", key)
+
+
+def _keep_hints(t: _Turn) -> None:
+    """A fact only hinted at ("paid for the X-ray") is kept as a hint, to be asked as a check."""
+    for key, hint in t.hints.items():
+        if t.slots.get(key) is None and key != t.requested:
+            hints = dict(t.slots.get("hints") or {})
+            hints[key] = {k: v for k, v in hint.items() if k != "fact"}
+            t.set("hints", hints)
+
+
 def _tidy_facts(t: _Turn) -> None:
+    """Settle what depends on other facts: self-funded or private, the website's nation, the summary."""
     # In social care, paying for it yourself is "self-funded"; a private hospital you pay is "private".
     if t.slots.get("funding") == "private" and t.slots.get("service") in SOCIAL_CARE_SERVICES:
         t.set("funding", "self_funded")
@@ -386,6 +438,7 @@ def _needs_check(slots: Dict[str, Any]) -> bool:
 
 
 def _choose_next(t: _Turn) -> None:
+    """Phase 3, choosing: the next question (or None: the advice), asked as a check when only hinted at."""
     asked = list(t.slots.get("asked") or [])
     facts = facts_from_slots(t.slots)
     nxt = next_question(facts, t.slots, asked)

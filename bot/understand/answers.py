@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from functools import cached_property
+from typing import Any, Callable, Dict, Optional
 
 from bot.understand.normalise import normalise
 
@@ -37,6 +38,8 @@ PHONE = re.compile(r"(?:\+44\s?|0)(?:\d[\s-]?){9,10}\d?")
 
 @dataclass
 class Answer:
+    """What a reply said to one question: its status, the value, and any other facts it mentioned."""
+
     status: str                      # ok | unknown | unclear
     value: Any = None
     other_facts: Dict[str, Any] = field(default_factory=dict)
@@ -95,8 +98,6 @@ def _interpret(slot: str, text: str, today=None) -> Answer:
     ex = extract_facts(text, answer_to=slot, today=today)
     facts = dict(ex.facts)
     value = facts.pop(slot, None) if slot in facts else None
-    if slot == "months_since" and value is None:
-        value = None
     if value is None and (_has(norm, DONT_KNOW) or _has(norm, SKIP)) and slot not in ("feedback", "contact"):
         return Answer("unknown", None, facts)
     answer = _specific(slot, norm, value, text, facts)
@@ -110,102 +111,188 @@ def _interpret(slot: str, text: str, today=None) -> Answer:
     return answer
 
 
-def _specific(slot: str, norm: str, value: Any, raw: str, others: Dict[str, Any]) -> Answer:  # noqa: C901 - issue 14 point 5: one reader per fact
-    yn = yes_no(raw)
-    if slot in ("nation", "service", "stage", "professional", "anonymity", "issues", "outcomes", "months_since", "on_behalf", "risk_now"):
-        if value is not None:
-            if slot == "funding" and value == "unknown":
-                return Answer("unknown", None, others)
-            return Answer("ok", value, others)
-    if slot == "funding":
-        if value == "unknown":
-            return Answer("unknown", None, others)
-        if value is not None:
-            return Answer("ok", value, others)
-        if _has(norm, ("me", "myself", "i do", "i pay", "she does", "he does", "they do", "we do", "us", "ourselves", "her", "him", "them")):
-            return Answer("ok", "self_funded", others)
-        return Answer("unclear", None, others)
-    if slot == "stage":
-        if yn is False or _has(norm, ("not yet", "nothing", "nope", "no one", "nobody")):
-            return Answer("ok", "not_raised", others)
-        if yn is True:
-            return Answer("ok", "raised_informally", others)
-        return Answer("unclear", None, others)
-    if slot == "risk_now":
-        if _has(norm, ("danger", "at risk", "scared", "unsafe", "hurt", "harm")) and yn is not False:
-            return Answer("ok", True, others)
-        if yn is not None:
-            return Answer("ok", yn, others)
-        return Answer("unclear", None, others)
-    if slot == "on_behalf":
-        if _has(norm, ("someone else", "other person", "for them", "relative", "family member", "a friend", "my family")):
-            return Answer("ok", True, others)
-        if _has(norm, ("me", "myself", "i am", "mine", "my own", "just me", "for me", "about me")):
-            return Answer("ok", False, others)
-        return Answer("unclear", None, others)
-    if slot == "professional":
-        if yn is False or _has(norm, ("no one", "nobody", "not one", "no one in particular", "several", "the team", "everyone", "all of them")):
-            return Answer("ok", "other", others)
-        return Answer("unclear", None, others)
-    if slot == "issues":
-        # They described what went wrong in their own words: keep it as "other" rather than ask again.
-        if len(norm.split()) >= 3:
-            return Answer("ok", ["other"], others)
-        return Answer("unclear", None, others)
-    if slot == "outcomes":
-        if _has(norm, ("nothing", "no idea", "not sure", "do not know")):
-            return Answer("unknown", None, others)
-        # A wish in their own words ("for the carers to come when they should") is a wish to put it right.
-        if len(norm.split()) >= 3 and yn is None:
-            return Answer("ok", ["put_right"], others)
-        return Answer("unclear", None, others)
-    if slot in ("confirm", "advocacy"):
-        if others:
-            return Answer("ok" if slot == "advocacy" and yn is not None else "unclear", yn, others)
-        return Answer("ok", yn, others) if yn is not None else Answer("unclear", None, others)
-    if slot == "transcript_consent":
-        return Answer("ok", yn, others) if yn is not None else Answer("unclear", None, others)
-    if slot == "consent":
-        if _has(norm, ("died", "passed away", "dead", "deceased", "no longer with us")):
-            return Answer("ok", "deceased", others)
-        if _has(norm, ("can not", "unable", "lacks capacity", "lack capacity", "no capacity", "dementia", "too ill",
-                       "not able", "does not understand", "can not understand", "power of attorney", "unconscious", "baby", "child", "too young")):
-            return Answer("ok", "cannot_give", others)
-        if yn is True or _has(norm, ("happy for me", "they know", "she knows", "he knows", "asked me", "wants me", "agreed", "said go")):
-            return Answer("ok", "yes", others)
-        if yn is False:
-            return Answer("ok", "no", others)
-        return Answer("unclear", None, others)
-    if slot == "contact":
-        email = EMAIL.search(raw)
-        phone = PHONE.search(raw)
-        if email or phone:
-            return Answer("ok", {"email": email.group(0) if email else None,
-                                 "phone": re.sub(r"[\s-]", "", phone.group(0)) if phone else None}, {})
-        if yn is False or _has(norm, ("do not contact", "no thanks", "myself", "i will contact", "i will do it", "rather not")):
-            return Answer("ok", None, {})
-        return Answer("unclear", None, {})
-    if slot == "feedback":
-        m = re.search(r"\b([1-5])\b", norm)
-        if m:
-            return Answer("ok", int(m.group(1)), {})
-        for word, n in NUMBER_WORDS.items():
-            if re.search(rf"\b{word}\b", norm):
-                return Answer("ok", n, {})
-        for phrase in sorted(FEEDBACK_WORDS, key=len, reverse=True):
-            if _has(norm, (phrase,)):
-                return Answer("ok", FEEDBACK_WORDS[phrase], {})
-        if yn is True:
-            return Answer("ok", 4, {})
-        if yn is False:
-            return Answer("ok", 2, {})
-        return Answer("unclear", None, {})
-    if slot == "anonymity":
-        if yn is True or _has(norm, ("name", "fine", "do not mind", "happy")):
-            return Answer("ok", "named", others)
-        return Answer("unclear", None, others)
-    if slot == "nation":
-        if _has(norm, ("uk", "britain", "united kingdom", "great britain")):
-            return Answer("unclear", None, others)
-        return Answer("unclear", None, others)
-    return Answer("unclear", None, others)
+#: Facts the fact extractor reads from any message: when it found the value, that is the answer.
+EXTRACTED = ("nation", "service", "stage", "professional", "anonymity", "issues", "outcomes", "months_since",
+             "on_behalf", "risk_now")
+
+
+@dataclass
+class Reply:
+    """One reply as a reader sees it: the normalised text, the value the extractor found for the
+    fact asked about (or None), the raw text, and the other facts it mentioned."""
+
+    norm: str
+    value: Any
+    raw: str
+    others: Dict[str, Any]
+
+    @cached_property
+    def yn(self) -> Optional[bool]:
+        """The reply as a yes or a no (None when it is neither or both)."""
+        return yes_no(self.raw)
+
+    def ok(self, value: Any) -> Answer:
+        """The question answered with `value` (other facts kept)."""
+        return Answer("ok", value, self.others)
+
+    def unclear(self) -> Answer:
+        """Nothing usable for this question (other facts kept)."""
+        return Answer("unclear", None, self.others)
+
+
+def _specific(slot: str, norm: str, value: Any, raw: str, others: Dict[str, Any]) -> Answer:
+    """Read a reply to the question for `slot` with that fact's own reader (READERS)."""
+    reply = Reply(norm, value, raw, others)
+    if slot in EXTRACTED and value is not None:
+        return reply.ok(value)
+    return READERS.get(slot, _read_nothing_more)(reply)
+
+
+# ------------------------------------------------------------------------ one reader per fact
+# Each reader is given a reply in which the extractor found nothing for its fact (except funding,
+# which also reads the extractor's "unknown"), and says what a short answer means for that question.
+
+def _read_nothing_more(r: Reply) -> Answer:
+    """nation, service, months_since and anything else: only the extractor reads them.
+    ("UK" or "Britain" for the nation is no answer: it is asked again.)"""
+    return r.unclear()
+
+
+def _read_funding(r: Reply) -> Answer:
+    """Who pays: the extractor's reading, or "me"/"we do" for paying yourself."""
+    if r.value == "unknown":
+        return Answer("unknown", None, r.others)
+    if r.value is not None:
+        return r.ok(r.value)
+    if _has(r.norm, ("me", "myself", "i do", "i pay", "she does", "he does", "they do", "we do", "us", "ourselves",
+                     "her", "him", "them")):
+        return r.ok("self_funded")
+    return r.unclear()
+
+
+def _read_stage(r: Reply) -> Answer:
+    """Have you raised it with them yet: no is not raised; yes is raised informally."""
+    if r.yn is False or _has(r.norm, ("not yet", "nothing", "nope", "no one", "nobody")):
+        return r.ok("not_raised")
+    if r.yn is True:
+        return r.ok("raised_informally")
+    return r.unclear()
+
+
+def _read_risk_now(r: Reply) -> Answer:
+    """Is anyone in danger now: words of danger count as yes unless it is a plain no."""
+    if _has(r.norm, ("danger", "at risk", "scared", "unsafe", "hurt", "harm")) and r.yn is not False:
+        return r.ok(True)
+    return r.ok(r.yn) if r.yn is not None else r.unclear()
+
+
+def _read_on_behalf(r: Reply) -> Answer:
+    """Is it about you or someone else."""
+    if _has(r.norm, ("someone else", "other person", "for them", "relative", "family member", "a friend",
+                     "my family")):
+        return r.ok(True)
+    if _has(r.norm, ("me", "myself", "i am", "mine", "my own", "just me", "for me", "about me")):
+        return r.ok(False)
+    return r.unclear()
+
+
+def _read_professional(r: Reply) -> Answer:
+    """Which professional: no one in particular (or several) is "other"."""
+    if r.yn is False or _has(r.norm, ("no one", "nobody", "not one", "no one in particular", "several", "the team",
+                                      "everyone", "all of them")):
+        return r.ok("other")
+    return r.unclear()
+
+
+def _read_issues(r: Reply) -> Answer:
+    """What went wrong, in their own words: kept as "other" rather than asked again."""
+    return r.ok(["other"]) if len(r.norm.split()) >= 3 else r.unclear()
+
+
+def _read_outcomes(r: Reply) -> Answer:
+    """What they want: a wish in their own words ("for the carers to come when they should") is a wish
+    to put it right; "nothing" or "no idea" is not knowing."""
+    if _has(r.norm, ("nothing", "no idea", "not sure", "do not know")):
+        return Answer("unknown", None, r.others)
+    if len(r.norm.split()) >= 3 and r.yn is None:
+        return r.ok(["put_right"])
+    return r.unclear()
+
+
+def _read_yes_no(r: Reply) -> Answer:
+    """A plain yes or no (advocacy, transcript consent)."""
+    return r.ok(r.yn) if r.yn is not None else r.unclear()
+
+
+def _read_confirm(r: Reply) -> Answer:
+    """Is the summary right: a yes or a no, unless the reply corrects a fact (other_facts), which the
+    intake applies instead."""
+    if r.others:
+        return Answer("unclear", r.yn, r.others)
+    return _read_yes_no(r)
+
+
+def _read_consent(r: Reply) -> Answer:
+    """Does the person it is about agree: deceased, cannot give it, yes or no."""
+    if _has(r.norm, ("died", "passed away", "dead", "deceased", "no longer with us")):
+        return r.ok("deceased")
+    if _has(r.norm, ("can not", "unable", "lacks capacity", "lack capacity", "no capacity", "dementia", "too ill",
+                     "not able", "does not understand", "can not understand", "power of attorney", "unconscious",
+                     "baby", "child", "too young")):
+        return r.ok("cannot_give")
+    if r.yn is True or _has(r.norm, ("happy for me", "they know", "she knows", "he knows", "asked me", "wants me",
+                                     "agreed", "said go")):
+        return r.ok("yes")
+    return r.ok("no") if r.yn is False else r.unclear()
+
+
+def _read_contact(r: Reply) -> Answer:
+    """An email address or phone number to be contacted on, or no contact (None). Never other facts."""
+    email, phone = EMAIL.search(r.raw), PHONE.search(r.raw)
+    if email or phone:
+        return Answer("ok", {"email": email.group(0) if email else None,
+                             "phone": re.sub(r"[\s-]", "", phone.group(0)) if phone else None}, {})
+    if r.yn is False or _has(r.norm, ("do not contact", "no thanks", "myself", "i will contact", "i will do it",
+                                      "rather not")):
+        return Answer("ok", None, {})
+    return Answer("unclear", None, {})
+
+
+def _read_feedback(r: Reply) -> Answer:
+    """A score from 1 to 5: a digit, a number word, agreement words, or yes (4) and no (2)."""
+    m = re.search(r"\b([1-5])\b", r.norm)
+    if m:
+        return Answer("ok", int(m.group(1)), {})
+    score = next((n for word, n in NUMBER_WORDS.items() if re.search(rf"\b{word}\b", r.norm)), None)
+    if score is None:
+        score = next((FEEDBACK_WORDS[p] for p in sorted(FEEDBACK_WORDS, key=len, reverse=True) if _has(r.norm, (p,))),
+                     None)
+    if score is None:
+        score = {True: 4, False: 2}.get(r.yn)
+    return Answer("ok", score, {}) if score is not None else Answer("unclear", None, {})
+
+
+def _read_anonymity(r: Reply) -> Answer:
+    """May we give your name: yes (or "fine", "happy") is named."""
+    if r.yn is True or _has(r.norm, ("name", "fine", "do not mind", "happy")):
+        return r.ok("named")
+    return r.unclear()
+
+
+#: The reader for each fact asked about; a fact not listed is read by the extractor only.
+READERS: Dict[str, Callable[[Reply], Answer]] = {
+    "funding": _read_funding,
+    "stage": _read_stage,
+    "risk_now": _read_risk_now,
+    "on_behalf": _read_on_behalf,
+    "professional": _read_professional,
+    "issues": _read_issues,
+    "outcomes": _read_outcomes,
+    "confirm": _read_confirm,
+    "advocacy": _read_yes_no,
+    "transcript_consent": _read_yes_no,
+    "consent": _read_consent,
+    "contact": _read_contact,
+    "feedback": _read_feedback,
+    "anonymity": _read_anonymity,
+}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from bot.understand.normalise import normalise
 
@@ -79,91 +79,158 @@ _CY_OTHER = [
     (re.compile(r"\bwythnos yn ôl\b"), 0.25),
     (re.compile(r"\b(blwyddyn|flwyddyn) yn ôl\b"), 12.0),
 ]
-_OTHER += _CY_OTHER   # the Welsh phrases are read like the English ones (_all_mentions)
+_OTHER += _CY_OTHER   # the Welsh phrases are read like the English ones (_phrases)
 _CY_MONTH = re.compile(r"\b(?:ym mis|mis|fis) (" + "|".join(WELSH_MONTHS) + r")\b")
 
 
-def _welsh_mentions(t: str, today: dt.date) -> List[float]:
+# ------------------------------------------------------------------ one reader per way of saying a time
+# Each reader returns the months ago of every mention of its kind in the normalised text.
+
+def _spans(t: str, today: dt.date) -> List[float]:
+    """"3 weeks", "two years ago", "a few months back", "18 months"."""
+    found = (_span_months(m, t) for m in _SPAN.finditer(t))
+    return [n for n in found if n is not None]
+
+
+def _span_months(m: re.Match, t: str) -> Optional[float]:
+    """The months of one span, or None when it is not when it happened (a rate, a limit, the future)."""
+    prefix = t[max(0, m.start() - 12):m.start()]
+    num_text, unit = m.group(1), m.group(2).rstrip("s")
+    if _is_rate(m, prefix) or _is_time_limit(t[m.end():m.end() + 24]) or _is_not_past(m, prefix):
+        return None
+    n = _number(num_text)
+    if n is None:
+        return None
+    if "and a half" in m.group(0) or "and an half" in m.group(0):
+        n += 0.5
+    if n > 100 and unit in ("day", "week"):
+        return None
+    return n * UNIT_MONTHS[unit]
+
+
+_CUE_BEFORE = re.compile(r"(over|about|around|nearly|almost|for|than|past|last|just|within|under) $")
+_CUE_START = ("over", "about", "around", "nearly", "almost", "more", "the", "last", "past", "just", "under", "roughly",
+              "less")
+
+
+def _is_rate(m: re.Match, prefix: str) -> bool:
+    """"a week" / "a month" alone is usually a rate ("20 hours a week"): it needs a cue."""
+    return (m.group(1) in ("a", "an") and not re.search(r"(ago|back|before)$", m.group(0))
+            and not _CUE_BEFORE.search(prefix + " ") and not m.group(0).startswith(_CUE_START))
+
+
+def _is_time_limit(after: str) -> bool:
+    """"a 12 month limit", "the 6 month rule": a time limit, not when it happened."""
+    return bool(re.match(r"s? (time )?(limit|rule|deadline|cut ?off|window|time limit|wait|waiting list)", after))
+
+
+def _is_not_past(m: re.Match, prefix: str) -> bool:
+    """"every 2 weeks", "in 3 weeks" (the future) are not when it happened ("for", "since" before them are)."""
+    repeated_or_future = (re.search(r"(every|per|times a|hours a|\d) $", prefix)
+                          or re.search(r"\bin $", prefix) and not m.group(0).endswith("ago"))
+    return bool(repeated_or_future) and not re.search(r"(for|since) ", prefix)
+
+
+def _number(num_text: str) -> Optional[float]:
+    """A number said in words ("a few", "two") or digits."""
+    n = NUMBER_WORDS.get(num_text)
+    if n is not None:
+        return n
+    try:
+        return float(num_text)
+    except ValueError:
+        return None
+
+
+def _phrases(t: str, today: dt.date) -> List[float]:
+    """Set phrases, English and Welsh ("yesterday", "last month", "llynedd")."""
+    found: List[float] = []
+    for pattern, value in _OTHER:
+        for _ in pattern.finditer(t):
+            # None: "earlier this year", roughly half of the months so far
+            found.append(max(0.5, (today.month - 1) / 2) if value is None else value)
+    return found
+
+
+_SHORT_MONTHS = ("mar", "jan", "dec", "sept", "sep", "oct", "nov", "aug", "apr", "jun", "jul", "feb")
+
+
+def _month_names(t: str, today: dt.date) -> List[float]:
+    """"last March", "in Sept 2023" ("may" alone is the verb; a short name needs a qualifier or year)."""
+    found: List[float] = []
+    for m in _MONTH_NAME.finditer(t):
+        qualifier, name, year = m.group(1), m.group(2), m.group(3)
+        if (name == "may" or name in _SHORT_MONTHS) and not (qualifier or year):
+            continue
+        found.append(_months_to(today, MONTHS[name], year, qualifier))
+    return found
+
+
+def _seasons(t: str, today: dt.date) -> List[float]:
+    """"last summer", "at Christmas" (a season alone needs a qualifier or year)."""
+    found: List[float] = []
+    for m in _SEASON.finditer(t):
+        qualifier, name, year = m.group(1), m.group(2), m.group(3)
+        if name in ("spring", "summer", "autumn", "winter") and not qualifier and not year:
+            continue
+        found.append(_months_to(today, SEASONS[name], year, qualifier))
+    return found
+
+
+def _years(t: str, today: dt.date) -> List[float]:
+    """"in 2022", "since 2019": the middle of that year (this year: half the months so far)."""
+    found: List[float] = []
+    for m in _YEAR.finditer(t):
+        year = int(m.group(1))
+        if year < today.year:
+            found.append(max(0.5, (today.year - year) * 12 + today.month - 6.5))
+        elif year == today.year:
+            found.append(max(0.5, (today.month - 1) / 2))
+    return found
+
+
+def _dates(t: str, today: dt.date) -> List[float]:
+    """"3/4/2024", "03.04.24": a date in the past."""
+    found: List[float] = []
+    for m in _DATE.finditer(t):
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        try:
+            when = dt.date(y + 2000 if y < 100 else y, mo, d)
+        except ValueError:
+            continue
+        if when <= today:
+            found.append((today - when).days / 30.4)
+    return found
+
+
+def _welsh_spans(t: str, today: dt.date) -> List[float]:
+    """Welsh spans with their mutations ("dau fis", "tair wythnos", "dwy flynedd")."""
     found: List[float] = []
     for m in _CY_SPAN.finditer(t):
         n = WELSH_NUMBERS.get(m.group(1))
         n = float(m.group(1)) if n is None else n
         found.append(n * UNIT_MONTHS[WELSH_UNITS[m.group(2)]])
-    for m in _CY_MONTH.finditer(t):
-        found.append(_months_to(today, WELSH_MONTHS[m.group(1)], None, "last"))
     return found
+
+
+def _welsh_months(t: str, today: dt.date) -> List[float]:
+    """"ym mis Hydref": the last October."""
+    return [_months_to(today, WELSH_MONTHS[m.group(1)], None, "last") for m in _CY_MONTH.finditer(t)]
+
+
+#: Every way of saying a time, each read on its own; the earliest mention wins (months_since).
+MENTIONS: List[Callable[[str, dt.date], List[float]]] = [
+    _spans, _phrases, _month_names, _seasons, _years, _dates, _welsh_spans, _welsh_months]
 
 
 def months_since(text: str, today: Optional[dt.date] = None) -> Optional[float]:
     """Months since the earliest time mentioned in `text`, or None if it mentions none."""
     today = today or dt.date.today()
     t = normalise(text)
-    found = _all_mentions(t, today) + _welsh_mentions(t, today)
+    found = [months for read in MENTIONS for months in read(t, today)]
     if not found:
         return None
     return round(max(found), 2)
-
-
-def _all_mentions(t: str, today: dt.date) -> List[float]:  # noqa: C901 - one branch per way of saying a time; to split
-    found: List[float] = []
-    for m in _SPAN.finditer(t):
-        prefix = t[max(0, m.start() - 12):m.start()]
-        num_text, unit = m.group(1), m.group(2).rstrip("s")
-        # "a week" / "a month" alone is usually a rate ("20 hours a week"); need a cue.
-        if num_text in ("a", "an") and not re.search(r"(ago|back|before)$", m.group(0)) \
-                and not re.search(r"(over|about|around|nearly|almost|for|than|past|last|just|within|under) $", prefix + " "):
-            if not m.group(0).startswith(("over", "about", "around", "nearly", "almost", "more", "the", "last", "past", "just", "under", "roughly", "less")):
-                continue
-        # "a 12 month limit", "the 6 month rule": a time limit, not when it happened.
-        if re.match(r"s? (time )?(limit|rule|deadline|cut ?off|window|time limit|wait|waiting list)", t[m.end():m.end() + 24]):
-            continue
-        if re.search(r"(every|per|times a|hours a|\d) $", prefix) or re.search(r"\bin $", prefix) and not m.group(0).endswith("ago"):
-            # "every 2 weeks", "in 3 weeks" (future) are not when it happened
-            if not re.search(r"(for|since) ", prefix):
-                continue
-        n = NUMBER_WORDS.get(num_text)
-        if n is None:
-            try:
-                n = float(num_text)
-            except ValueError:
-                continue
-        if "and a half" in m.group(0) or "and an half" in m.group(0):
-            n += 0.5
-        if n > 100 and unit in ("day", "week"):
-            continue
-        found.append(n * UNIT_MONTHS[unit])
-    for pattern, value in _OTHER:
-        for m in pattern.finditer(t):
-            if value is None:  # "earlier this year": roughly half of the months so far
-                found.append(max(0.5, (today.month - 1) / 2))
-            else:
-                found.append(value)
-    for m in _MONTH_NAME.finditer(t):
-        qualifier, name, year = m.group(1), m.group(2), m.group(3)
-        if name == "may" and not qualifier and not year:
-            continue  # "may" is usually the verb
-        if name in ("mar", "jan", "dec", "sept", "sep", "oct", "nov", "aug", "apr", "jun", "jul", "feb") and not (qualifier or year):
-            continue
-        found.append(_months_to(today, MONTHS[name], year, qualifier))
-    for m in _SEASON.finditer(t):
-        qualifier, name, year = m.group(1), m.group(2), m.group(3)
-        if name in ("spring", "summer", "autumn", "winter") and not qualifier and not year:
-            continue
-        found.append(_months_to(today, SEASONS[name], year, qualifier))
-    for m in _YEAR.finditer(t):
-        year = int(m.group(1))
-        if year <= today.year:
-            found.append(max(0.5, (today.year - year) * 12 + today.month - 6.5 if year < today.year else (today.month - 1) / 2))
-    for m in _DATE.finditer(t):
-        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        y = y + 2000 if y < 100 else y
-        try:
-            when = dt.date(y, mo, d)
-        except ValueError:
-            continue
-        if when <= today:
-            found.append((today - when).days / 30.4)
-    return found
 
 
 def _months_to(today: dt.date, month: int, year: Optional[str], qualifier: Optional[str]) -> float:

@@ -263,3 +263,39 @@ def test_the_cli_prints_the_report_as_json_for_a_given_day():
     p = subprocess.run([sys.executable, "-m", "bot", "knowledge", "report", "--today", "2026-12-02"],
                        capture_output=True, text=True, cwd=project)
     assert p.returncode == 0 and "due for a re-check" in p.stdout
+
+
+@pytest.mark.parametrize("mutate,message", [
+    # an unknown field, named with its rule
+    (lambda d: d["rules"][0].update(colour="red"),
+     r"rule 'risk-call-999': field 'colour': extra fields not permitted"),
+    (lambda d: d["rules"][0]["routes"][0].update(priority=1),
+     r"rule 'risk-call-999': field 'routes #1.priority': extra fields not permitted"),
+    # a wrong type
+    (lambda d: d["rules"][0].update(fallback="sometimes"),
+     r"rule 'risk-call-999': field 'fallback': value could not be parsed to a boolean"),
+    (lambda d: d["rules"][0].update(routes="emergency_999"),
+     r"rule 'risk-call-999': field 'routes': value is not a valid list"),
+    (lambda d: d["rules"][0]["routes"][0].update(role="main"),
+     r"rule 'risk-call-999': field 'routes #1.role': unexpected value; permitted: 'urgent'"),
+    (lambda d: d["rules"][0]["routes"][0].pop("why"), r"rule 'risk-call-999': field 'routes #1.why': required"),
+    (lambda d: d["rules"][0]["routes"][0].update(why="Call {doctor}"),
+     r"rule 'risk-call-999': field 'routes #1.why': unknown placeholder \{doctor\}"),
+    (lambda d: d["rules"][0].update(routes=[]), r"rule 'risk-call-999': field 'routes': needs at least one route"),
+    # an unknown body id
+    (lambda d: d["rules"][0]["routes"][0].update(route="no_such_body"),
+     r"rule 'risk-call-999' route #1: field 'route': unknown route id 'no_such_body'"),
+    (lambda d: d["advocacy"][0].update(id="phso"), r"advocacy #1: field 'id': 'phso' is not an advocacy body"),
+    # the rest of the file
+    (lambda d: d["rules"].append(dict(d["rules"][0])), r"rule 'risk-call-999': field 'id': duplicate"),
+    (lambda d: d["warnings"][0].update(text=None), r"warning 'local_process_first': field 'text': none is not"),
+    (lambda d: d["derive"]["sector"][0].update(also=1), r"derive 'sector' #1: field 'also': extra fields not permitted"),
+    (lambda d: d.pop("advocacy"), r"missing section 'advocacy'"),
+    (lambda d: d.update(extras={}), r"field 'extras': extra fields not permitted"),
+])
+def test_a_malformed_rule_fails_with_a_message_naming_the_rule_and_field(tmp_path, kb, mutate, message):
+    path = _rules_with(tmp_path, mutate)
+    with pytest.raises(KnowledgeError, match=r"^bot/knowledge/rules\.yml: |rules\.yml: ") as err:
+        load_rules(kb, path, QUESTIONS_FILE)
+    assert re.search(message, str(err.value)), str(err.value)
+    assert "\n" not in str(err.value)
