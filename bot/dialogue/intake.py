@@ -26,6 +26,7 @@ from bot.dialogue.opening import opening_messages
 from bot.routing import Facts, get_router, parse_facts
 from bot.routing.facts import FACT_KEYS
 from bot.understand import interpret_answer
+from bot.vocabulary import NATIONS, service_group
 
 #: Intents the form hands back to Rasa's rules (answered, then the form carries on).
 ASIDES = {"ask_about_body", "ask_privacy", "fear_repercussions", "ask_capabilities", "chitchat",
@@ -36,8 +37,9 @@ SUMMARY_FACTS = ("nation", "service", "funding", "stage", "months_since", "issue
                  "professional")
 #: Facts that decide the first step: read from the story rather than answered, they are checked.
 DECISIVE = ("nation", "service", "funding", "stage")
-SOCIAL_CARE_SERVICES = ("care_home", "home_care", "council_social_care", "supported_housing")
-HEALTH_SERVICES = ("private_hospital", "dentist", "optician", "pharmacy", "gp", "hospital")
+#: Paying for these yourself is "self_funded" care; for these, "private" treatment (bot/knowledge/vocabulary.yml).
+SOCIAL_CARE_SERVICES = service_group("care")
+HEALTH_SERVICES = service_group("paid_treatment")
 #: How sure the statistical classifier must be to override a message that reads as a plain answer.
 SURE_IN_ANSWER = 0.97
 #: A question whose answer was not understood this many times is left, and the person told so.
@@ -100,17 +102,21 @@ class _Turn:
         self.changed = False
 
     def set(self, key: str, value: Any) -> None:
+        """Change a slot (sent back only if it changed)."""
         _set(self.slots, self.out, key, value)
 
     def say(self, response: str, **values: Any) -> None:
+        """Send a response before the next question."""
         self.out.messages.append({"response": response, **values})
 
     def add_to(self, key: str, item: str) -> None:
+        """Add an item to a list slot, once."""
         items = list(self.slots.get(key) or [])
         if item not in items:
             self.set(key, items + [item])
 
     def remove_from(self, key: str, item: str) -> None:
+        """Remove an item from a list slot."""
         items = list(self.slots.get(key) or [])
         if item in items:
             self.set(key, [i for i in items if i != item])
@@ -119,7 +125,7 @@ class _Turn:
 # ---------------------------------------------------------------------------------- reading slots
 def _valid_nation(value: Optional[str]) -> Optional[str]:
     value = (value or "").strip().lower().replace(" ", "_")
-    return value if value in ("england", "scotland", "wales", "northern_ireland") else None
+    return value if value in NATIONS else None
 
 
 def default_nation() -> Optional[str]:
@@ -130,7 +136,7 @@ def default_nation() -> Optional[str]:
 
 
 #: Services where paying yourself means care (self_funded); for every other service it means private treatment.
-_CARE = ("care_home", "home_care", "council_social_care", "supported_housing")
+_CARE = SOCIAL_CARE_SERVICES
 
 
 def facts_from_slots(slots: Dict[str, Any]) -> Facts:

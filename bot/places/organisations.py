@@ -20,11 +20,13 @@ from urllib.parse import urlparse
 import yaml
 from pydantic import BaseModel, Extra, ValidationError, root_validator, validator
 
+from bot.vocabulary import NATIONS
+
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 ORGANISATIONS_DIR = KNOWLEDGE_DIR / "organisations"
 AREAS_FILE = KNOWLEDGE_DIR / "places" / "areas.yml"
 
-Nation = Literal["england", "scotland", "wales", "northern_ireland"]
+Nation = Literal[NATIONS]   # bot/knowledge/vocabulary.yml
 Kind = Literal["icb", "health_board", "nhs_board", "hsc_trust", "council"]
 #: The contact facts, in the order they are shown.
 CONTACT_FIELDS = ("website", "complaints_url", "phone", "email", "post")

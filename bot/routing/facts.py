@@ -21,13 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Tuple
 
-NATIONS = ("england", "scotland", "wales", "northern_ireland")
-SERVICES = (
-    "gp", "hospital", "dentist", "pharmacy", "optician", "ambulance", "mental_health",
-    "community_health", "nhs_111", "care_home", "home_care", "council_social_care",
-    "children_social_care", "private_hospital", "prison_healthcare",
-    "continuing_healthcare", "other", "supported_housing",
-)
+from bot.vocabulary import NATIONS, SERVICES   # declared once, in bot/knowledge/vocabulary.yml
+
 FUNDING = ("nhs", "council", "self_funded", "private", "unknown")
 STAGES = ("not_raised", "raised_informally", "in_progress", "final_response")
 ISSUES = (

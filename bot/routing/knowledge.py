@@ -22,7 +22,7 @@ KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 BODIES_DIR = KNOWLEDGE_DIR / "bodies"
 
 Achieve = Literal["yes", "no", "sometimes"]
-Nation = Literal["england", "scotland", "wales", "northern_ireland"]
+Nation = Literal[NATIONS]   # bot/knowledge/vocabulary.yml
 ACHIEVEMENTS = ("explanation", "apology", "change", "refund", "compensation", "discipline")
 _PHONE = re.compile(r"^(999|101|111|116 123|0\d{2,4}( \d{2,6}){1,3}|text \w+ to \d{5})$")
 

@@ -27,6 +27,8 @@ PLACEHOLDERS = ("service", "nation", "months", "who")
 
 @dataclass(frozen=True)
 class RouteAction:
+    """A route a rule adds, compiled."""
+
     route: str
     role: str
     why: str
@@ -36,6 +38,8 @@ class RouteAction:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule, compiled: when it applies and the routes it adds."""
+
     id: str
     when: Predicate
     routes: Tuple[RouteAction, ...]
@@ -45,12 +49,16 @@ class Rule:
 
 @dataclass(frozen=True)
 class Derivation:
+    """A derived fact (like `sector`): its cases, first match wins."""
+
     key: str
     cases: Tuple[Tuple[str, Predicate], ...]
 
 
 @dataclass(frozen=True)
 class WarningRule:
+    """A warning, compiled."""
+
     code: str
     when: Predicate
     text: str
@@ -58,12 +66,16 @@ class WarningRule:
 
 @dataclass(frozen=True)
 class Question:
+    """A fact the conversation may ask about, compiled."""
+
     fact: str
     ask_when: Predicate
 
 
 @dataclass
 class RuleSet:
+    """Everything rules.yml and questions.yml say, checked and compiled, for the engine."""
+
     derivations: List[Derivation]
     rules: List[Rule]
     advocacy: List[Tuple[str, Predicate]]

@@ -23,13 +23,13 @@ import yaml
 from bot.understand.idioms import mask
 from bot.understand.normalise import normalise
 from bot.understand.sentences import Sentences, split
+from bot.vocabulary import SAFETY_KINDS
 
 PATTERNS_FILE = Path(__file__).resolve().parent / "patterns.yml"
 #: Which help to give first, by kind (the most urgent kind wins when several match).
 #: Short replies ("me", "no") are judged by the patterns alone; statistics on two words are noise.
 MIN_WORDS = 3
-PRIORITY = ("medical_emergency", "suicide", "violence", "abuse_now", "child_at_risk", "self_harm",
-            "deteriorating_patient", "financial_abuse", "adult_at_risk", "general")
+PRIORITY = SAFETY_KINDS   # declared once, in bot/knowledge/vocabulary.yml
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
+from bot.vocabulary import NATIONS
+
 HELP_FILE = Path(__file__).resolve().parent / "help.yml"
-NATIONS = ("england", "scotland", "wales", "northern_ireland")
 _YOUNG_WRITER = re.compile(r"\b(i am|i'm|im|am) (only |just )?(1[0-7]|[5-9])\b(?! (years|year|months|weeks|days) ago)")
 _CHILD = re.compile(r"\b(my|our|his|her|their|a|the) (\w+ )?(son|daughter|child|kid|kids|children|baby|toddler|boy|girl|"
                     r"grandson|granddaughter|niece|nephew|stepson|stepdaughter|little one|teenager|teen)\b|"

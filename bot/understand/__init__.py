@@ -25,6 +25,7 @@ from bot.understand.idioms import token_spans
 from bot.understand.matcher import Hit, get_matcher
 from bot.understand.normalise import normalise
 from bot.understand.sentences import Sentences, split
+from bot.vocabulary import service_group
 
 SCALAR_FACTS = ("nation", "service", "funding", "stage", "professional", "anonymity", "legal")
 LIST_FACTS = ("issues", "outcomes")
@@ -268,8 +269,8 @@ def _best(hits: List[Hit]) -> Any:
 
 
 #: Health and social care: a case that crosses them may need the organisations to answer together.
-HEALTH = ("gp", "hospital", "mental_health", "community_health", "ambulance", "continuing_healthcare")
-SOCIAL_CARE = ("council_social_care", "care_home", "home_care", "children_social_care")
+HEALTH = service_group("health")             # bot/knowledge/vocabulary.yml
+SOCIAL_CARE = service_group("social_care")
 
 
 def _across_sectors(main: Optional[str], mentioned: Tuple[str, ...]) -> List[str]:

@@ -18,6 +18,8 @@ PLACES_FILE = HERE / "places.yml"
 
 @dataclass(frozen=True)
 class Entry:
+    """One lexicon pattern's meaning: the fact and value it says, and how it counts."""
+
     fact: str
     value: Any
     weight: float
@@ -27,6 +29,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Hit:
+    """One match in a message: the fact and value, where (token indexes) and how much it weighs."""
+
     fact: str
     value: Any
     start: int  # token index
@@ -58,6 +62,7 @@ def compile_token(tok: str) -> Dict[str, Any]:
 
 
 def compile_pattern(text: str) -> List[Dict[str, Any]]:
+    """A lexicon pattern (see the header of lexicon.yml) as spaCy Matcher token patterns."""
     from bot.understand.normalise import normalise
 
     tokens = []
