@@ -219,8 +219,18 @@ def _welsh_months(t: str, today: dt.date) -> List[float]:
 
 
 #: Every way of saying a time, each read on its own; the earliest mention wins (months_since).
+_BARE = re.compile(r"^(?:(?:about|around|roughly|nearly|almost|just|only|maybe|probably|over) )?(?:a|an|one) "
+                   r"(day|week|fortnight|month|year)(?: or (?:so|two))?(?:ish)?(?: now)?[ .!]*$")
+
+
+def _bare_unit(t: str, today: dt.date) -> List[float]:
+    """A whole answer that is only "a month" or "about a week": when it happened, not a rate."""
+    m = _BARE.match(t.strip())
+    return [UNIT_MONTHS[m.group(1)]] if m else []
+
+
 MENTIONS: List[Callable[[str, dt.date], List[float]]] = [
-    _spans, _phrases, _month_names, _seasons, _years, _dates, _welsh_spans, _welsh_months]
+    _bare_unit, _spans, _phrases, _month_names, _seasons, _years, _dates, _welsh_spans, _welsh_months]
 
 
 def months_since(text: str, today: Optional[dt.date] = None) -> Optional[float]:
