@@ -11,6 +11,7 @@ Two entry points, shared by the Rasa NLU component and the action server:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -81,6 +82,8 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
     if answer_to != "funding":
         _side_funding(words, sents, by_fact, facts, hints)
     _reconcile(facts, answer_to, tuple(h.value for h in by_fact.get("service", [])))
+    if facts.get("service") == "council_social_care" and _about_a_child(" ".join(words)):
+        facts["service"] = "children_social_care"   # social services for a child are children's services
     return Extraction(facts, kept, words, hints, set_aside, praise)
 
 
@@ -286,6 +289,20 @@ def _across_sectors(main: Optional[str], mentioned: Tuple[str, ...]) -> List[str
 
 #: Services that come after a hospital discharge and are often named in telling it.
 DISCHARGE_SIDE = ("pharmacy", "community_health", "home_care", "gp", "ambulance", "nhs_111")
+
+
+_CHILD = re.compile(r"\b(?:my|our|her|his|the) (?:child|children|kids?|baby|toddler|little one|little boy|little girl)\b"
+                    r"|\b(?:fy|ein) (?:mhlentyn|mhlant|mab|merch)\b|\bplentyn\b")
+_AGE = re.compile(r"\b(?:son|daughter|boy|girl|grandson|granddaughter|he|she|they|mab|merch) (?:is|who is|aged|,)? ?"
+                  r"(\d{1,2})\b|\b(\d{1,2}) ?(?:year|yr)s? old\b|\b(\d{1,2}) (?:oed|mlwydd)\b")
+
+
+def _about_a_child(text: str) -> bool:
+    """The story is about a child: "my son is 13", "a 6 year old", "our kids", "fy mhlentyn"."""
+    if _CHILD.search(text):
+        return True
+    ages = [int(next(g for g in m.groups() if g)) for m in _AGE.finditer(text)]
+    return any(0 < a < 18 for a in ages)
 
 
 def _reconcile(facts: Dict[str, Any], answer_to: Optional[str], mentioned: Tuple[str, ...] = ()) -> None:
