@@ -139,6 +139,11 @@ def default_nation() -> Optional[str]:
 _CARE = SOCIAL_CARE_SERVICES
 
 
+#: Services that are NHS care unless the person says they paid (a private hospital is its own service).
+NHS_BY_DEFAULT = frozenset({"gp", "hospital", "ambulance", "nhs_111", "mental_health", "community_health",
+                            "prison_healthcare", "continuing_healthcare"})
+
+
 def facts_from_slots(slots: Dict[str, Any]) -> Facts:
     """The case facts held in the slots (unknown values left out).
 
@@ -150,6 +155,8 @@ def facts_from_slots(slots: Dict[str, Any]) -> Facts:
         raw["funding"] = "private"
     elif funding == "private" and service in _CARE:
         raw["funding"] = "self_funded"
+    elif funding is None and service in NHS_BY_DEFAULT and "funding" not in (slots.get("hints") or {}):
+        raw["funding"] = "nhs"   # what the advice assumes; the summary says it, and any later word about paying wins
     return parse_facts(raw, lenient=True)
 
 
