@@ -50,6 +50,7 @@ class Supervisor:
         self._lock = threading.Lock()
 
     def start(self, proc: Proc) -> None:
+        """Start one child process, its output pumped to ours line by line."""
         proc.popen = subprocess.Popen(proc.cmd, cwd=PROJECT_DIR, env=proc.env, stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True)
         threading.Thread(target=self._pump, args=(proc, proc.popen), daemon=True).start()
@@ -76,6 +77,7 @@ class Supervisor:
             log_file.close()
 
     def say(self, text: str, level: str = "info") -> None:
+        """Print one line of the supervisor's own, in the stack's log format."""
         from bot.observability import supervisor_line
 
         with self._lock:
@@ -83,6 +85,7 @@ class Supervisor:
             print(line if line != text else f"{'run':>8} | {text}", flush=True)
 
     def run(self) -> int:
+        """Start every process, restart those that die (within limits) until stopped; return the exit code."""
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stop_event.set())
         for p in self.procs:
@@ -108,6 +111,7 @@ class Supervisor:
         return 1 if self.gave_up else 0
 
     def shutdown(self) -> None:
+        """Stop every child process: a polite signal first, then kill those that do not stop."""
         self.say("stopping...")
         for p in self.procs:
             p.stopping = True

@@ -82,6 +82,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, component, logger, event, then the event's fields (scrubbed)."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """One JSON object for the record, scrubbed of personal data (a line saying so if formatting fails)."""
         try:
             return self._format(record)
         except Exception:
@@ -118,6 +119,7 @@ class TextFormatter(logging.Formatter):
     """`HH:MM:SS LEVEL logger: event key=value ...`, fields scrubbed as for JSON."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """One readable line for the record, scrubbed of personal data (a plain line if formatting fails)."""
         try:
             fields = scrub_fields(_record_fields(record))
             line = (f"{time.strftime('%H:%M:%S', time.localtime(record.created))} {record.levelname:<7} "
@@ -152,6 +154,7 @@ class ScrubFilter(logging.Filter):
     before any formatter sees them (bot.privacy.log_scrub.scrub_record)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Scrub personal data from the record in place; always let it through."""
         try:
             scrub_record(record)
         except Exception:
@@ -166,6 +169,7 @@ class ErrorCounter(logging.Handler):
         super().__init__(level=logging.ERROR)
 
     def emit(self, record: logging.LogRecord) -> None:
+        """Count an error logged by this component (the metric of errors by component)."""
         error(_component(record.name))
 
 

@@ -31,6 +31,7 @@ class Sentences:
         return " ".join(self.words[start:end])
 
     def texts(self) -> List[str]:
+        """Every sentence as text."""
         return [self.text(i) for i in range(len(self.bounds))]
 
     def starts(self) -> List[bool]:
@@ -39,6 +40,7 @@ class Sentences:
         return [i in firsts for i in range(len(self.words))]
 
     def sentence_of(self, token: int) -> int:
+        """The index of the sentence that holds word `token` (the last one when it is past the end)."""
         for i, (s, e) in enumerate(self.bounds):
             if s <= token < e:
                 return i
