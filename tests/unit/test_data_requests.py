@@ -1,4 +1,5 @@
 """Personal data requests (CONTRACT section 8): `bot data find` lists, `bot data erase` deletes, both audited."""
+
 from __future__ import annotations
 
 import json
@@ -13,12 +14,16 @@ EMAIL = "Sam.Jones@example.org"
 
 def make_tracker(path, senders):
     con = sqlite3.connect(path)
-    con.execute("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, "
-                "timestamp REAL, intent_name TEXT, action_name TEXT, data TEXT)")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, "
+        "timestamp REAL, intent_name TEXT, action_name TEXT, data TEXT)"
+    )
     for sender in senders:
         for _ in range(3):
-            con.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, '{}')",
-                        (sender, time.time()))
+            con.execute(
+                "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, '{}')",
+                (sender, time.time()),
+            )
     con.commit()
     con.close()
 
@@ -35,9 +40,19 @@ def held(tmp_data_dir):
     store = get_store()
     sender = "sms-aaaabbbbccccddddeeeeffff"
     conv = pseudonym(sender)
-    ref = store.create_referral(conversation=conv, channel="sms", idempotency_key="k1", summary="s", facts={},
-                                routes=[], outcomes=[], anonymity="named", contact={"phone": PHONE, "email": EMAIL},
-                                transcript_consent=True, transcript=[("person", "my GP was rude")])
+    ref = store.create_referral(
+        conversation=conv,
+        channel="sms",
+        idempotency_key="k1",
+        summary="s",
+        facts={},
+        routes=[],
+        outcomes=[],
+        anonymity="named",
+        contact={"phone": PHONE, "email": EMAIL},
+        transcript_consent=True,
+        transcript=[("person", "my GP was rude")],
+    )
     store.record_interactions([(conv, "sms", "utter_greet", None), (conv, "sms", "action_advice", None)])
     store.add_feedback(conv, "sms", next(iter(__import__("bot.record.catalogue", fromlist=["x"]).statements())), 4)
     store.record_interactions([("someone-else", "rest", "utter_greet", None)])
@@ -61,8 +76,15 @@ def kinds(out):
 
 def test_find_by_phone_lists_kinds_counts_and_dates_never_content(held, capsys):
     out = run(capsys, "data", "find", "--phone", "07700 900321", "--json")
-    assert kinds(out) == {"referral": 1, "transcript": 1, "feedback": 1, "interaction": 2,
-                          "conversation_events": 6, "sms_conversation": 1, "sms_opt_out": 1}
+    assert kinds(out) == {
+        "referral": 1,
+        "transcript": 1,
+        "feedback": 1,
+        "interaction": 2,
+        "conversation_events": 6,
+        "sms_conversation": 1,
+        "sms_opt_out": 1,
+    }
     row = json.loads(out)["held"][0]
     assert set(row) == {"kind", "count", "first", "last"} and len(row["first"]) == 10
     assert "rude" not in out and PHONE not in out and held["ref"] not in out
@@ -94,17 +116,36 @@ def test_a_dry_run_deletes_nothing_then_erase_deletes_everything_find_listed(hel
     rec = sqlite3.connect(tmp_data_dir / "record.db")
     assert rec.execute("SELECT count(*) FROM rec_interactions WHERE conversation='someone-else'").fetchone() == (1,)
     audit = rec.execute("SELECT staff_name, action, target, detail FROM rec_audit ORDER BY id").fetchall()
-    assert [a[1] for a in audit] == ["data_find", "data_erase_dry_run", "data_find", "data_erase", "data_find",
-                                     "data_find"]
+    assert [a[1] for a in audit] == [
+        "data_find",
+        "data_erase_dry_run",
+        "data_find",
+        "data_erase",
+        "data_find",
+        "data_find",
+    ]
     assert audit[3][0] == "alex" and audit[3][2] == "phone"
     dump = "\n".join(repr(r) for r in audit)
     assert PHONE not in dump and PHONE[3:] not in dump and EMAIL.lower() not in dump.lower()
+    # And a grep: no form of the number or the email is in any file of the data folder (they were only ever
+    # held sealed; the second `find` above shows the sealed rows are gone too).
+    rec.close()
+    con.close()
+    forms = {PHONE, PHONE[3:], "0" + PHONE[3:], EMAIL, EMAIL.lower()}
+    for path in tmp_data_dir.rglob("*"):
+        if path.is_file():
+            raw = path.read_bytes()
+            for form in forms:
+                assert form.encode() not in raw and form.encode("utf-16-le") not in raw, (path.name, form)
 
 
 def test_erase_by_reference_leaves_the_opt_out_of_the_number(held, capsys):
     run(capsys, "data", "erase", "--reference", held["ref"])
     assert kinds(run(capsys, "data", "find", "--phone", PHONE, "--json")) == {
-        "sms_conversation": 1, "sms_opt_out": 1, "conversation_events": 3}
+        "sms_conversation": 1,
+        "sms_opt_out": 1,
+        "conversation_events": 3,
+    }
 
 
 def test_a_bad_phone_is_one_line(held, capsys):
