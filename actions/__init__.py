@@ -3,6 +3,7 @@
 Run with `python -m rasa_sdk --actions actions`. Each module registers its
 actions on import.
 """
+
 from bot.observability import configure_logging
 
 configure_logging("actions")  # LOG_FORMAT, scrubbed fields, error counts (bot.observability)

@@ -6,6 +6,7 @@ The answer comes first. Then, while no advice has been given:
 * otherwise the person is invited to tell what happened, marked as a question (`ask: issues`),
   so nobody is left with an answer and no way on.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -17,8 +18,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.dialogue.intake import facts_from_entities
 
 #: The aside intents this action answers outside a form, and their responses.
-RESPONSES = {"ask_privacy": "utter_privacy", "fear_repercussions": "utter_reassure_care",
-             "ask_capabilities": "utter_capabilities"}
+RESPONSES = {
+    "ask_privacy": "utter_privacy",
+    "fear_repercussions": "utter_reassure_care",
+    "ask_capabilities": "utter_capabilities",
+}
 #: Facts that make a message part of a story. Not issues or outcomes alone: "will this affect my
 #: treatment?" names an issue word but tells no story; nor a date, a nation or "it's about me".
 STORY_FACTS = {"service", "stage", "funding", "professional"}
@@ -28,8 +32,7 @@ class ActionAnswerAside(Action):
     def name(self) -> Text:
         return "action_answer_aside"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         latest = tracker.latest_message or {}
         intent = (latest.get("intent") or {}).get("name")
         dispatcher.utter_message(response=RESPONSES.get(intent, "utter_capabilities"))

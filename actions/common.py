@@ -1,4 +1,5 @@
 """Helpers shared by the actions: reading the tracker the same way everywhere."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Tuple
@@ -69,7 +70,7 @@ def transcript(tracker: Tracker) -> List[Tuple[str, str]]:
         if e.get("event") == "user":
             from bot.places import redact_postcodes
 
-            out.append(("person", redact_postcodes(text, expecting=True)))   # the record redacts the rest
+            out.append(("person", redact_postcodes(text, expecting=True)))  # the record redacts the rest
         elif e.get("event") == "bot":
             out.append(("bot", text))
     return out
@@ -98,13 +99,17 @@ def dialogue_context(tracker: Tracker) -> Context:
 
         return THIS_NUMBER
 
-    return Context(conversation=conversation, channel=channel,
-                   touched=touched, save_referral=counted_referral(save_referral),
-                   save_feedback=store.add_feedback,
-                   message_id=str((tracker.latest_message or {}).get("message_id") or ""),
-                   sms_number=sms_number if channel == "sms" else None,
-                   transcript=lambda: transcript(tracker),
-                   feedback_counts=store.feedback_counts)
+    return Context(
+        conversation=conversation,
+        channel=channel,
+        touched=touched,
+        save_referral=counted_referral(save_referral),
+        save_feedback=store.add_feedback,
+        message_id=str((tracker.latest_message or {}).get("message_id") or ""),
+        sms_number=sms_number if channel == "sms" else None,
+        transcript=lambda: transcript(tracker),
+        feedback_counts=store.feedback_counts,
+    )
 
 
 def story(tracker: Tracker) -> str:

@@ -1,4 +1,5 @@
 """After the advice: contact for a referral and feedback (logic in bot.dialogue.followup)."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -18,8 +19,7 @@ class ValidateFollowupForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_followup_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         if tracker.get_slot("requested_slot") and resuming(tracker, self.form_name()):
             return [SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
         turn = turn_from(tracker)
@@ -29,8 +29,12 @@ class ValidateFollowupForm(FormValidationAction):
             return []  # answered by the rules; the form carries on afterwards
         ctx = dialogue_context(tracker)
         slots = turn.slots
-        out = step(turn, ctx, letter_offered=letter_offered(slots),
-                   make_letter=letter_maker(lambda: story(tracker), ctx.channel))
+        out = step(
+            turn,
+            ctx,
+            letter_offered=letter_offered(slots),
+            make_letter=letter_maker(lambda: story(tracker), ctx.channel),
+        )
         send(dispatcher, out.messages)
         return [SlotSet(k, v) for k, v in out.slots.items()] + [SlotSet("requested_slot", out.requested)]
 
@@ -39,7 +43,6 @@ class ActionClose(Action):
     def name(self) -> Text:
         return "action_close"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(response="utter_closing")
         return [SlotSet("feedback_done", True)]

@@ -1,4 +1,5 @@
 """Questions and requests outside the intake: bodies, a person to help, status, short replies."""
+
 from __future__ import annotations
 
 import time
@@ -18,8 +19,7 @@ class ActionExplainBody(Action):
     def name(self) -> Text:
         return "action_explain_body"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         facts = facts_from_slots(tracker.current_slot_values())
         body = find_body((tracker.latest_message or {}).get("text") or "", facts)
         if body is None:
@@ -35,11 +35,14 @@ class ActionHandoff(Action):
     def name(self) -> Text:
         return "action_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(response="utter_handoff")
         events: List[EventType] = [SlotSet("handoff_requested", True)]
-        if tracker.get_slot("recommended") and not tracker.get_slot("referral_ref") and tracker.active_loop_name is None:
+        if (
+            tracker.get_slot("recommended")
+            and not tracker.get_slot("referral_ref")
+            and tracker.active_loop_name is None
+        ):
             events += [SlotSet("contact", None), SlotSet("feedback_done", True), ActiveLoop("followup_form")]
         return events
 
@@ -54,8 +57,7 @@ class ActionCheckStatus(Action):
     def name(self) -> Text:
         return "action_check_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         from bot.record import StoreUnavailable, get_store, normalise_reference
 
         msg = tracker.latest_message or {}
@@ -99,8 +101,7 @@ class ActionFallbackHelp(Action):
     def name(self) -> Text:
         return "action_fallback_help"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if tracker.get_slot("recommended"):
             dispatcher.utter_message(response="utter_goodbye" if intent in ("deny", "skip") else "utter_after_advice")
@@ -114,8 +115,11 @@ class ActionFallbackHelp(Action):
 
 def _invited(tracker: Tracker) -> bool:
     """Whether the person was already asked to tell what happened (the prompt is not repeated)."""
-    return any((e.get("metadata") or {}).get("utter_action") == "utter_invite_story"
-               for e in tracker.events if e.get("event") == "bot")
+    return any(
+        (e.get("metadata") or {}).get("utter_action") == "utter_invite_story"
+        for e in tracker.events
+        if e.get("event") == "bot"
+    )
 
 
 class ActionDefaultAskAffirmation(Action):
@@ -124,14 +128,15 @@ class ActionDefaultAskAffirmation(Action):
     def name(self) -> Text:
         return "action_default_ask_affirmation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         best = next((r["name"] for r in ranking if r.get("name") not in ("nlu_fallback", None)), None)
         described = phrases()["intent_descriptions"].get(best)
         if not described:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        dispatcher.utter_message(text=phrases()["fallback"]["did_you_mean"].format(described=described),
-                                 buttons=[{"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"}])
+        dispatcher.utter_message(
+            text=phrases()["fallback"]["did_you_mean"].format(described=described),
+            buttons=[{"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"}],
+        )
         return []

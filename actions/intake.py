@@ -1,4 +1,5 @@
 """The intake form's validation: one call per message, logic in bot.dialogue.intake."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -18,8 +19,7 @@ class ValidateIntakeForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_intake_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         if tracker.get_slot("requested_slot") and resuming(tracker, self.form_name()):
             # Back from answering an aside: ask the same question again.
             return [SlotSet("requested_slot", tracker.get_slot("requested_slot"))]

@@ -1,4 +1,5 @@
 """Answering risk of harm when no form is active (inside forms the validators do it)."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -15,8 +16,7 @@ class ActionSafetyResponse(Action):
     def name(self) -> Text:
         return "action_safety_response"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         entities = (tracker.latest_message or {}).get("entities") or []
         send(dispatcher, safety_messages(turn_from(tracker), tracker.current_slot_values()))
         message_id = str((tracker.latest_message or {}).get("message_id") or "")
@@ -26,8 +26,11 @@ class ActionSafetyResponse(Action):
         for key, value in facts.items():
             if tracker.get_slot(key) is None:
                 events.append(SlotSet(key, value))
-        if facts.keys() & {"service", "stage", "issues", "outcomes", "funding"} and tracker.active_loop_name is None \
-                and not tracker.get_slot("recommended"):
+        if (
+            facts.keys() & {"service", "stage", "issues", "outcomes", "funding"}
+            and tracker.active_loop_name is None
+            and not tracker.get_slot("recommended")
+        ):
             # The message also told part of a case: carry on with it straight after the safety advice.
             events.append(ActiveLoop("intake_form"))
         return events

@@ -12,6 +12,7 @@ referral with any summary). Here:
 
 Arguments are rasa_sdk's own (`--actions`, `--port`, ...).
 """
+
 from __future__ import annotations
 
 import hmac
@@ -61,7 +62,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Start the action server (arguments as `python -m rasa_sdk`); a bad setting stops it in one line."""
     from bot.settings import settings_or_exit
 
-    settings = settings_or_exit("actions")   # before rasa_sdk's imports, which may warn
+    settings = settings_or_exit("actions")  # before rasa_sdk's imports, which may warn
     from rasa_sdk import utils
     from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
     from rasa_sdk.endpoint import create_app, create_argument_parser
@@ -70,12 +71,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     host = settings.action_host
     token = settings.action_server_token
     if not is_loopback(host) and not token:
-        print(f"actions: ACTION_HOST={host} is reachable from other machines: set ACTION_SERVER_TOKEN "
-              "(the same value for Rasa) or keep the default, 127.0.0.1", file=sys.stderr)
+        print(
+            f"actions: ACTION_HOST={host} is reachable from other machines: set ACTION_SERVER_TOKEN "
+            "(the same value for Rasa) or keep the default, 127.0.0.1",
+            file=sys.stderr,
+        )
         return 2
     utils.configure_colored_logging(args.loglevel)
-    utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel,
-                                 args.logging_config_file)
+    utils.configure_file_logging(
+        logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel, args.logging_config_file
+    )
     utils.update_sanic_log_level()
     app = create_app(args.actions, cors_origins=None, auto_reload=args.auto_reload)
     protect(app, token)

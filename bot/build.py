@@ -8,6 +8,7 @@ The model's name is a hash of everything training reads (config, domain, data,
 our NLU components, the Rasa version), so an unchanged project reuses the
 trained model in well under a second, without importing Rasa.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -55,15 +56,31 @@ def build_model(force: bool = False) -> Path:
     print(f"model: training {fp} (inputs changed or no model yet; usually under a minute)...", flush=True)
     t0 = time.time()
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
-    cmd = [str(Path(sys.executable).parent / "rasa"), "train", "--config", "config.yml", "--domain", "domain",
-           "--data", "data", "--out", str(MODELS), "--fixed-model-name", fp, "--quiet"]
+    cmd = [
+        str(Path(sys.executable).parent / "rasa"),
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain",
+        "--data",
+        "data",
+        "--out",
+        str(MODELS),
+        "--fixed-model-name",
+        fp,
+        "--quiet",
+    ]
     _run_with_progress(cmd, env, t0)
     if not target.exists():
         raise SystemExit(f"model: training did not produce {target}")
     _point_current(target)
     # Keep the three newest models (each is ~40 MB); switching back to one of them costs nothing.
-    kept = sorted((m for m in MODELS.glob("*.tar.gz") if m.name != CURRENT.name and not m.is_symlink()),
-                  key=lambda m: m.stat().st_mtime, reverse=True)
+    kept = sorted(
+        (m for m in MODELS.glob("*.tar.gz") if m.name != CURRENT.name and not m.is_symlink()),
+        key=lambda m: m.stat().st_mtime,
+        reverse=True,
+    )
     for old in kept[3:]:
         if old.name != target.name:
             old.unlink()

@@ -3,6 +3,7 @@
 Commands import only what they need, so `route` answers quickly without
 loading Rasa or TensorFlow.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -93,7 +94,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     try:
         return args.func(args) or 0
-    except (UsageError, SettingsError) as e:   # a bad environment variable is one line too
+    except (UsageError, SettingsError) as e:  # a bad environment variable is one line too
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

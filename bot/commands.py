@@ -1,4 +1,5 @@
 """Commands beyond `route`, registered on the CLI. Each imports its module lazily."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,8 +10,11 @@ import sys
 def register(sub: "argparse._SubParsersAction") -> None:
     """Add the commands of the other subsystems to the CLI."""
     p = sub.add_parser("run", help="start the whole stack in the foreground (what `make run` does)")
-    p.add_argument("--rasa-servers", type=int,
-                   help="how many Rasa servers to start (default RASA_SERVERS, or 1; more than one needs REDIS_URL)")
+    p.add_argument(
+        "--rasa-servers",
+        type=int,
+        help="how many Rasa servers to start (default RASA_SERVERS, or 1; more than one needs REDIS_URL)",
+    )
     p.set_defaults(func=_run)
 
     p = sub.add_parser("db", help="database schema of the record")
@@ -18,8 +22,9 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.set_defaults(func=_db)
 
     p = sub.add_parser("report", help="reports from the record")
-    p.add_argument("what", nargs="?", choices=["expectations"], default="expectations",
-                   help="which report (default: expectations)")
+    p.add_argument(
+        "what", nargs="?", choices=["expectations"], default="expectations", help="which report (default: expectations)"
+    )
     p.add_argument("--json", action="store_true", help="JSON (CONTRACT section 6)")
     p.add_argument("--csv", action="store_true", help="CSV, one row per statement")
     p.set_defaults(func=_report)
@@ -59,8 +64,10 @@ def register(sub: "argparse._SubParsersAction") -> None:
 
     p = sub.add_parser("data", help="personal data requests: find or erase what is held (CONTRACT section 8)")
     dsub = p.add_subparsers(dest="data_command", required=True)
-    for name, help_text in (("find", "list what is held about a person: kinds, counts and dates, not the content"),
-                            ("erase", "delete what is held about a person, recorded in the audit log")):
+    for name, help_text in (
+        ("find", "list what is held about a person: kinds, counts and dates, not the content"),
+        ("erase", "delete what is held about a person, recorded in the audit log"),
+    ):
         d = dsub.add_parser(name, help=help_text)
         who = d.add_mutually_exclusive_group(required=True)
         who.add_argument("--phone", help="a phone number (07700 900123 or +447700900123)")
@@ -98,8 +105,10 @@ def _knowledge_report(args: argparse.Namespace) -> int:
         print(f"            source: {f['source']}")
         if f["uncertain"]:
             print(f"            uncertain: {f['uncertain']}")
-    print(f"{out['facts_total']} facts, oldest checked {out['oldest']}; {out['due']} due for a re-check "
-          f"(checked {STALE_MONTHS} or more months before {out['today']}).")
+    print(
+        f"{out['facts_total']} facts, oldest checked {out['oldest']}; {out['due']} due for a re-check "
+        f"(checked {STALE_MONTHS} or more months before {out['today']})."
+    )
     return 0
 
 
@@ -135,16 +144,26 @@ def _report(args: argparse.Namespace) -> int:
         w.writerow(["statement_id", "stage", "statement", "interactions", "feedback_count", "feedback_mean"])
         for sid, row in report["statements"].items():
             s = statements()[sid]
-            w.writerow([sid, s.stage_name, s.text, row["interactions"], row["feedback"]["count"],
-                        "" if row["feedback"]["mean"] is None else row["feedback"]["mean"]])
+            w.writerow(
+                [
+                    sid,
+                    s.stage_name,
+                    s.text,
+                    row["interactions"],
+                    row["feedback"]["count"],
+                    "" if row["feedback"]["mean"] is None else row["feedback"]["mean"],
+                ]
+            )
     elif args.json:
         print(json.dumps(report))
     else:
         for sid, row in report["statements"].items():
             fb = row["feedback"]
             mean = "-" if fb["mean"] is None else f"{fb['mean']:.1f}"
-            print(f"{sid:<14} interactions {row['interactions']:>6}   feedback {fb['count']:>4} (mean {mean})"
-                  f"   {statements()[sid].text}")
+            print(
+                f"{sid:<14} interactions {row['interactions']:>6}   feedback {fb['count']:>4} (mean {mean})"
+                f"   {statements()[sid].text}"
+            )
     return 0
 
 
@@ -158,8 +177,10 @@ def _places(args: argparse.Namespace) -> int:
     for nation, kinds in report.items():
         for kind, row in kinds.items():
             facts = ", ".join(f"{k} {row[k]}" for k in ("complaints_url", "phone", "email", "post", "website"))
-            print(f"{nation:<17} {kind:<13} {row['complaints_contact']:>3} of {row['organisations']:>3} with a confirmed"
-                  f" complaints contact ({facts})")
+            print(
+                f"{nation:<17} {kind:<13} {row['complaints_contact']:>3} of {row['organisations']:>3} with a confirmed"
+                f" complaints contact ({facts})"
+            )
     return 0
 
 
@@ -203,9 +224,17 @@ def _letter(args: argparse.Namespace) -> int:
         facts = parse_facts(_read_facts(args.facts))
     except FactError as e:
         raise UsageError(str(e)) from None
-    letter = draft(facts, args.story, on_behalf=bool(facts.get("on_behalf")), consent=args.consent,
-                   anonymous=facts.get("anonymity") == "anonymous", organisation=args.organisation,
-                   final_response_date=args.final_response_date, questions=args.question or None, today=today)
+    letter = draft(
+        facts,
+        args.story,
+        on_behalf=bool(facts.get("on_behalf")),
+        consent=args.consent,
+        anonymous=facts.get("anonymity") == "anonymous",
+        organisation=args.organisation,
+        final_response_date=args.final_response_date,
+        questions=args.question or None,
+        today=today,
+    )
     if args.json:
         print(json.dumps(letter.as_dict(), ensure_ascii=False))
     else:
@@ -245,8 +274,7 @@ def _staff_unlock(args: argparse.Namespace) -> int:
         upgrade()
         info = unlock_by_name(args.name)
         with session_scope() as s:  # the inbox's unlock is audited; so is this one
-            s.add(AuditEntry(staff_name="(command line)", action="staff_unlock", target=str(info.id),
-                             detail=info.name))
+            s.add(AuditEntry(staff_name="(command line)", action="staff_unlock", target=str(info.id), detail=info.name))
     except StaffError as e:
         raise UsageError(str(e)) from None
     except Exception as e:  # noqa: BLE001 - a database that cannot be reached is one line, not a traceback

@@ -13,6 +13,7 @@ the tracker store, redaction, the record and the logs all receive text that
 `parse_json` reads a request body as JSON without ever raising anything but `BadInput`:
 not UTF-8, nested too deep, numbers too long to convert and the like are all bad input.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,9 @@ _SURROGATES = re.compile(r"[\ud800-\udfff]")
 # Bidirectional embeddings, overrides and isolates; invisible spaces and joiners that carry no
 # meaning in a message (the zero-width joiner and non-joiner stay: emoji and some scripts need them);
 # Unicode noncharacters.
-_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u2060-\u2064\ufeff\ufff9-\ufffb"
-                        "\ufdd0-\ufdef\ufffe\uffff]")
+_INVISIBLE = re.compile(
+    "[\u202a-\u202e\u2066-\u2069\u200b\u2060-\u2064\ufeff\ufff9-\ufffb" "\ufdd0-\ufdef\ufffe\uffff]"
+)
 
 
 class BadInput(ValueError):

@@ -21,6 +21,7 @@ page answers 503, a text is not run, a lookup is refused), because allowing with
 lift the limit for everyone; after a failure, Redis is not asked again for a few seconds, so a
 dead Redis costs each request nothing but the refusal.
 """
+
 from __future__ import annotations
 
 import logging
@@ -186,8 +187,9 @@ class RedisBackend:
 
     def recent(self, window: Window, now: float) -> List[float]:
         """See `LimitBackend.recent`."""
-        rows = self._call(lambda: self._client.zrangebyscore(self.name(window), f"({now - window.seconds!r}",
-                                                             "+inf", withscores=True))
+        rows = self._call(
+            lambda: self._client.zrangebyscore(self.name(window), f"({now - window.seconds!r}", "+inf", withscores=True)
+        )
         return [score for _, score in rows]  # type: ignore[union-attr]
 
 
@@ -217,16 +219,24 @@ class WindowLimit:
     `LimitUnavailable` when the shared count cannot be reached.
     """
 
-    def __init__(self, per_key: int, overall: int, window: float = 3600.0,
-                 clock: Callable[[], float] = time.time, backend: Optional[LimitBackend] = None,
-                 scope: str = "lookups") -> None:
+    def __init__(
+        self,
+        per_key: int,
+        overall: int,
+        window: float = 3600.0,
+        clock: Callable[[], float] = time.time,
+        backend: Optional[LimitBackend] = None,
+        scope: str = "lookups",
+    ) -> None:
         self.per_key, self.overall, self.window, self.clock = per_key, overall, window, clock
         self.backend = backend if backend is not None else make_backend()
         self.scope = scope
 
     def _windows(self, key: str) -> Tuple[Window, Window]:
-        return (Window(self.scope, key, self.window, self.per_key, always=True),
-                Window(f"{self.scope}-all", "*", self.window, self.overall))
+        return (
+            Window(self.scope, key, self.window, self.per_key, always=True),
+            Window(f"{self.scope}-all", "*", self.window, self.overall),
+        )
 
     def allow(self, key: str) -> bool:
         """Count one event for `key` and say whether it is within both limits."""

@@ -4,6 +4,7 @@ Every update is recorded on the referral (so the person hears it when they ask f
 their status, on any channel: informed-1). Where the person chose SMS and gave a number,
 it is also texted through the SMS channel's outbound client (channels/sms.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,7 +32,7 @@ def register_sender(pref: str, fn: Callable[[dict, str], bool]) -> None:
 class UpdateResult:
     recorded: bool
     delivered: bool
-    channel: str        # "sms", or "record" when the person will hear it by asking for their status
+    channel: str  # "sms", or "record" when the person will hear it by asking for their status
     detail: str = ""
 
 

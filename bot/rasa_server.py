@@ -6,6 +6,7 @@ about a quarter of the CPU a message cost us (bench: `python -m bench --only pro
 schema compiled once validates the same response in 1.5 ms and raises the same errors. Nothing
 else about Rasa changes; `bench/` measures the result against a stock Rasa.
 """
+
 from __future__ import annotations
 
 import sys
@@ -33,9 +34,11 @@ def compile_action_response_validator() -> None:
             validator.validate(result)
             return True
         except ValidationError as e:  # the message Rasa itself gives
-            e.message += (f". Failed to validate Action server response from API, make sure your response "
-                          f"from the Action endpoint is valid. For more information about the format visit "
-                          f"{DOCS_BASE_URL}/custom-actions")
+            e.message += (
+                f". Failed to validate Action server response from API, make sure your response "
+                f"from the Action endpoint is valid. For more information about the format visit "
+                f"{DOCS_BASE_URL}/custom-actions"
+            )
             raise e
 
     RemoteAction._validate_action_result = _validate_action_result
@@ -46,7 +49,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     """`rasa` with the speed-ups applied first; arguments as for the `rasa` command."""
     from bot.settings import settings_or_exit
 
-    settings_or_exit("rasa")   # our channels and tracker store read them: a bad value stops here, in one line
+    settings_or_exit("rasa")  # our channels and tracker store read them: a bad value stops here, in one line
     compile_action_response_validator()
     from rasa.__main__ import main as rasa_main
 

@@ -5,6 +5,7 @@ One place decides the production topology from settings: the tracker store
 the lock store (Redis through REDIS_URL when several Rasa servers share one
 tracker store), the action server URL, and the channels.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,17 +20,26 @@ from bot.settings import Settings, data_dir, get_settings
 def tracker_store(settings: Optional[Settings] = None) -> Dict[str, Any]:
     """Rasa's tracker store: ours, over SQLite in the data folder or TRACKER_DATABASE_URL."""
     url = (settings or get_settings()).tracker_database_url
-    cfg: Dict[str, Any] = {"type": "bot.record.tracker_store.DurableTrackerStore",
-                           # One journal for every Rasa server of this data folder (DurableTrackerStore).
-                           "journal_dir": str(data_dir() / "journal")}
+    cfg: Dict[str, Any] = {
+        "type": "bot.record.tracker_store.DurableTrackerStore",
+        # One journal for every Rasa server of this data folder (DurableTrackerStore).
+        "journal_dir": str(data_dir() / "journal"),
+    }
     if not url:
         cfg.update({"dialect": "sqlite", "db": str(data_dir() / "tracker.db")})
         return cfg
     u = urlparse(url)
     dialect = u.scheme.split("+")[0]
-    cfg.update({"dialect": "postgresql" if dialect.startswith("postgres") else dialect, "url": u.hostname,
-                "port": u.port or 5432, "db": (u.path or "/rasa").lstrip("/"), "username": u.username,
-                "password": u.password})
+    cfg.update(
+        {
+            "dialect": "postgresql" if dialect.startswith("postgres") else dialect,
+            "url": u.hostname,
+            "port": u.port or 5432,
+            "db": (u.path or "/rasa").lstrip("/"),
+            "username": u.username,
+            "password": u.password,
+        }
+    )
     return cfg
 
 
@@ -45,8 +55,13 @@ def endpoints(action_token: Optional[bool] = None, settings: Optional[Settings] 
     redis = settings.redis_url
     if redis:
         u = urlparse(redis)
-        out["lock_store"] = {"type": "redis", "url": u.hostname, "port": u.port or 6379,
-                             "db": int((u.path or "/0").lstrip("/") or 0), "key_prefix": "complaints"}
+        out["lock_store"] = {
+            "type": "redis",
+            "url": u.hostname,
+            "port": u.port or 6379,
+            "db": int((u.path or "/0").lstrip("/") or 0),
+            "key_prefix": "complaints",
+        }
         if u.password:
             out["lock_store"]["password"] = u.password
     return out

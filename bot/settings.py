@@ -9,6 +9,7 @@ Every field is a row of the table of variables in README.md (tested too).
 Processes started by `python -m bot run` get their environment from the supervisor and read
 their own settings when they start.
 """
+
 from __future__ import annotations
 
 import base64
@@ -78,12 +79,18 @@ def _flag(raw: str) -> bool:
 
 def _url(*schemes: str, host: bool = True, like: str = "") -> Callable[[str], str]:
     """A URL with one of `schemes` (any scheme when none is given) and, with `host`, a host name."""
-    accepts = f"a URL like {like or schemes[0] + '://host:port'}" + (f" ({' or '.join(schemes)})" if len(schemes) > 1 else "")
+    accepts = f"a URL like {like or schemes[0] + '://host:port'}" + (
+        f" ({' or '.join(schemes)})" if len(schemes) > 1 else ""
+    )
 
     def parse(raw: str) -> str:
         u = urlparse(raw)
-        if "://" not in raw or not re.fullmatch(r"[a-z][a-z0-9+.\-]*", u.scheme) \
-                or (schemes and u.scheme.split("+")[0] not in schemes) or (host and not u.hostname):
+        if (
+            "://" not in raw
+            or not re.fullmatch(r"[a-z][a-z0-9+.\-]*", u.scheme)
+            or (schemes and u.scheme.split("+")[0] not in schemes)
+            or (host and not u.hostname)
+        ):
             raise _Reject(accepts)
         return raw
 
@@ -143,8 +150,10 @@ def _fernet_key(raw: str) -> str:
     except (binascii.Error, ValueError):
         ok = False
     if not ok:
-        raise _Reject("a Fernet key (32 url-safe base64-encoded bytes: "
-                      "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')")
+        raise _Reject(
+            "a Fernet key (32 url-safe base64-encoded bytes: "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+        )
     return raw
 
 
@@ -161,7 +170,9 @@ class Settings:
     data_dir: Path = _var("DATA_DIR", _path, PROJECT_DIR / "var")
     database_url: Optional[str] = _var("DATABASE_URL", _url(host=False, like=_DB_URL), secret=True)
     tracker_database_url: Optional[str] = _var("TRACKER_DATABASE_URL", _url(host=False, like=_DB_URL), secret=True)
-    redis_url: Optional[str] = _var("REDIS_URL", _url("redis", "rediss", like="redis://:password@host:6379/0"), secret=True)
+    redis_url: Optional[str] = _var(
+        "REDIS_URL", _url("redis", "rediss", like="redis://:password@host:6379/0"), secret=True
+    )
     rasa_port: int = _var("RASA_PORT", _port, 5005)
     action_port: int = _var("ACTION_PORT", _port, 5055)
     web_port: int = _var("WEB_PORT", _port, 8080)
@@ -185,8 +196,9 @@ class Settings:
     twilio_number: Optional[str] = _var("TWILIO_NUMBER", _text)
     twilio_api_base: Optional[str] = _var("TWILIO_API_BASE", _url("http", "https"))
     public_url: Optional[str] = _var("PUBLIC_URL", _url("https", "http"))
-    allowed_origins: Tuple[str, ...] = _var("ALLOWED_ORIGINS", _url_list("https", "http"),
-                                            ("http://localhost:8080", "http://127.0.0.1:8080"))
+    allowed_origins: Tuple[str, ...] = _var(
+        "ALLOWED_ORIGINS", _url_list("https", "http"), ("http://localhost:8080", "http://127.0.0.1:8080")
+    )
     widget_rasa_url: Optional[str] = _var("WIDGET_RASA_URL", _url("https", "http"))
     rasa_urls: Tuple[str, ...] = _var("RASA_URLS", _url_list("http", "https"), ())
     action_host: str = _var("ACTION_HOST", _host, "127.0.0.1")

@@ -16,6 +16,7 @@ keyword), which is the one thing we cannot change.
 After a conversation has ended (the closing or goodbye was said), the next text starts a new
 one: on SMS one number is one conversation, and a second complaint must be a new case.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,12 +31,15 @@ HELP_KEYWORDS = frozenset({"help", "info"})
 _STOP_PHRASES = re.compile(
     r"\b(?:stop|stopall|unsubscribe|opt(?:ing)?[\s-]?out|optout|"
     r"(?:do not|don'?t|dont|never) (?:text|txt|message|msg|contact|sms) me|"
-    r"no more (?:texts?|txts?|messages?|msgs?|sms))\b")
+    r"no more (?:texts?|txts?|messages?|msgs?|sms))\b"
+)
 #: Words around a stop phrase that change nothing: "stop texting me please", "I want you to stop".
-_FILLER = frozenset("""please pls plz now thanks thank thx ty you u me my i i'm im want wanna would like wish
+_FILLER = frozenset(
+    """please pls plz now thanks thank thx ty you u me my i i'm im want wanna would like wish
 just ok okay k x xx xxx it this that these those them all of from to the a list number again anymore any more
 ever texting texts text txt txting messaging messages message msgs sending send contacting contact sms right away
-immediately asap at once i'd id so can could will you're youre""".split())
+immediately asap at once i'd id so can could will you're youre""".split()
+)
 #: When a stop phrase is here only as part of a story ("the pain won't stop"), it is not an opt-out:
 #: only messages this short are read as a request to stop texts.
 _MAX_WORDS = 10

@@ -13,6 +13,7 @@ the owner has signed in from before skips the wait (`trusted`, see bot/web/inbox
 so an attacker cannot keep the owner out at all. `python -m bot staff unlock NAME` (or an admin
 in the inbox) clears the count.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,18 +51,18 @@ class StaffInfo:
     name: str
     role: str
     active: bool
-    stamp: str                     # changes when the password changes or the account is deactivated
+    stamp: str  # changes when the password changes or the account is deactivated
     created_at: Optional[dt.datetime] = None
     failed_logins: int = 0
-    locked_until: Optional[dt.datetime] = None   # no attempt is checked before this time (the backoff)
+    locked_until: Optional[dt.datetime] = None  # no attempt is checked before this time (the backoff)
 
 
 @dataclass(frozen=True)
 class SignIn:
     ok: bool
     staff: Optional[StaffInfo]
-    reason: str                    # ok, unknown, wrong_password, wait, inactive
-    retry_after: int = 0           # seconds before the next attempt on this account is checked
+    reason: str  # ok, unknown, wrong_password, wait, inactive
+    retry_after: int = 0  # seconds before the next attempt on this account is checked
 
 
 def wait_after(failures: int) -> int:
@@ -89,8 +90,16 @@ def _stamp(row: Staff) -> str:
 
 
 def _info(row: Staff) -> StaffInfo:
-    return StaffInfo(row.id, row.name, row.role, bool(row.active), _stamp(row), row.created_at,
-                     row.failed_logins or 0, row.locked_until)
+    return StaffInfo(
+        row.id,
+        row.name,
+        row.role,
+        bool(row.active),
+        _stamp(row),
+        row.created_at,
+        row.failed_logins or 0,
+        row.locked_until,
+    )
 
 
 def clean_name(name: str) -> str:
@@ -147,8 +156,13 @@ def add_staff(name: str, role: str, password: str, url: Optional[str] = None) ->
         raise StaffError(f"the record's database cannot be written: {type(e).__name__}") from None
 
 
-def authenticate(name: str, password: str, now: Optional[dt.datetime] = None,
-                 url: Optional[str] = None, trusted: Optional[int] = None) -> SignIn:
+def authenticate(
+    name: str,
+    password: str,
+    now: Optional[dt.datetime] = None,
+    url: Optional[str] = None,
+    trusted: Optional[int] = None,
+) -> SignIn:
     """Check a sign-in; failures in a row make the next attempt wait (`wait_after`).
 
     `trusted` is the id of the account a trusted browser (one signed in from before) belongs to:
@@ -158,12 +172,17 @@ def authenticate(name: str, password: str, now: Optional[dt.datetime] = None,
 
     now = now or utcnow()
     name = " ".join((name or "").split())[:MAX_NAME]
-    password = (password or "")[:MAX_PASSWORD + 2]
+    password = (password or "")[: MAX_PASSWORD + 2]
     with session_scope(url) as s:
         # FOR UPDATE (PostgreSQL): attempts on one account from several web processes take turns, so
         # none of them misses another's failure (SQLite ignores it and writes one at a time anyway).
-        row = s.execute(select(Staff).where(func.lower(Staff.name) == name.lower()).with_for_update()
-                        ).scalar_one_or_none() if name else None
+        row = (
+            s.execute(
+                select(Staff).where(func.lower(Staff.name) == name.lower()).with_for_update()
+            ).scalar_one_or_none()
+            if name
+            else None
+        )
         if row is None:
             try:
                 _hasher().verify(_dummy_hash(), password)
@@ -177,7 +196,7 @@ def authenticate(name: str, password: str, now: Optional[dt.datetime] = None,
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             good = False
         if not good:
-            row.failed_logins = func.coalesce(Staff.failed_logins, 0) + 1   # counted in the database
+            row.failed_logins = func.coalesce(Staff.failed_logins, 0) + 1  # counted in the database
             s.flush()
             wait = wait_after(row.failed_logins)
             row.locked_until = now + dt.timedelta(seconds=wait) if wait else None
@@ -214,8 +233,11 @@ def set_active(staff_id: int, active: bool, url: Optional[str] = None) -> StaffI
         if row is None:
             raise StaffError("no such account")
         if not active and row.role == "admin" and row.active:
-            others = s.execute(select(func.count()).select_from(Staff).where(
-                Staff.role == "admin", Staff.active.is_(True), Staff.id != row.id)).scalar()
+            others = s.execute(
+                select(func.count())
+                .select_from(Staff)
+                .where(Staff.role == "admin", Staff.active.is_(True), Staff.id != row.id)
+            ).scalar()
             if not others:
                 raise StaffError("this is the only active admin account: add another admin first")
         row.active = bool(active)
@@ -251,8 +273,13 @@ def unlock_by_name(name: str, url: Optional[str] = None) -> StaffInfo:
     with session_scope(url) as s:
         # FOR UPDATE (PostgreSQL): attempts on one account from several web processes take turns, so
         # none of them misses another's failure (SQLite ignores it and writes one at a time anyway).
-        row = s.execute(select(Staff).where(func.lower(Staff.name) == name.lower()).with_for_update()
-                        ).scalar_one_or_none() if name else None
+        row = (
+            s.execute(
+                select(Staff).where(func.lower(Staff.name) == name.lower()).with_for_update()
+            ).scalar_one_or_none()
+            if name
+            else None
+        )
         if row is None:
             raise StaffError(f"no account called {name!r}")
         row.failed_logins, row.locked_until = 0, None

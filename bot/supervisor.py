@@ -11,6 +11,7 @@ so the web app's /metrics covers all of them. RUN_ONLY=rasa|actions|web (comma-s
 starts only those parts, for one container per role (docker-compose.yml); METRICS_PORT
 then serves /metrics from the supervisor itself.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,8 +52,16 @@ class Supervisor:
 
     def start(self, proc: Proc) -> None:
         """Start one child process, its output pumped to ours line by line."""
-        proc.popen = subprocess.Popen(proc.cmd, cwd=PROJECT_DIR, env=proc.env, stdout=subprocess.PIPE,
-                                      stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True)
+        proc.popen = subprocess.Popen(
+            proc.cmd,
+            cwd=PROJECT_DIR,
+            env=proc.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            start_new_session=True,
+        )
         threading.Thread(target=self._pump, args=(proc, proc.popen), daemon=True).start()
         self.say(f"started {proc.name} (pid {proc.popen.pid})")
 
@@ -156,29 +165,71 @@ def plan(rasa_servers: int = 1, roles: Sequence[str] = ROLES) -> List[Proc]:
         import secrets
 
         token = secrets.token_urlsafe(32)
-    base = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
-                SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONWARNINGS="ignore",
-                PROMETHEUS_MULTIPROC_DIR=str(metrics_dir()), **({"ACTION_SERVER_TOKEN": token} if token else {}))
+    base = dict(
+        os.environ,
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONUNBUFFERED="1",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        PYTHONWARNINGS="ignore",
+        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir()),
+        **({"ACTION_SERVER_TOKEN": token} if token else {}),
+    )
     # What the children read of their own (RASA_INSTANCE, LOG_COMPONENT, RASA_URLS...) is set in their env.
     run_dir = data_dir() / "run"
     procs = []
     if "actions" in roles:
         # On loopback unless ACTION_HOST says otherwise, and then only with ACTION_SERVER_TOKEN (bot/action_server.py).
-        procs.append(Proc("actions", [str(VENV_BIN / "python"), "-m", "bot.action_server", "--actions", "actions",
-                                      "--port", str(settings.action_port)], dict(base, LOG_COMPONENT="actions")))
+        procs.append(
+            Proc(
+                "actions",
+                [
+                    str(VENV_BIN / "python"),
+                    "-m",
+                    "bot.action_server",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(settings.action_port),
+                ],
+                dict(base, LOG_COMPONENT="actions"),
+            )
+        )
     urls = []
     for i in range(rasa_servers if "rasa" in roles else 0):
         port = settings.rasa_port + i
         name = f"rasa-{i + 1}" if rasa_servers > 1 else "rasa"
         # Sanic reads a whole request into memory before our channels see it: 1 MB is plenty for a chat message
         # or a Twilio form, where Sanic's default is 100 MB.
-        env = dict(base, RASA_INSTANCE=f"rasa-{i + 1}", LOG_COMPONENT=name,
-                   SANIC_REQUEST_MAX_SIZE=str(settings.sanic_request_max_size))
+        env = dict(
+            base,
+            RASA_INSTANCE=f"rasa-{i + 1}",
+            LOG_COMPONENT=name,
+            SANIC_REQUEST_MAX_SIZE=str(settings.sanic_request_max_size),
+        )
         paths = runconfig.write(run_dir / env["RASA_INSTANCE"], action_token=bool(token), settings=settings)
-        procs.append(Proc(name,
-                          [str(VENV_BIN / "python"), "-m", "bot.rasa_server", "run", "--model", str(PROJECT_DIR / "models" / "current.tar.gz"),
-                           "--endpoints", str(paths["endpoints"]), "--credentials", str(paths["credentials"]),
-                           "--port", str(port), "--interface", settings.rasa_host], env))
+        procs.append(
+            Proc(
+                name,
+                [
+                    str(VENV_BIN / "python"),
+                    "-m",
+                    "bot.rasa_server",
+                    "run",
+                    "--model",
+                    str(PROJECT_DIR / "models" / "current.tar.gz"),
+                    "--endpoints",
+                    str(paths["endpoints"]),
+                    "--credentials",
+                    str(paths["credentials"]),
+                    "--port",
+                    str(port),
+                    "--interface",
+                    settings.rasa_host,
+                ],
+                env,
+            )
+        )
         urls.append(f"http://127.0.0.1:{port}")
     if "web" in roles:
         # The web app checks the Rasa servers started here; on its own, those named by RASA_URLS.
@@ -216,15 +267,18 @@ def main(rasa_servers: Optional[int] = None, only: Optional[str] = None) -> int:
 
     host = settings.action_host
     if "actions" in roles and not is_loopback(host) and not settings.action_server_token:
-        print(f"run: ACTION_HOST={host} makes the action server reachable from other machines: "
-              "set ACTION_SERVER_TOKEN (the same value where Rasa runs)", file=sys.stderr)
+        print(
+            f"run: ACTION_HOST={host} makes the action server reachable from other machines: "
+            "set ACTION_SERVER_TOKEN (the same value where Rasa runs)",
+            file=sys.stderr,
+        )
         return 2
     model = PROJECT_DIR / "models" / "current.tar.gz"
     if "rasa" in roles and not model.exists():
         print("run: no trained model; run `make setup` first", file=sys.stderr)
         return 1
     directory = observability.prepare_metrics_dir(metrics_dir())  # counts start from zero with the stack
-    os.environ[observability.MULTIPROC_ENV] = str(directory)   # for bot.observability in this process
+    os.environ[observability.MULTIPROC_ENV] = str(directory)  # for bot.observability in this process
     reset_settings()
     upgrade()
     supervisor = Supervisor(plan(rasa_servers or settings.rasa_servers, roles), data_dir() / "logs")
@@ -232,8 +286,9 @@ def main(rasa_servers: Optional[int] = None, only: Optional[str] = None) -> int:
         # Retention runs where the web app runs: once at start, then daily (RETENTION_DAYS).
         from bot.record.retention import run_daily
 
-        threading.Thread(target=run_daily, args=(supervisor.stop_event, settings.retention_days), daemon=True,
-                         name="retention").start()
+        threading.Thread(
+            target=run_daily, args=(supervisor.stop_event, settings.retention_days), daemon=True, name="retention"
+        ).start()
         supervisor.say(f"retention: records older than {settings.retention_days} days are deleted daily")
     port = settings.metrics_port
     if port:

@@ -5,6 +5,7 @@ lower_snake_case, groups made of known services, the "general" safety kind prese
 the case facts, the knowledge base, the dialogue and the safety help. This module imports nothing
 of the project's own, so any module can use it.
 """
+
 from __future__ import annotations
 
 import re

@@ -16,6 +16,7 @@ Same URL and format as Rasa's built-in channel (`POST /webhooks/rest/webhook`,
 * reference lookups (a message that is or looks like a reference) are limited per
   client address and for everyone together (bot.limits): 429 beyond that.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,8 +35,16 @@ from bot.edge import BadInput, client_address, parse_json
 from bot.limits import LimitUnavailable, reference_lookups
 from bot.record.store import looks_like_reference
 from bot.settings import get_settings
-from channels.common import (LOOKUPS_DOWN_TEXT, LOOKUPS_LIMITED_TEXT, NO_REPLY_TEXT, STORE_DOWN_TEXT, TOO_LONG_TEXT,
-                             clean_text, health, tracker_store_of)
+from channels.common import (
+    LOOKUPS_DOWN_TEXT,
+    LOOKUPS_LIMITED_TEXT,
+    NO_REPLY_TEXT,
+    STORE_DOWN_TEXT,
+    TOO_LONG_TEXT,
+    clean_text,
+    health,
+    tracker_store_of,
+)
 
 log = logging.getLogger(__name__)
 SENDER = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
@@ -96,8 +105,13 @@ class RestInput(InputChannel):
 
         return bp
 
-    async def _receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                       _error: Callable[..., HTTPResponse], _cors: Callable[..., HTTPResponse]) -> HTTPResponse:
+    async def _receive(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        _error: Callable[..., HTTPResponse],
+        _cors: Callable[..., HTTPResponse],
+    ) -> HTTPResponse:
         started = time.perf_counter()
         incoming = read_request(request)
         if isinstance(incoming, tuple):
@@ -107,8 +121,13 @@ class RestInput(InputChannel):
         if looks_like_reference(text):
             refused = _lookup_refused(f"ip:{address}")
             if refused is not None:
-                observability.message_done("rest", "rate_limited" if refused[0] == 429 else "store_unavailable",
-                                           time.perf_counter() - started, sender, logger=log)
+                observability.message_done(
+                    "rest",
+                    "rate_limited" if refused[0] == 429 else "store_unavailable",
+                    time.perf_counter() - started,
+                    sender,
+                    logger=log,
+                )
                 resp = _cors(request, response.json({"error": refused[1]}, status=refused[0]))
                 resp.headers["Retry-After"] = str(refused[2])
                 return resp
@@ -118,8 +137,9 @@ class RestInput(InputChannel):
         collector = CollectingOutputChannel()
         outcome = "ok"
         try:
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                             metadata=incoming.metadata))
+            await on_new_message(
+                UserMessage(text, collector, sender, input_channel=self.name(), metadata=incoming.metadata)
+            )
         except Exception:
             log.exception("turn failed")
             collector.messages.clear()
@@ -152,8 +172,12 @@ def _lookup_refused(key: str) -> Optional[Tuple[int, str, int]]:
 
 def _store_down(request: Request, sender: str, started: float, _cors: Callable[..., HTTPResponse]) -> HTTPResponse:
     observability.message_done("rest", "store_unavailable", time.perf_counter() - started, sender, logger=log)
-    return _cors(request, response.json([{"recipient_id": sender, "text": STORE_DOWN_TEXT,
-                                          "custom": {"error": "store_unavailable"}}], status=503))
+    return _cors(
+        request,
+        response.json(
+            [{"recipient_id": sender, "text": STORE_DOWN_TEXT, "custom": {"error": "store_unavailable"}}], status=503
+        ),
+    )
 
 
 @dataclass
@@ -177,7 +201,7 @@ def read_request(request: Request) -> Union[Incoming, Tuple[int, str]]:
     try:
         payload = parse_json(body) if body else None
     except BadInput:
-        return 400, "The request must be JSON: {\"sender\": ..., \"message\": ...}."
+        return 400, 'The request must be JSON: {"sender": ..., "message": ...}.'
     if not isinstance(payload, dict):
         return 400, "The request must be a JSON object with sender and message."
     sender = payload.get("sender")

@@ -24,6 +24,7 @@ response with TwiML. Unlike Rasa's built-in Twilio channel it:
 Outbound texts (updates to a referral) use Twilio's REST client with a replaceable
 HTTP layer (`SmsSender`), so tests can point it at a local fake Twilio API.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,29 +42,43 @@ from bot import observability
 from bot.limits import LimitBackend, LimitUnavailable, MemoryBackend, Window, make_backend, reference_lookups
 from bot.record.store import looks_like_reference
 from bot.settings import get_settings
-from channels.common import (LOOKUPS_DOWN_TEXT, LOOKUPS_LIMITED_TEXT, NO_REPLY_TEXT, STORE_DOWN_TEXT, clean_text,
-                             tracker_store_of)
+from channels.common import (
+    LOOKUPS_DOWN_TEXT,
+    LOOKUPS_LIMITED_TEXT,
+    NO_REPLY_TEXT,
+    STORE_DOWN_TEXT,
+    clean_text,
+    tracker_store_of,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 320
-MAX_FORM_BYTES = 64 * 1024   # Twilio's form is a few kilobytes at most, even with pictures
+MAX_FORM_BYTES = 64 * 1024  # Twilio's form is a few kilobytes at most, even with pictures
 MAX_FORM_FIELDS = 200
-GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
 GSM7_EXT = set("^{}\\[~]|€")
-HELP_TEXT = ("This is the health and social care concerns helper. Tell us what happened and we will tell you "
-             "where to take it. Reply STOP to stop texts. In an emergency call 999.")
+HELP_TEXT = (
+    "This is the health and social care concerns helper. Tell us what happened and we will tell you "
+    "where to take it. Reply STOP to stop texts. In an emergency call 999."
+)
 START_TEXT = "You will get texts from us again. Tell us what happened, in your own words."
 #: The confirmation of an opt-out written in a person's own words (Twilio confirms its keywords itself).
-STOPPED_TEXT = ("You will not get any more texts from us. If you change your mind, reply START. "
-                "If anyone is in danger, call 999.")
+STOPPED_TEXT = (
+    "You will not get any more texts from us. If you change your mind, reply START. "
+    "If anyone is in danger, call 999."
+)
 #: Sent after STOP to a message that shows risk of harm, if the conversation gave no safety reply itself.
-SAFETY_TEXT = ("If you or anyone else is in danger now, call 999. Samaritans are free, any time, on 116 123. "
-               "For urgent health advice, call NHS 111.")
+SAFETY_TEXT = (
+    "If you or anyone else is in danger now, call 999. Samaritans are free, any time, on 116 123. "
+    "For urgent health advice, call NHS 111."
+)
 NOT_TEXT_TEXT = "Please send your message as text."
 LONG_TEXT = "Your message was long, so I read the first part."
-RATE_PER_MINUTE = 10   # SMS_RATE_PER_MINUTE overrides; a person rarely sends more than a few a minute
-RATE_PER_DAY = 200     # SMS_RATE_PER_DAY overrides
+RATE_PER_MINUTE = 10  # SMS_RATE_PER_MINUTE overrides; a person rarely sends more than a few a minute
+RATE_PER_DAY = 200  # SMS_RATE_PER_DAY overrides
 SLOW_DOWN_TEXT = "You are sending messages very fast. Please wait a minute, then send your message again."
 
 
@@ -116,14 +131,16 @@ def sms_from_messages(messages: List[Dict[str, Any]]) -> Tuple[List[str], List[s
     The recommendation is shortened for a phone screen, built from its routes marker;
     buttons become numbered options; machine markers are never texted.
     """
-    routes = next((m["custom"] for m in messages if isinstance(m.get("custom"), dict) and "routes" in m["custom"]), None)
+    routes = next(
+        (m["custom"] for m in messages if isinstance(m.get("custom"), dict) and "routes" in m["custom"]), None
+    )
     texts: List[str] = []
     options: List[str] = []
     if routes is not None:
         texts.append(compact_advice(routes))
         after_texts = [m["text"] for m in messages if m.get("text") and not isinstance(m.get("custom"), dict)]
         if len([p for t in texts + after_texts for p in split_text(t)]) > MAX_ADVICE_TEXTS:
-            texts[0] = compact_advice(routes, short=True)   # ask "tell me more" for the rest
+            texts[0] = compact_advice(routes, short=True)  # ask "tell me more" for the rest
         # keep what came after the marker (the closing, the next question)
         after = False
         for m in messages:
@@ -222,21 +239,23 @@ class RateLimiter:
     reached: the message is not run, and the person is told so at most once a minute by this server.
     """
 
-    def __init__(self, per_minute: Optional[int] = None, per_day: Optional[int] = None,
-                 backend: Optional[LimitBackend] = None):
+    def __init__(
+        self, per_minute: Optional[int] = None, per_day: Optional[int] = None, backend: Optional[LimitBackend] = None
+    ):
         settings = get_settings()
         self.per_minute = per_minute or settings.sms_rate_per_minute
         self.per_day = per_day or settings.sms_rate_per_day
         self.backend = backend if backend is not None else make_backend()
-        self.local = MemoryBackend()   # only for "told once" while the shared count is unreachable
+        self.local = MemoryBackend()  # only for "told once" while the shared count is unreachable
 
     def check(self, key: str) -> str:
         """Count one message from `key` (a number's pseudonym) if it is within the limits."""
         now = time.time()
         told = Window("sms-told", key, 60, 1)
         try:
-            if self.backend.hit([Window("sms-minute", key, 60, self.per_minute),
-                                 Window("sms-day", key, 86400, self.per_day)], now):
+            if self.backend.hit(
+                [Window("sms-minute", key, 60, self.per_minute), Window("sms-day", key, 86400, self.per_day)], now
+            ):
                 return "ok"
             return "first_block" if self.backend.hit([told], now) else "blocked"
         except LimitUnavailable:
@@ -258,8 +277,12 @@ class SmsInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SmsInput":
         c = credentials or {}
         observability.configure_logging("rasa")
-        return cls(c.get("account_sid") or "", c.get("auth_token") or "", c.get("twilio_number") or "",
-                   c.get("public_url") or "")
+        return cls(
+            c.get("account_sid") or "",
+            c.get("auth_token") or "",
+            c.get("twilio_number") or "",
+            c.get("public_url") or "",
+        )
 
     def __init__(self, account_sid: str, auth_token: str, twilio_number: str, public_url: str):
         self.account_sid = account_sid
@@ -443,8 +466,13 @@ def read_form(body: bytes) -> Optional[FormParams]:
     if len(body) > MAX_FORM_BYTES:
         return None
     try:
-        pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True, encoding="utf-8",
-                          errors="replace", max_num_fields=MAX_FORM_FIELDS)
+        pairs = parse_qsl(
+            body.decode("utf-8", errors="replace"),
+            keep_blank_values=True,
+            encoding="utf-8",
+            errors="replace",
+            max_num_fields=MAX_FORM_FIELDS,
+        )
     except ValueError:
         return None
     return FormParams(pairs)
@@ -462,8 +490,17 @@ class Turn:
     """One inbound text on its way through Rasa: the number it came from (never kept), the conversation
     it belongs to (a random id, set once known), and how to run it."""
 
-    def __init__(self, channel: "SmsInput", request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                 number: str, who: str, text: Optional[str], problem: Optional[str], done: Callable[..., None]):
+    def __init__(
+        self,
+        channel: "SmsInput",
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        number: str,
+        who: str,
+        text: Optional[str],
+        problem: Optional[str],
+        done: Callable[..., None],
+    ):
         self.channel, self.request, self.on_new_message = channel, request, on_new_message
         self.number, self.who, self.text, self.problem, self.done = number, who, text, problem, done
         self.sender: Optional[str] = None
@@ -488,8 +525,9 @@ class Turn:
             # The conversation could not be read: what a blank memory answered is neither sent nor kept.
             self.done("store_unavailable", self.sender)
             return None
-        self.done("no_reply" if outcome == "ok" and not collector.messages else outcome, self.sender,
-                  collector.messages)
+        self.done(
+            "no_reply" if outcome == "ok" and not collector.messages else outcome, self.sender, collector.messages
+        )
         return list(collector.messages)
 
     async def after(self) -> None:
@@ -523,7 +561,7 @@ async def _control(decision: Any, turn: Turn, store: Any) -> Optional[List[str]]
         turn.sender = f"sms-{secrets.token_hex(12)}"
         messages = await turn.run(expand=False)
         if messages is None:
-            return [SAFETY_TEXT] + texts   # the store is down: the safety reply still goes
+            return [SAFETY_TEXT] + texts  # the store is down: the safety reply still goes
         texts = (safety_texts(messages) or [SAFETY_TEXT]) + texts
         return texts
     turn.done("control")
@@ -588,11 +626,20 @@ class ForwardingHttpClient:
         self.base = base_url.rstrip("/")
         self.inner = TwilioHttpClient(timeout=10)
 
-    def request(self, method, url, params=None, data=None, headers=None, auth=None, timeout=None,
-                allow_redirects=False):
+    def request(
+        self, method, url, params=None, data=None, headers=None, auth=None, timeout=None, allow_redirects=False
+    ):
         url = re.sub(r"^https://api\.twilio\.com", self.base, url)
-        return self.inner.request(method, url, params=params, data=data, headers=headers, auth=auth,
-                                  timeout=timeout, allow_redirects=allow_redirects)
+        return self.inner.request(
+            method,
+            url,
+            params=params,
+            data=data,
+            headers=headers,
+            auth=auth,
+            timeout=timeout,
+            allow_redirects=allow_redirects,
+        )
 
     def __getattr__(self, item):
         return getattr(self.inner, item)
@@ -601,15 +648,23 @@ class ForwardingHttpClient:
 class SmsSender:
     """Sends texts with Twilio's REST client; respects opt-outs."""
 
-    def __init__(self, account_sid: Optional[str] = None, auth_token: Optional[str] = None,
-                 number: Optional[str] = None, api_base: Optional[str] = None):
+    def __init__(
+        self,
+        account_sid: Optional[str] = None,
+        auth_token: Optional[str] = None,
+        number: Optional[str] = None,
+        api_base: Optional[str] = None,
+    ):
         from twilio.rest import Client
 
         settings = get_settings()
         self.number = number or settings.twilio_number or ""
         base = api_base or settings.twilio_api_base
-        self.client = Client(account_sid or settings.twilio_account_sid, auth_token or settings.twilio_auth_token,
-                             http_client=ForwardingHttpClient(base) if base else None)
+        self.client = Client(
+            account_sid or settings.twilio_account_sid,
+            auth_token or settings.twilio_auth_token,
+            http_client=ForwardingHttpClient(base) if base else None,
+        )
 
     def send(self, contact: Dict[str, Any], text: str) -> bool:
         from bot.record import get_store

@@ -1,4 +1,5 @@
 """Shared test set-up. Heavier fixtures (servers, browsers, databases) live in tests/support/."""
+
 import os
 import sys
 from pathlib import Path

@@ -6,6 +6,7 @@ Three messages at most (one text each on SMS):
   3. free help from an advocate, one word away, and honest notes on what the first step cannot do.
 Returns the texts and the `routes`/`facts` marker of CONTRACT section 4.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
@@ -17,24 +18,32 @@ if TYPE_CHECKING:
     from bot.places import Place
 
 #: What each wished-for outcome needs a body to be able to achieve (knowledge base `achieves`).
-OUTCOME_NEEDS = {"explanation": "explanation", "apology": "apology", "put_right": "change",
-                 "change_practice": "change", "compensation": "compensation", "accountability": "discipline"}
+OUTCOME_NEEDS = {
+    "explanation": "explanation",
+    "apology": "apology",
+    "put_right": "change",
+    "change_practice": "change",
+    "compensation": "compensation",
+    "accountability": "discipline",
+}
 #: How many other options are listed (the rest stay in the marker and can be asked about).
 MAX_OTHERS = 4
 #: Warnings that change what to do now go with the first step; the rest go last.
 FIRST_STEP_WARNINGS = ("time_limit_passed", "time_limit_near", "local_process_first")
 
 
-def build_advice(facts: Facts, *, advocacy_wanted: bool = False,
-                 place: Optional["Place"] = None) -> Tuple[List[str], Dict[str, Any], Dict[str, Any]]:
+def build_advice(
+    facts: Facts, *, advocacy_wanted: bool = False, place: Optional["Place"] = None
+) -> Tuple[List[str], Dict[str, Any], Dict[str, Any]]:
     """(message texts, the custom marker, the router's full result).
 
     With a `place` (bot.places, from the `place` slot's area codes), routes that mean a local
     organisation name it and how to reach it."""
     result = get_router().route(facts, place=place)
-    service = get_router().service_phrase(facts) or phrases()["service"].get(facts.get("service") or "other", "the service")
-    routes = [{**r, "name": service[0].upper() + service[1:]} if r["id"] == "provider" else r
-              for r in result["routes"]]
+    service = get_router().service_phrase(facts) or phrases()["service"].get(
+        facts.get("service") or "other", "the service"
+    )
+    routes = [{**r, "name": service[0].upper() + service[1:]} if r["id"] == "provider" else r for r in result["routes"]]
     primary = next((r for r in routes if r["role"] == "primary"), None)
     texts = [_first_step(routes, primary, result["warnings"])]
     nation = facts.get("nation")
@@ -45,12 +54,16 @@ def build_advice(facts: Facts, *, advocacy_wanted: bool = False,
     last += [w["text"] for w in result["warnings"] if w["code"] not in FIRST_STEP_WARNINGS]
     if last:
         texts.append("\n".join(last))
-    marker = {"routes": [{k: r[k] for k in ("id", "role", "name", "why", "how", "time_limit") if k in r}
-                         | ({"organisation": r["organisation"]} if r.get("organisation") else {})
-                         for r in routes],
-              "facts": facts.as_dict(),
-              "advocacy": result["advocacy"],
-              "warnings": [{"code": w["code"], "text": w["text"]} for w in result["warnings"]]}
+    marker = {
+        "routes": [
+            {k: r[k] for k in ("id", "role", "name", "why", "how", "time_limit") if k in r}
+            | ({"organisation": r["organisation"]} if r.get("organisation") else {})
+            for r in routes
+        ],
+        "facts": facts.as_dict(),
+        "advocacy": result["advocacy"],
+        "warnings": [{"code": w["code"], "text": w["text"]} for w in result["warnings"]],
+    }
     return texts, marker, result
 
 
@@ -89,8 +102,11 @@ def _others(routes: List[Dict[str, Any]], nation: Optional[str] = None) -> str:
 
 def _support(routes: List[Dict[str, Any]], advocacy_wanted: bool, nation: Optional[str] = None) -> List[str]:
     t = phrases()["advice"]
-    return [(t["support_wanted"] if advocacy_wanted else t["support_offer"]).format(name=_name(r, nation), how=r["how"])
-            for r in routes if r["role"] == "support"][:1]
+    return [
+        (t["support_wanted"] if advocacy_wanted else t["support_offer"]).format(name=_name(r, nation), how=r["how"])
+        for r in routes
+        if r["role"] == "support"
+    ][:1]
 
 
 def _in_sentence(name: str) -> str:
@@ -118,11 +134,15 @@ def outcome_notes(facts: Facts, routes: List[Dict[str, Any]], primary: Dict[str,
         need = OUTCOME_NEEDS.get(outcome)
         if not need or primary["achieves"].get(need) != "no":
             continue
-        other = next((r for r in routes if r["achieves"].get(need) in ("yes", "sometimes") and r["role"] != "urgent"), None)
+        other = next(
+            (r for r in routes if r["achieves"].get(need) in ("yes", "sometimes") and r["role"] != "urgent"), None
+        )
         words = p["achieve_words"][need]
         name = _name(primary, facts.get("nation"))
         if other:
-            notes.append(p["advice"]["cannot"].format(primary=name, outcome=words, other=_name(other, facts.get("nation"))))
+            notes.append(
+                p["advice"]["cannot"].format(primary=name, outcome=words, other=_name(other, facts.get("nation")))
+            )
         else:
             notes.append(p["advice"]["cannot_alone"].format(primary=name, outcome=words))
     return notes

@@ -1,4 +1,5 @@
 """Answering questions about the organisations themselves ("what is the ombudsman?")."""
+
 from __future__ import annotations
 
 import re
@@ -66,6 +67,8 @@ def describe(body_id: str, facts: Facts) -> str:
         parts.append(p["can"].format(things=join(can)))
     if cannot and can:
         parts.append(p["cannot"].format(things=join(cannot)))
-    how = body.contact.how + (f" Phone: {body.contact.phone}." if body.contact.phone and body.contact.phone not in body.contact.how else "")
+    how = body.contact.how + (
+        f" Phone: {body.contact.phone}." if body.contact.phone and body.contact.phone not in body.contact.how else ""
+    )
     parts.append(p["how"].format(how=how))
     return "\n".join(parts)

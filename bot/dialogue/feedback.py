@@ -5,6 +5,7 @@ Which statements: among those served, the ones with the fewest answers so far co
 broken by the conversation, so people are not all asked the same one), so the feedback is spread
 across the statements instead of piling up on "I knew I had a right to complain".
 """
+
 from __future__ import annotations
 
 import logging

@@ -12,6 +12,7 @@ Like the intake, one pure step per message; actions/followup.py adapts it to Ras
 Saving goes through `bot.record`; if the database cannot be written the person is told plainly
 that nothing was saved and what to do instead.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,10 @@ from bot.understand.normalise import normalise
 CONSENT_NOTES = {"no": "utter_consent_no", "cannot_give": "utter_consent_cannot"}
 #: Questions of the follow-up, in the order they can come.
 QUESTIONS = ("postcode", "letter", "anonymity", "consent", "transcript_consent", "contact", "feedback")
-_ADVOCATE = re.compile(r"\b(advocate|advocacy|advocates|someone to help me (complain|with)|help (me )?(to )?complain|"
-                       r"pass (on )?my details|find me (one|someone))\b")
+_ADVOCATE = re.compile(
+    r"\b(advocate|advocacy|advocates|someone to help me (complain|with)|help (me )?(to )?complain|"
+    r"pass (on )?my details|find me (one|someone))\b"
+)
 _NOT = re.compile(r"\b(no|not|do not|dont|never|without)\b")
 
 
@@ -52,7 +55,7 @@ def wants_advocate(text: str) -> Optional[bool]:
     m = _ADVOCATE.search(norm)
     if not m:
         return None
-    return not _NOT.search(norm[:m.start()][-30:])
+    return not _NOT.search(norm[: m.start()][-30:])
 
 
 def referral_key(conversation: str, events: Iterable[Dict[str, Any]]) -> str:
@@ -76,8 +79,7 @@ def wants_referral(slots: Dict[str, Any]) -> bool:
     return bool(slots.get("advocacy")) or bool(slots.get("handoff_requested"))
 
 
-def step(turn: Turn, ctx: Context, letter_offered: bool = False,
-         make_letter=None) -> Outcome:
+def step(turn: Turn, ctx: Context, letter_offered: bool = False, make_letter=None) -> Outcome:
     """One message after the advice. `letter_offered`: the first step is a written complaint;
     `make_letter(slots)` drafts it and returns the messages that carry it."""
     slots = dict(turn.slots)
@@ -108,8 +110,9 @@ def _reader(question: str) -> str:
 def _read(turn: Turn, slots: Dict[str, Any], out: Outcome, ctx: Context) -> None:
     q = turn.requested
     if q == "feedback":
-        result = feedback.answer(turn, slots, lambda k, v: _set(slots, out, k, v), ctx.save_feedback,
-                                 ctx.conversation, ctx.channel)
+        result = feedback.answer(
+            turn, slots, lambda k, v: _set(slots, out, k, v), ctx.save_feedback, ctx.conversation, ctx.channel
+        )
         if result == "unclear":
             out.messages.append({"response": "utter_unclear_answer"})
         return
@@ -119,15 +122,23 @@ def _read(turn: Turn, slots: Dict[str, Any], out: Outcome, ctx: Context) -> None
     answer = interpret_answer(_reader(q), turn.text)
     if answer.status == "ok":
         value = answer.value
-        _set(slots, out, {"letter": "letter_wanted"}.get(q, q), bool(value) if q in ("letter", "transcript_consent")
-             else value)
+        _set(
+            slots,
+            out,
+            {"letter": "letter_wanted"}.get(q, q),
+            bool(value) if q in ("letter", "transcript_consent") else value,
+        )
         if q == "consent" and value in CONSENT_NOTES:
             out.messages.append({"response": CONSENT_NOTES[value]})
         return
     if answer.status == "unknown" or _tried(slots, out, q) >= 2:
         # Not sure, or twice unclear: the cautious default (no letter, no sharing, named and contactable).
-        defaults = {"letter": ("letter_wanted", False), "transcript_consent": ("transcript_consent", False),
-                    "anonymity": ("anonymity", "confidential"), "consent": ("consent", "unknown")}
+        defaults = {
+            "letter": ("letter_wanted", False),
+            "transcript_consent": ("transcript_consent", False),
+            "anonymity": ("anonymity", "confidential"),
+            "consent": ("consent", "unknown"),
+        }
         key, value = defaults[q]
         _set(slots, out, key, value)
         out.messages.append({"response": "utter_move_on"})
@@ -140,12 +151,17 @@ def _read_place(turn: Turn, slots: Dict[str, Any], out: Outcome) -> None:
     go gracefully (the advice already given stands, and the question is never asked again)."""
     codes = place.notice(turn.text, slots, expecting=True)
     if codes is None and wants_advocate(turn.text):
-        _set(slots, out, "advocacy", True)     # "no, but find me an advocate"
+        _set(slots, out, "advocacy", True)  # "no, but find me an advocate"
     if codes is None:
         # No place: nothing of it kept, but the question is answered (and never asked again).
         _set(slots, out, "place", {"areas": []})
-        out.messages.append({"response": "utter_place_skipped" if place.declines(turn.text)
-                             or wants_advocate(turn.text) is not None else "utter_place_not_found"})
+        out.messages.append(
+            {
+                "response": "utter_place_skipped"
+                if place.declines(turn.text) or wants_advocate(turn.text) is not None
+                else "utter_place_not_found"
+            }
+        )
         return
     _set(slots, out, "place", codes)
     answer = place.local_answer(facts_from_slots(slots), place.place_of(slots))
@@ -166,7 +182,7 @@ def _notice_place(turn: Turn, slots: Dict[str, Any], out: Outcome) -> None:
 def _read_contact(turn: Turn, slots: Dict[str, Any], out: Outcome, ctx: Context) -> None:
     answer = interpret_answer("contact", turn.text)
     if answer.status != "ok" and ctx.sms_number is not None and interpret_answer("advocacy", turn.text).value is True:
-        number = ctx.sms_number()   # "yes, text me here"
+        number = ctx.sms_number()  # "yes, text me here"
         if number:
             answer = type(answer)("ok", {"phone": number, "email": None}, {})
     if answer.status == "ok":
@@ -224,8 +240,7 @@ def _letter_needs(slots: Dict[str, Any]) -> Optional[str]:
 
 def _consent_needed(slots: Dict[str, Any]) -> bool:
     facts = facts_from_slots(slots)
-    return bool(facts.get("on_behalf")) and "death" not in (facts.get("issues") or ()) \
-        and slots.get("consent") is None
+    return bool(facts.get("on_behalf")) and "death" not in (facts.get("issues") or ()) and slots.get("consent") is None
 
 
 def _referral(slots: Dict[str, Any], out: Outcome, ctx: Context, contact: Optional[Dict[str, Any]]) -> None:
@@ -237,12 +252,18 @@ def _referral(slots: Dict[str, Any], out: Outcome, ctx: Context, contact: Option
     try:
         # The idempotency key (one per case, `referral_key`) is bound by the adapter, which has the events.
         ref = ctx.save_referral(
-            conversation=ctx.conversation, channel=ctx.channel,
-            summary=slots.get("case_summary") or "", facts=facts.as_dict(), routes=marker["routes"],
-            outcomes=list(facts.get("outcomes") or []), anonymity=slots.get("anonymity") or "named",
-            contact=contact, wants_advocacy=bool(slots.get("advocacy")),
+            conversation=ctx.conversation,
+            channel=ctx.channel,
+            summary=slots.get("case_summary") or "",
+            facts=facts.as_dict(),
+            routes=marker["routes"],
+            outcomes=list(facts.get("outcomes") or []),
+            anonymity=slots.get("anonymity") or "named",
+            contact=contact,
+            wants_advocacy=bool(slots.get("advocacy")),
             transcript_consent=bool(slots.get("transcript_consent")),
-            transcript=ctx.transcript() if slots.get("transcript_consent") and ctx.transcript else None)
+            transcript=ctx.transcript() if slots.get("transcript_consent") and ctx.transcript else None,
+        )
     except StoreUnavailable:
         out.messages.append({"response": "utter_referral_not_saved"})
         _set(slots, out, "contact", "not_saved")

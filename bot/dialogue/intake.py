@@ -15,6 +15,7 @@ after). Otherwise one turn runs in three phases, each a named function:
      what the person wants, and a summary to confirm when decisive facts were read from the story.
 Advocacy, anonymity, consent and feedback come after the advice (bot.dialogue.followup).
 """
+
 from __future__ import annotations
 
 import re
@@ -29,12 +30,32 @@ from bot.understand import interpret_answer
 from bot.vocabulary import NATIONS, service_group
 
 #: Intents the form hands back to Rasa's rules (answered, then the form carries on).
-ASIDES = {"ask_about_body", "ask_privacy", "fear_repercussions", "ask_capabilities", "chitchat",
-          "out_of_scope", "request_human", "check_status", "restart", "goodbye", "thank"}
+ASIDES = {
+    "ask_about_body",
+    "ask_privacy",
+    "fear_repercussions",
+    "ask_capabilities",
+    "chitchat",
+    "out_of_scope",
+    "request_human",
+    "check_status",
+    "restart",
+    "goodbye",
+    "thank",
+}
 LIST_FACTS = ("issues", "outcomes")
 #: Facts the summary shows; a change to one of them means the person must confirm again.
-SUMMARY_FACTS = ("nation", "service", "funding", "stage", "months_since", "issues", "outcomes", "on_behalf",
-                 "professional")
+SUMMARY_FACTS = (
+    "nation",
+    "service",
+    "funding",
+    "stage",
+    "months_since",
+    "issues",
+    "outcomes",
+    "on_behalf",
+    "professional",
+)
 #: Facts that decide the first step: read from the story rather than answered, they are checked.
 DECISIVE = ("nation", "service", "funding", "stage")
 #: Paying for these yourself is "self_funded" care; for these, "private" treatment (bot/knowledge/vocabulary.yml).
@@ -58,21 +79,21 @@ class Turn:
     requested: Optional[str]
     slots: Dict[str, Any]
     message_id: str = ""
-    default_nation: Optional[str] = None   # from the website the person is on (widget setting)
+    default_nation: Optional[str] = None  # from the website the person is on (widget setting)
 
 
 @dataclass
 class Context:
     """What the dialogue needs besides the turn: who, where, what was served, and how to save."""
 
-    conversation: str                     # pseudonymous conversation id
+    conversation: str  # pseudonymous conversation id
     channel: str
-    touched: List[str]                    # statement ids the conversation served so far
-    save_referral: Callable[..., Any]     # bot.record.Store.create_referral
-    save_feedback: Callable[..., Any]     # bot.record.Store.add_feedback
+    touched: List[str]  # statement ids the conversation served so far
+    save_referral: Callable[..., Any]  # bot.record.Store.create_referral
+    save_feedback: Callable[..., Any]  # bot.record.Store.add_feedback
     message_id: str = ""
-    sms_number: Optional[Callable[[], Optional[str]]] = None   # "text me here" on SMS (bot.record.sms_state)
-    transcript: Optional[Callable[[], List[Any]]] = None       # [(speaker, text)] of this conversation so far
+    sms_number: Optional[Callable[[], Optional[str]]] = None  # "text me here" on SMS (bot.record.sms_state)
+    transcript: Optional[Callable[[], List[Any]]] = None  # [(speaker, text)] of this conversation so far
     feedback_counts: Optional[Callable[[], Dict[str, int]]] = None  # answers so far per statement, to spread them
 
 
@@ -94,8 +115,11 @@ class _Turn:
         self.slots = dict(turn.slots)
         self.out = Outcome()
         self.found = facts_from_entities(turn.entities)
-        self.hints = {e["value"]["fact"]: e["value"] for e in turn.entities or []
-                      if e.get("entity") == "hint" and isinstance(e.get("value"), dict) and e["value"].get("fact")}
+        self.hints = {
+            e["value"]["fact"]: e["value"]
+            for e in turn.entities or []
+            if e.get("entity") == "hint" and isinstance(e.get("value"), dict) and e["value"].get("fact")
+        }
         self.requested = turn.requested
         self.activating = turn.requested is None
         self.safety = False
@@ -140,8 +164,18 @@ _CARE = SOCIAL_CARE_SERVICES
 
 
 #: Services that are NHS care unless the person says they paid (a private hospital is its own service).
-NHS_BY_DEFAULT = frozenset({"gp", "hospital", "ambulance", "nhs_111", "mental_health", "community_health",
-                            "prison_healthcare", "continuing_healthcare"})
+NHS_BY_DEFAULT = frozenset(
+    {
+        "gp",
+        "hospital",
+        "ambulance",
+        "nhs_111",
+        "mental_health",
+        "community_health",
+        "prison_healthcare",
+        "continuing_healthcare",
+    }
+)
 
 
 def facts_from_slots(slots: Dict[str, Any]) -> Facts:
@@ -156,7 +190,7 @@ def facts_from_slots(slots: Dict[str, Any]) -> Facts:
     elif funding == "private" and service in _CARE:
         raw["funding"] = "self_funded"
     elif funding is None and service in NHS_BY_DEFAULT and "funding" not in (slots.get("hints") or {}):
-        raw["funding"] = "nhs"   # what the advice assumes; the summary says it, and any later word about paying wins
+        raw["funding"] = "nhs"  # what the advice assumes; the summary says it, and any later word about paying wins
     return parse_facts(raw, lenient=True)
 
 
@@ -192,8 +226,25 @@ def _answers(turn: Turn) -> bool:
     return interpret_answer(turn.requested, turn.text).status == "ok"
 
 
-_QUESTION_START = ("is ", "are ", "can ", "could ", "will ", "would ", "do ", "does ", "what ", "who ", "how ",
-                   "why ", "where ", "when ", "should ", "am i ", "which ")
+_QUESTION_START = (
+    "is ",
+    "are ",
+    "can ",
+    "could ",
+    "will ",
+    "would ",
+    "do ",
+    "does ",
+    "what ",
+    "who ",
+    "how ",
+    "why ",
+    "where ",
+    "when ",
+    "should ",
+    "am i ",
+    "which ",
+)
 
 
 def _is_question(text: str) -> bool:
@@ -304,7 +355,7 @@ def _take_answer(t: _Turn, requested: str, answer: Any) -> None:
     if answer.status == "ok":
         value = _merge(requested, t.slots.get(requested), answer.value) if requested in LIST_FACTS else answer.value
         t.found[requested] = value
-        t.remove_from("inferred", requested)       # answered directly: nothing to check
+        t.remove_from("inferred", requested)  # answered directly: nothing to check
     elif answer.status == "unknown":
         t.add_to("asked", requested)
         t.say("utter_skip_ok")
@@ -335,17 +386,17 @@ def _read_confirm(t: _Turn) -> None:
         t.found[key] = val
     if others:
         t.set("correcting", False)
-        return                                  # a correction: applied below, then the summary again
+        return  # a correction: applied below, then the summary again
     if answer.value is True or (t.turn.intent == "affirm" and answer.value is None):
         t.set("confirm", True)
         t.set("correcting", False)
         t.set("inferred", [])
     elif answer.value is False or t.turn.intent == "deny" or _correction_cue(t.turn.text):
-        t.set("correcting", True)               # ask what to change (a variant of the confirm question)
+        t.set("correcting", True)  # ask what to change (a variant of the confirm question)
     elif not t.safety:
         _not_understood(t, "confirm")
         if "confirm" in (t.slots.get("asked") or []):
-            t.set("confirm", True)              # twice unclear: go on with what we have, and say so
+            t.set("confirm", True)  # twice unclear: go on with what we have, and say so
 
 
 def _note_place(t: _Turn) -> None:
@@ -374,14 +425,14 @@ def _keep_facts(t: _Turn) -> None:
     if t.changed and t.requested == "confirm":
         t.say("utter_noted_correction")
     if t.changed and t.slots.get("summary_shown"):
-        t.set("confirm", None)                  # changed after the summary: check it again
+        t.set("confirm", None)  # changed after the summary: check it again
         t.set("summary_shown", False)
 
 
 def _keep_fact(t: _Turn, key: str, value: Any) -> None:
     """Set one fact; a decisive fact read from the story (not answered) is marked to be checked."""
     if key in LIST_FACTS and t.requested == "confirm":
-        new = list(value)                       # a correction replaces the list
+        new = list(value)  # a correction replaces the list
     elif key in LIST_FACTS and t.requested != key:
         new = _merge(key, t.slots.get(key), value)
     else:
@@ -417,7 +468,7 @@ def _tidy_facts(t: _Turn) -> None:
     fallback = _valid_nation(t.turn.default_nation) or default_nation()
     if t.slots.get("nation") is None and fallback and "nation" not in (t.slots.get("asked") or []):
         t.set("nation", fallback)
-        t.add_to("inferred", "nation")          # the website's nation: worth a check in the summary
+        t.add_to("inferred", "nation")  # the website's nation: worth a check in the summary
     facts = facts_from_slots(t.slots)
     t.set("service_phrase", words.service_phrase(facts.get("service")))
     t.set("case_summary", words.summary(facts, t.slots))
@@ -458,7 +509,7 @@ def _choose_next(t: _Turn) -> None:
     if nxt == "confirm" and not t.slots.get("correcting"):
         t.set("summary_shown", True)
     if nxt is None and t.slots.get("confirm") is None:
-        t.set("confirm", True)                  # everything was answered directly: nothing to check
+        t.set("confirm", True)  # everything was answered directly: nothing to check
     hint = (t.slots.get("hints") or {}).get(nxt) if nxt else None
     # A fact only hinted at is asked as a check of what was said ("You mentioned paying for the X-ray ...").
     t.set("checking", nxt if hint else None)
@@ -467,9 +518,11 @@ def _choose_next(t: _Turn) -> None:
     t.out.requested = nxt
 
 
-_CORRECTION = re.compile(r"\b(actually|wrong|not right|mistake|i meant|i mean|correction|it was (the|a|an|my|our|in)|"
-                         r"it was not|it is not the|not the \w+ (it was|but)|no it was|no it is|not a \w+ it|"
-                         r"you have got|you got|sorry (no|i said)|i said \w+ but)\b")
+_CORRECTION = re.compile(
+    r"\b(actually|wrong|not right|mistake|i meant|i mean|correction|it was (the|a|an|my|our|in)|"
+    r"it was not|it is not the|not the \w+ (it was|but)|no it was|no it is|not a \w+ it|"
+    r"you have got|you got|sorry (no|i said)|i said \w+ but)\b"
+)
 
 
 def _correction_cue(text: str) -> bool:
@@ -522,7 +575,7 @@ def _merge(key: str, old: Any, new: Any) -> Any:
     if key not in LIST_FACTS:
         return new
     merged = list(old or [])
-    for v in (new if isinstance(new, (list, tuple)) else [new]):
+    for v in new if isinstance(new, (list, tuple)) else [new]:
         if v not in merged:
             merged.append(v)
     if len(merged) > 1 and "other" in merged:

@@ -5,6 +5,7 @@ The drafting itself is bot.letter (pure). On the web the letter comes as a `lett
 it, encrypted, for seven days (bot.letter.links). The letter's text is never stored with the
 conversation: the tracker store takes it out of the stored event (bot.letter.redact_letter_event).
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,16 +26,23 @@ def letter_offered(slots: Dict[str, Any]) -> bool:
 
 def letter_maker(story: Callable[[], str], channel: str) -> Callable[[Dict[str, Any]], List[Dict[str, Any]]]:
     """A function that drafts the letter from the slots and returns the messages that carry it."""
+
     def make(slots: Dict[str, Any]) -> List[Dict[str, Any]]:
         from bot.dialogue.intake import facts_from_slots
         from bot.letter import draft
 
         facts = facts_from_slots(slots)
-        letter = draft(facts, story(), on_behalf=bool(facts.get("on_behalf")), consent=slots.get("consent"),
-                       anonymous=slots.get("anonymity") == "anonymous")
+        letter = draft(
+            facts,
+            story(),
+            on_behalf=bool(facts.get("on_behalf")),
+            consent=slots.get("consent"),
+            anonymous=slots.get("anonymity") == "anonymous",
+        )
         if channel == "sms":
             return _by_link(letter)
         return [{"text": letter.note}, {"custom": letter.as_marker()}]
+
     return make
 
 

@@ -8,6 +8,7 @@ are left out (every message is read as `inform`). Expectations are checked the w
 ../shared/eval/simulate.py checks them. Figures are indicative: the real conversation is
 measured by simulate.py against a running stack.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,9 +23,14 @@ from bot.settings import PROJECT_DIR
 
 SIMULATE_DIR = PROJECT_DIR.parent / "shared" / "eval"
 ROUTE_KEYS = {"primary", "primary_in", "includes", "includes_any", "excludes", "urgent_first", "urgent_in"}
-DEFAULT_ANSWERS = {"confirm": "yes, that's right", "advocacy": "no thanks", "anonymity": "I'm happy to give my name",
-                   "consent": "yes, they're happy for me to do this", "feedback": "4",
-                   "postcode": "no thanks"}
+DEFAULT_ANSWERS = {
+    "confirm": "yes, that's right",
+    "advocacy": "no thanks",
+    "anonymity": "I'm happy to give my name",
+    "consent": "yes, they're happy for me to do this",
+    "feedback": "4",
+    "postcode": "no thanks",
+}
 
 
 def _entities(text: str) -> List[Dict[str, Any]]:
@@ -56,10 +62,20 @@ def play(persona: Dict[str, Any], max_turns: int = 20, verbose: bool = False) ->
     from bot.dialogue.advice import build_advice
     from bot.dialogue.intake import facts_from_slots
 
-    answers = {**DEFAULT_ANSWERS, **{k: ("yes" if v is True else "no" if v is False else str(v))
-                                     for k, v in (persona.get("answers") or {}).items()}}
-    ctx = Context(conversation="offline", channel="rest", touched=[], save_referral=lambda **kw: "X",
-                  save_feedback=lambda **kw: None)
+    answers = {
+        **DEFAULT_ANSWERS,
+        **{
+            k: ("yes" if v is True else "no" if v is False else str(v))
+            for k, v in (persona.get("answers") or {}).items()
+        },
+    }
+    ctx = Context(
+        conversation="offline",
+        channel="rest",
+        touched=[],
+        save_referral=lambda **kw: "X",
+        save_feedback=lambda **kw: None,
+    )
     slots: Dict[str, Any] = {}
     requested: Optional[str] = None
     text = persona["opening"]

@@ -5,6 +5,7 @@ happened"; a death needs condolence; praise with a concern needs the praise hear
 safety reply the safety help itself is the acknowledgement. The reassurance about privacy and
 care is said once, unless the person's own question already had it answered.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -13,10 +14,28 @@ from typing import Any, Dict, List
 ANSWERED_PRIVACY = ("fear_repercussions", "ask_privacy")
 #: Issues that mean something went wrong for someone (not just a request to complain).
 #: The opening for each kind of story.
-OPENINGS = {"loss": "utter_open_loss", "praise": "utter_open_praise", "heard": "utter_open_heard",
-            "request": "utter_open_request", "sorry": "utter_open_sorry"}
-HARM = ("care_treatment", "communication", "staff_conduct", "access_waiting", "discharge", "medication", "dignity",
-        "safety_risk", "abuse_neglect", "death", "mental_health_act", "crime", "records_data")
+OPENINGS = {
+    "loss": "utter_open_loss",
+    "praise": "utter_open_praise",
+    "heard": "utter_open_heard",
+    "request": "utter_open_request",
+    "sorry": "utter_open_sorry",
+}
+HARM = (
+    "care_treatment",
+    "communication",
+    "staff_conduct",
+    "access_waiting",
+    "discharge",
+    "medication",
+    "dignity",
+    "safety_risk",
+    "abuse_neglect",
+    "death",
+    "mental_health_act",
+    "crime",
+    "records_data",
+)
 
 
 def opening_kind(issues: List[str], outcomes: List[str], praise: bool) -> str:

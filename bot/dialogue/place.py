@@ -9,6 +9,7 @@ the advice when it would name a local organisation, and kept only as area codes.
 * `local_answer(facts, place)` is the short reply naming the local organisations found, with only
   their confirmed contact facts.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,13 +19,20 @@ from bot.places import Place, area_codes, local_kind, parse_place, place_from_co
 from bot.routing import Facts, get_router
 
 #: How each kind of local organisation is named in the question ("your local health board").
-KIND_WORDS = {"icb": "integrated care board (ICB)", "council": "council", "health_board": "health board",
-              "nhs_board": "NHS board", "hsc_trust": "health and social care trust"}
+KIND_WORDS = {
+    "icb": "integrated care board (ICB)",
+    "council": "council",
+    "health_board": "health board",
+    "nhs_board": "NHS board",
+    "hsc_trust": "health and social care trust",
+}
 #: Contact facts shown, in order, with their label (only confirmed ones ever reach here).
-CONTACT_LABELS = (("phone", "phone"), ("email", "email"), ("complaints_url", "complaints page"),
-                  ("website", "website"))
-_DECLINE = re.compile(r"\b(no|nope|not sure|unsure|skip|rather not|prefer not|don'?t know|dont know|no idea|"
-                      r"not now|no thanks|leave it|pass)\b", re.I)
+CONTACT_LABELS = (("phone", "phone"), ("email", "email"), ("complaints_url", "complaints page"), ("website", "website"))
+_DECLINE = re.compile(
+    r"\b(no|nope|not sure|unsure|skip|rather not|prefer not|don'?t know|dont know|no idea|"
+    r"not now|no thanks|leave it|pass)\b",
+    re.I,
+)
 
 
 def notice(text: str, slots: Mapping[str, Any], expecting: bool = False) -> Optional[Dict[str, Any]]:
@@ -42,7 +50,7 @@ def place_of(slots: Mapping[str, Any]) -> Optional[Place]:
 
 
 def declines(text: str) -> bool:
-    """"no", "not sure", "skip", "I'd rather not": the place question is let go."""
+    """ "no", "not sure", "skip", "I'd rather not": the place question is let go."""
     return bool(_DECLINE.search(text or ""))
 
 
@@ -73,11 +81,11 @@ def organisations(facts: Facts, place: Optional[Place]) -> List[Dict[str, Any]]:
 
 
 def contact_line(org: Mapping[str, Any], short: bool = False) -> str:
-    """"Cardiff and Vale University Health Board: phone 029 ..., website https://..." (confirmed facts)."""
+    """ "Cardiff and Vale University Health Board: phone 029 ..., website https://..." (confirmed facts)."""
     parts = [f"{label} {org[key]}" for key, label in CONTACT_LABELS if org.get(key)]
     if len(parts) > 1 and org.get("website"):
-        parts = parts[:-1]          # the website only when there is no complaints contact
-    if short:   # SMS: one way to reach them is enough
+        parts = parts[:-1]  # the website only when there is no complaints contact
+    if short:  # SMS: one way to reach them is enough
         parts = parts[:1] if not org.get("complaints_url") else [f"complaints page {org['complaints_url']}"]
     return org["name"] + (": " + ", ".join(parts) if parts else "")
 
@@ -87,6 +95,9 @@ def local_answer(facts: Facts, place: Optional[Place]) -> Optional[str]:
     found = organisations(facts, place)
     if not found:
         return None
-    lines = [f"Your local {KIND_WORDS.get(local_kind(o['route'], facts.values, place.nation) or '', 'organisation')}"
-             f" is {contact_line(o)}." for o in found]
+    lines = [
+        f"Your local {KIND_WORDS.get(local_kind(o['route'], facts.values, place.nation) or '', 'organisation')}"
+        f" is {contact_line(o)}."
+        for o in found
+    ]
     return "\n".join(lines)

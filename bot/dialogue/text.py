@@ -1,4 +1,5 @@
 """Turning a case into plain words for the person: the summary they confirm."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -27,8 +28,15 @@ def item_phrase(item: Optional[str]) -> str:
     """'the X-ray' for a side item named in the story ("x ray" -> "the X-ray"), or 'something'."""
     if not item:
         return "something"
-    fixed = {"x ray": "X-ray", "xray": "X-ray", "x rays": "X-rays", "mri": "MRI", "ct scan": "CT scan",
-             "tv": "TV", "wifi": "wifi"}
+    fixed = {
+        "x ray": "X-ray",
+        "xray": "X-ray",
+        "x rays": "X-rays",
+        "mri": "MRI",
+        "ct scan": "CT scan",
+        "tv": "TV",
+        "wifi": "wifi",
+    }
     return "the " + fixed.get(item, item)
 
 

@@ -6,14 +6,24 @@
 * `for_referral(letter, transcript_consent=...)`: the copy the staff inbox may show.
 * `bot.letter.links`: drafts kept encrypted for 7 days behind an SMS link (`/l/<token>`).
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional, Union
 
 from bot.letter.compose import MAX_WORDS, Letter, draft, offers_letter, primary_route, tidy_story
 
-__all__ = ["Letter", "MAX_WORDS", "draft", "for_referral", "offers_letter", "primary_route",
-           "redact_letter_event", "tidy_story", "LETTER_NOT_KEPT"]
+__all__ = [
+    "Letter",
+    "MAX_WORDS",
+    "draft",
+    "for_referral",
+    "offers_letter",
+    "primary_route",
+    "redact_letter_event",
+    "tidy_story",
+    "LETTER_NOT_KEPT",
+]
 
 #: What a stored event holds instead of the letter's text.
 LETTER_NOT_KEPT = "[letter not kept]"
@@ -36,7 +46,9 @@ def redact_letter_event(data: Dict[str, Any]) -> Dict[str, Any]:
     return data
 
 
-def for_referral(letter: Union[None, Letter, Mapping[str, Any]], *, transcript_consent: bool) -> Optional[Dict[str, str]]:
+def for_referral(
+    letter: Union[None, Letter, Mapping[str, Any]], *, transcript_consent: bool
+) -> Optional[Dict[str, str]]:
     """The letter as the staff inbox shows it with a referral, or None.
 
     Only when the person agreed that the team may read the chat, and then redacted as the transcript

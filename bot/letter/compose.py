@@ -8,6 +8,7 @@ meet. For an ombudsman: the final response's date and why it did not settle thin
 person did not tell us is a gap in square brackets: the letter never guesses a date, a name or a
 number. An anonymous person gets a concern that needs no reply, and a note saying why.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,8 +62,8 @@ class _Case:
     route: Mapping[str, Any]
     sector: Optional[str]
     style: str
-    voice: str           # "self" or "behalf"
-    consent: str         # yes, no, cannot_give, deceased, unknown (only when writing for someone)
+    voice: str  # "self" or "behalf"
+    consent: str  # yes, no, cannot_give, deceased, unknown (only when writing for someone)
 
     @property
     def words(self) -> Dict[str, str]:
@@ -92,10 +93,18 @@ def offers_letter(route_result: Mapping[str, Any], anonymous: bool = False) -> b
 
 
 # ------------------------------------------------------------------ the draft
-def draft(facts: Union[Facts, Mapping[str, Any]], story: str, *, on_behalf: bool, consent: Optional[str],
-          anonymous: bool, organisation: Union[None, str, Mapping[str, Any]] = None,
-          final_response_date: Union[None, str, dt.date] = None, questions: Optional[Sequence[str]] = None,
-          today: Optional[dt.date] = None) -> Letter:
+def draft(
+    facts: Union[Facts, Mapping[str, Any]],
+    story: str,
+    *,
+    on_behalf: bool,
+    consent: Optional[str],
+    anonymous: bool,
+    organisation: Union[None, str, Mapping[str, Any]] = None,
+    final_response_date: Union[None, str, dt.date] = None,
+    questions: Optional[Sequence[str]] = None,
+    today: Optional[dt.date] = None,
+) -> Letter:
     """Draft the letter for this case (CONTRACT section 2 facts) from the person's own words.
 
     `consent` (when writing for someone): "yes", "no", "cannot_give", "deceased" or None (not known).
@@ -106,9 +115,14 @@ def draft(facts: Union[Facts, Mapping[str, Any]], story: str, *, on_behalf: bool
     facts = facts if isinstance(facts, Facts) else parse_facts(dict(facts), lenient=True)
     router = get_router()
     route = primary_route(router.route(facts)) or {}
-    case = _Case(facts=facts, route=route, sector=router.state(facts).get("sector"),
-                 style=_style(route, facts, anonymous), voice="behalf" if on_behalf else "self",
-                 consent=_consent(consent, facts) if on_behalf else "")
+    case = _Case(
+        facts=facts,
+        route=route,
+        sector=router.state(facts).get("sector"),
+        style=_style(route, facts, anonymous),
+        voice="behalf" if on_behalf else "self",
+        consent=_consent(consent, facts) if on_behalf else "",
+    )
     org = _organisation(organisation, route)
     recipient = _recipient_name(case, org)
     about = _about(case, recipient)
@@ -197,8 +211,9 @@ def _recipient(case: _Case, org: Mapping[str, str], name: str) -> List[str]:
     else:
         lines = [name]
         org = {**(case.route.get("contact") or {}), **org}
-    contact = [org[k] for k in ("email", "complaints_url") if org.get(k)] or \
-              [org[k] for k in ("website",) if org.get(k)]
+    contact = [org[k] for k in ("email", "complaints_url") if org.get(k)] or [
+        org[k] for k in ("website",) if org.get(k)
+    ]
     return lines + (contact or [W.THEIR_CONTACT])
 
 
@@ -214,7 +229,7 @@ def _salutation(case: _Case) -> str:
     local = case.route.get("kind") in LOCAL_KINDS or case.route.get("id") == "pals"
     if not local or case.style == "review":
         return "Sir or Madam"
-    return _local_title(case)[len("The "):]
+    return _local_title(case)[len("The ") :]
 
 
 def _what(case: _Case) -> str:
@@ -243,10 +258,12 @@ def _procedure(case: _Case) -> str:
 
 
 # ------------------------------------------------------------------ the paragraphs
-def _paragraphs(case: _Case, story: str, about: str, final_date: Union[None, str, dt.date],
-                questions: Optional[Sequence[str]]) -> List[str]:
-    opening = W.OPENINGS[case.style].format(what=_what(case), about=about, procedure=_procedure(case),
-                                            final_date=_final_date(final_date))
+def _paragraphs(
+    case: _Case, story: str, about: str, final_date: Union[None, str, dt.date], questions: Optional[Sequence[str]]
+) -> List[str]:
+    opening = W.OPENINGS[case.style].format(
+        what=_what(case), about=about, procedure=_procedure(case), final_date=_final_date(final_date)
+    )
     happened = "\n".join([W.HEADINGS["happened"], story or W.STORY_GAP, W.WHEN_WHERE + " " + _staff(case)])
     if case.style == "anonymous":
         return [opening, happened, W.HEADINGS["why_telling"] + "\n" + _anonymous_asks(case), W.ANONYMOUS_END]
@@ -314,7 +331,11 @@ def _requests(case: _Case) -> List[str]:
 
 
 def _anonymous_asks(case: _Case) -> str:
-    wanted = [W.REQUESTS[o].format(subj="you", obj="you") for o in case.facts.get("outcomes") or () if o in W.ANONYMOUS_REQUESTS]
+    wanted = [
+        W.REQUESTS[o].format(subj="you", obj="you")
+        for o in case.facts.get("outcomes") or ()
+        if o in W.ANONYMOUS_REQUESTS
+    ]
     return "\n".join([W.ANONYMOUS_ASK] + [f"- I would like {r[0].lower()}{r[1:]}" for r in wanted])
 
 
@@ -344,8 +365,15 @@ def _note(case: _Case, body: str) -> str:
 
 # ------------------------------------------------------------------ the person's words
 #: Identifiers that redaction took out of the conversation, as gaps to fill in again.
-_REDACTED = {"NAME": "[name]", "DATE": "[date]", "PHONE": "[phone number]", "EMAIL": "[email address]",
-             "POSTCODE": "[postcode]", "ADDRESS": "[address]", "NHS_NUMBER": "[NHS number]"}
+_REDACTED = {
+    "NAME": "[name]",
+    "DATE": "[date]",
+    "PHONE": "[phone number]",
+    "EMAIL": "[email address]",
+    "POSTCODE": "[postcode]",
+    "ADDRESS": "[address]",
+    "NHS_NUMBER": "[NHS number]",
+}
 _TAG = re.compile(r"\[(" + "|".join(_REDACTED) + r")\]")
 _LOWER_I = re.compile(r"(?<![\w'’])i(?=(?:['’](?:m|ve|d|ll)\b)|\b)(?![\w.-]*@)")
 _SPACE_BEFORE = re.compile(r"[ \t]+([,.;:!?])(?=\s|$)")

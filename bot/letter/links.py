@@ -10,6 +10,7 @@ A text message cannot hold a letter, so the draft is kept for 7 days behind an u
 
 Nothing here names the person, their number or their conversation.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def keep(letter: Letter, *, now: Optional[dt.datetime] = None, days: int = LINK_DAYS,
-         url: Optional[str] = None) -> str:
+def keep(letter: Letter, *, now: Optional[dt.datetime] = None, days: int = LINK_DAYS, url: Optional[str] = None) -> str:
     """Keep the letter, encrypted, for `days`; return the link's token. Raises StoreUnavailable."""
     from bot.privacy import seal
 
@@ -45,8 +45,14 @@ def keep(letter: Letter, *, now: Optional[dt.datetime] = None, days: int = LINK_
     token = secrets.token_urlsafe(16)
     try:
         with session_scope(url) as s:
-            s.add(LetterLink(token_hash=_hash(token), sealed=seal(letter.as_dict()), created_at=now,
-                             expires_at=now + dt.timedelta(days=days)))
+            s.add(
+                LetterLink(
+                    token_hash=_hash(token),
+                    sealed=seal(letter.as_dict()),
+                    created_at=now,
+                    expires_at=now + dt.timedelta(days=days),
+                )
+            )
     except SQLAlchemyError as e:
         raise StoreUnavailable(str(e)) from e
     return token
@@ -60,8 +66,9 @@ def fetch(token: str, *, now: Optional[dt.datetime] = None, url: Optional[str] =
         return None
     try:
         with session_scope(url) as s:
-            row = s.execute(select(LetterLink.sealed, LetterLink.expires_at)
-                            .where(LetterLink.token_hash == _hash(token))).first()
+            row = s.execute(
+                select(LetterLink.sealed, LetterLink.expires_at).where(LetterLink.token_hash == _hash(token))
+            ).first()
     except SQLAlchemyError as e:
         raise StoreUnavailable(str(e)) from e
     if row is None or row.expires_at <= (now or utcnow()):
@@ -74,8 +81,11 @@ def purge(*, now: Optional[dt.datetime] = None, url: Optional[str] = None) -> in
     """Delete every letter whose link has expired; return how many. Raises StoreUnavailable."""
     try:
         with session_scope(url) as s:
-            result = s.execute(delete(LetterLink).where(LetterLink.expires_at <= (now or utcnow()))
-                               .execution_options(synchronize_session=False))
+            result = s.execute(
+                delete(LetterLink)
+                .where(LetterLink.expires_at <= (now or utcnow()))
+                .execution_options(synchronize_session=False)
+            )
             return result.rowcount or 0
     except SQLAlchemyError as e:
         raise StoreUnavailable(str(e)) from e
@@ -98,5 +108,7 @@ def link(token: str) -> str:
 
 def sms_message(token: str) -> str:
     """The text message that gives the link."""
-    return (f"Here is your draft letter: {link(token)} The link works for {LINK_DAYS} days. "
-            "Then the letter is deleted, so save a copy.")
+    return (
+        f"Here is your draft letter: {link(token)} The link works for {LINK_DAYS} days. "
+        "Then the letter is deleted, so save a copy."
+    )

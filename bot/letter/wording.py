@@ -7,6 +7,7 @@ See docs/letter.md for the advocates' templates and the rules these follow.
 Gaps are always in square brackets and start with a small letter, unless they start a line.
 A gap is what the person did not tell us: the letter never guesses a date, a name or a number.
 """
+
 from __future__ import annotations
 
 from typing import Dict, Optional
@@ -14,8 +15,7 @@ from typing import Dict, Optional
 #: The words that change when someone writes for another person.
 VOICES: Dict[str, Dict[str, str]] = {
     "self": {"subj": "I", "obj": "me", "pos": "my", "was": "was", "did": "did I", "have": "have I"},
-    "behalf": {"subj": "they", "obj": "them", "pos": "their", "was": "were", "did": "did they",
-               "have": "have they"},
+    "behalf": {"subj": "they", "obj": "them", "pos": "their", "was": "were", "did": "did they", "have": "have they"},
 }
 
 #: Who is writing, and how to reach them (advocates' templates all start with this).
@@ -73,22 +73,21 @@ ENGLAND_COUNCIL_PROCEDURE = {
 #: The opening paragraph, by kind of letter. {what}: "care" or "the service"; {about}: the organisation.
 OPENINGS = {
     "complaint": "I am writing to make a formal complaint about {what} from {about}. "
-                 "Please look into it under {procedure}.",
+    "Please look into it under {procedure}.",
     "raised": "I raised this with staff on [the date you raised it], but it has not been sorted out. "
-              "So I am writing to make a formal complaint about {what} from {about}. "
-              "Please look into it under {procedure}.",
+    "So I am writing to make a formal complaint about {what} from {about}. "
+    "Please look into it under {procedure}.",
     "concern": "I would like to raise a concern about {what} from {about}, so that it can be looked into "
-               "and put right.",
-    "pals": "I would like your help with a concern about {what} from {about}. "
-            "I hope it can be sorted out quickly.",
+    "and put right.",
+    "pals": "I would like your help with a concern about {what} from {about}. " "I hope it can be sorted out quickly.",
     "chaser": "I made a complaint to you on [the date you complained] about {what} from {about}. "
-              "My reference is [your complaint reference, if you have one]. "
-              "I have not yet had your full reply.",
+    "My reference is [your complaint reference, if you have one]. "
+    "I have not yet had your full reply.",
     "review": "I would like you to look at my complaint about {about}. "
-              "I have been through their complaints process. "
-              "Their final response is dated {final_date}, and I send a copy with this letter.",
+    "I have been through their complaints process. "
+    "Their final response is dated {final_date}, and I send a copy with this letter.",
     "anonymous": "I want to tell you about a concern about {what} from {about}. "
-                 "I am not giving my name, so I do not need a reply.",
+    "I am not giving my name, so I do not need a reply.",
 }
 FINAL_DATE_GAP = "[the date of their final response]"
 
@@ -97,15 +96,17 @@ CONSENT = {
     "yes": "They agree to me making this complaint for them, and they have signed below to say so.",
     "yes_review": "They agree to me acting for them, and they will sign your consent form.",
     "no": "They have not yet agreed to me making this complaint. "
-          "I know you may need their consent before you can share their details with me.",
+    "I know you may need their consent before you can share their details with me.",
     "cannot_give": "They cannot agree to this themselves, because [the reason, for example they have dementia]. "
-                   "I am raising it for them, in their best interests.",
+    "I am raising it for them, in their best interests.",
     "unknown": "[Say here if they agree to you making this complaint for them.]",
 }
 RELATION = "[relationship to them, for example son or wife]"
 BEHALF = f"I am acting for [their full name], born [their date of birth]. I am their {RELATION}."
-DECEASED = (f"This is about the care of [their full name], who has died. I am their {RELATION}. "
-            "They died on [the date they died].")
+DECEASED = (
+    f"This is about the care of [their full name], who has died. I am their {RELATION}. "
+    "They died on [the date they died]."
+)
 THEY_SIGN = "Signed to show they agree: [their signature and full name]"
 
 #: What happened: their own words, then when, where and who, as gaps to fill in.
@@ -114,10 +115,18 @@ WHEN_WHERE = "It happened on [the date or dates] at [the place, for example the 
 STAFF_KNOWN = "The staff involved include the {professional} ([their name, if you know it])."
 STAFF_GAP = "The staff involved were [their names or jobs, if you know them]."
 PROFESSIONALS = {
-    "doctor": "doctor", "nurse": "nurse", "midwife": "midwife", "dentist": "dentist",
-    "pharmacist": "pharmacist", "optometrist": "optician", "paramedic": "paramedic",
-    "social_worker": "social worker", "allied_health": "therapist", "care_worker": "care worker",
-    "osteopath": "osteopath", "chiropractor": "chiropractor",
+    "doctor": "doctor",
+    "nurse": "nurse",
+    "midwife": "midwife",
+    "dentist": "dentist",
+    "pharmacist": "pharmacist",
+    "optometrist": "optician",
+    "paramedic": "paramedic",
+    "social_worker": "social worker",
+    "allied_health": "therapist",
+    "care_worker": "care worker",
+    "osteopath": "osteopath",
+    "chiropractor": "chiropractor",
 }
 
 HEADINGS = {
@@ -170,7 +179,7 @@ REQUESTS = {
 }
 REQUESTS_WALES_NHS = {
     "compensation": "For {obj} to consider redress under the NHS Wales concerns process, "
-                    "for [the harm or losses this caused].",
+    "for [the harm or losses this caused].",
 }
 REQUEST_GAP = "[Say what you would like to happen, for example an explanation or an apology.]"
 #: An anonymous concern can only ask for what needs no reply.
@@ -188,12 +197,16 @@ CHASE = "Please tell me what is happening, and when I will get your full reply."
 #: The short message for the person that goes with the letter (never in the letter itself).
 NOTE_GAPS = "Fill in the parts in square brackets, and take out any you do not need."
 NOTE_REVIEW = "Send a copy of their final response with it."
-NOTE_ANONYMOUS = ("As you want to stay anonymous, this is a concern that needs no reply. "
-                  "They cannot reply to someone they cannot contact, so it cannot get you an answer "
-                  "or an apology. Before you send it, take out anything that could show who you are.")
+NOTE_ANONYMOUS = (
+    "As you want to stay anonymous, this is a concern that needs no reply. "
+    "They cannot reply to someone they cannot contact, so it cannot get you an answer "
+    "or an apology. Before you send it, take out anything that could show who you are."
+)
 NOTE_ANONYMOUS_REVIEW = "An ombudsman can only look into a complaint from someone it can contact."
-NOTE_LONG = ("This letter is longer than one page ({words} words). A short letter is easier to act on: "
-             "you could shorten your account and send a list of dates with it.")
+NOTE_LONG = (
+    "This letter is longer than one page ({words} words). A short letter is easier to act on: "
+    "you could shorten your account and send a list of dates with it."
+)
 
 
 def acknowledgement(days: Optional[int], thing: str = "complaint") -> str:

@@ -9,6 +9,7 @@ the same training data gives the same weights, whatever the thread count.
 Training takes seconds. The intent ranking carries calibrated probabilities, so the
 FallbackClassifier's threshold keeps its meaning.
 """
+
 from __future__ import annotations
 
 import logging
@@ -39,13 +40,22 @@ def build_pipeline(config: Dict[Text, Any]):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, Pipeline
 
-    features = FeatureUnion([
-        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
-                                  token_pattern=r"(?u)\b\w+\b|[?!]")),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
-    ])
-    model = LogisticRegression(C=float(config["C"]), solver="liblinear", max_iter=1000,
-                               class_weight="balanced", random_state=int(config["random_seed"]))
+    features = FeatureUnion(
+        [
+            (
+                "words",
+                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, token_pattern=r"(?u)\b\w+\b|[?!]"),
+            ),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
+        ]
+    )
+    model = LogisticRegression(
+        C=float(config["C"]),
+        solver="liblinear",
+        max_iter=1000,
+        class_weight="balanced",
+        random_state=int(config["random_seed"]),
+    )
     return Pipeline([("features", features), ("model", model)])
 
 
@@ -59,13 +69,19 @@ class LinearIntentClassifier(GraphComponent):
         return {"C": 10.0, "random_seed": 42}
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "LinearIntentClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LinearIntentClassifier":
         """A new, untrained classifier (Rasa's constructor for a component)."""
         return cls(config, model_storage, resource)
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 pipeline: Optional[Any] = None) -> None:
+    def __init__(
+        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, pipeline: Optional[Any] = None
+    ) -> None:
         self._config = {**self.get_default_config(), **(config or {})}
         self._storage = model_storage
         self._resource = resource
@@ -88,8 +104,14 @@ class LinearIntentClassifier(GraphComponent):
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LinearIntentClassifier":
         """The classifier with its trained pipeline (without one, every message is left unclassified)."""
         pipeline = None
         try:
@@ -115,6 +137,7 @@ class LinearIntentClassifier(GraphComponent):
                 continue
             ranking = sorted(zip(names, row), key=lambda pair: -pair[1])[:RANKING_LENGTH]
             message.set(INTENT, {"name": ranking[0][0], "confidence": float(ranking[0][1])}, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [{"name": n, "confidence": float(c)} for n, c in ranking],
-                        add_to_output=True)
+            message.set(
+                INTENT_RANKING_KEY, [{"name": n, "confidence": float(c)} for n, c in ranking], add_to_output=True
+            )
         return messages

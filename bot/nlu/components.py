@@ -8,6 +8,7 @@
 
 Neither is trained: their knowledge is the pattern files, loaded at start-up.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,13 @@ class FactExtractor(GraphComponent):
     """Adds the case facts found in each message as entities."""
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "FactExtractor":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "FactExtractor":
         """A new extractor (it takes no settings)."""
         return cls()
 
@@ -67,8 +73,9 @@ class FactExtractor(GraphComponent):
                 entities.append({**ent, "start": 0, "end": len(text), "extractor": EXTRACTOR})
             language = self._safe_language(text)
             if language:
-                entities.append({"entity": "language", "value": language, "start": 0, "end": len(text),
-                                 "extractor": EXTRACTOR})
+                entities.append(
+                    {"entity": "language", "value": language, "start": 0, "end": len(text), "extractor": EXTRACTOR}
+                )
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
 
@@ -91,8 +98,13 @@ class SafetyDetector(GraphComponent):
         return {"classifier_threshold": 0.7}
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SafetyDetector":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyDetector":
         """A new detector with this pipeline's settings."""
         return cls(config)
 
@@ -120,17 +132,40 @@ class SafetyDetector(GraphComponent):
             if verdict.risk:
                 top = {"name": RISK_INTENT, "confidence": 1.0}
                 message.set(INTENT, top, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [top] + [r for r in ranking if r.get("name") != RISK_INTENT],
-                            add_to_output=True)
+                message.set(
+                    INTENT_RANKING_KEY, [top] + [r for r in ranking if r.get("name") != RISK_INTENT], add_to_output=True
+                )
                 entities = list(message.get(ENTITIES) or [])
-                entities.append({"entity": "risk_type", "value": verdict.kind, "start": 0, "end": len(text),
-                                 "extractor": EXTRACTOR})
-                entities.append({"entity": "risk_source", "value": verdict.source, "start": 0, "end": len(text),
-                                 "extractor": EXTRACTOR})
-                entities.append({"entity": "risk_prob", "value": round(verdict.probability, 3), "start": 0,
-                                 "end": len(text), "extractor": EXTRACTOR})
-                entities.append({"entity": "risk_who", "value": self._who(text, verdict.kind), "start": 0,
-                                 "end": len(text), "extractor": EXTRACTOR})
+                entities.append(
+                    {"entity": "risk_type", "value": verdict.kind, "start": 0, "end": len(text), "extractor": EXTRACTOR}
+                )
+                entities.append(
+                    {
+                        "entity": "risk_source",
+                        "value": verdict.source,
+                        "start": 0,
+                        "end": len(text),
+                        "extractor": EXTRACTOR,
+                    }
+                )
+                entities.append(
+                    {
+                        "entity": "risk_prob",
+                        "value": round(verdict.probability, 3),
+                        "start": 0,
+                        "end": len(text),
+                        "extractor": EXTRACTOR,
+                    }
+                )
+                entities.append(
+                    {
+                        "entity": "risk_who",
+                        "value": self._who(text, verdict.kind),
+                        "start": 0,
+                        "end": len(text),
+                        "extractor": EXTRACTOR,
+                    }
+                )
                 message.set(ENTITIES, entities, add_to_output=True)
             elif (message.get(INTENT) or {}).get("name") == RISK_INTENT:
                 # The intent classifier alone is not enough to raise the alarm: treat the message as not
@@ -139,12 +174,16 @@ class SafetyDetector(GraphComponent):
         return messages
 
 
-_REF_WRITTEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{3}-[A-Za-z0-9]{3}-[A-Za-z0-9]{2}(?![A-Za-z0-9])|"
-                          r"^\s*[A-Za-z0-9]{3}\s?[A-Za-z0-9]{3}\s?[A-Za-z0-9]{2}\s*[.?!]?\s*$")
+_REF_WRITTEN = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z0-9]{3}-[A-Za-z0-9]{3}-[A-Za-z0-9]{2}(?![A-Za-z0-9])|"
+    r"^\s*[A-Za-z0-9]{3}\s?[A-Za-z0-9]{3}\s?[A-Za-z0-9]{2}\s*[.?!]?\s*$"
+)
 
 
 #: Written like a reference, valid or not: groups of three joined by hyphens, with a digit in them.
-_REF_LIKE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z-]*\d)[A-Za-z0-9]{3}-[A-Za-z0-9]{3}(?:-[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])")
+_REF_LIKE = re.compile(
+    r"(?<![A-Za-z0-9])(?=[A-Za-z-]*\d)[A-Za-z0-9]{3}-[A-Za-z0-9]{3}(?:-[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])"
+)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -152,8 +191,13 @@ class ReferenceDetector(GraphComponent):
     """A message that is (mostly) a referral reference such as KX7-4PQ-2M asks for its status."""
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ReferenceDetector":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ReferenceDetector":
         """A new detector (it takes no settings)."""
         return cls()
 
@@ -191,46 +235,193 @@ class ReferenceDetector(GraphComponent):
         top = {"name": "check_status", "confidence": 1.0}
         ranking = message.get(INTENT_RANKING_KEY) or []
         message.set(INTENT, top, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [top] + [r for r in ranking if r.get("name") != "check_status"],
-                    add_to_output=True)
+        message.set(
+            INTENT_RANKING_KEY, [top] + [r for r in ranking if r.get("name") != "check_status"], add_to_output=True
+        )
 
 
 #: Intents that a message holding case facts is better read as a story than as.
-_WEAK_WITH_FACTS = {"greet", "ask_capabilities", "chitchat", "nlu_fallback", "thank", "affirm",
-                    "deny", "dont_know", "skip", "restart", "goodbye"}
+_WEAK_WITH_FACTS = {
+    "greet",
+    "ask_capabilities",
+    "chitchat",
+    "nlu_fallback",
+    "thank",
+    "affirm",
+    "deny",
+    "dont_know",
+    "skip",
+    "restart",
+    "goodbye",
+}
 #: Short replies the classifier is usually right about, even when they hold a fact ("no, not yet").
 _SHORT_REPLIES = {"affirm", "deny", "dont_know", "skip", "thank", "goodbye"}
 #: Intents that change or end the conversation need the words to be there, not just a guess.
 _NEEDS_WORDS = {
-    "restart": ("start again", "start over", "restart", "reset", "begin again", "new complaint", "different complaint",
-                "from the beginning", "start from scratch", "clear", "another complaint", "something else to complain",
-                "go back to the start", "start afresh", "redo", "start this again", "start all over", "all over again",
-                "back to the beginning", "from the start", "from scratch", "begin from", "start fresh", "do this again",
-                "start it again", "begin again", "wipe", "forget all that", "forget everything"),
-    "goodbye": ("bye", "goodbye", "good bye", "see you", "that is all", "that's all", "done", "finished", "leave it",
-                "no more", "cheers", "ta ra", "later", "night", "speak soon", "ok thanks", "going now", "off now",
-                "stop for now", "pause", "need to stop", "have to stop", "come back later",
-                "got to go", "got to run", "gotta go", "cheerio", "ta-ra", "tara", "im off", "i am off", "signing off",
-                "leave it there", "that will do", "all for now"),
+    "restart": (
+        "start again",
+        "start over",
+        "restart",
+        "reset",
+        "begin again",
+        "new complaint",
+        "different complaint",
+        "from the beginning",
+        "start from scratch",
+        "clear",
+        "another complaint",
+        "something else to complain",
+        "go back to the start",
+        "start afresh",
+        "redo",
+        "start this again",
+        "start all over",
+        "all over again",
+        "back to the beginning",
+        "from the start",
+        "from scratch",
+        "begin from",
+        "start fresh",
+        "do this again",
+        "start it again",
+        "begin again",
+        "wipe",
+        "forget all that",
+        "forget everything",
+    ),
+    "goodbye": (
+        "bye",
+        "goodbye",
+        "good bye",
+        "see you",
+        "that is all",
+        "that's all",
+        "done",
+        "finished",
+        "leave it",
+        "no more",
+        "cheers",
+        "ta ra",
+        "later",
+        "night",
+        "speak soon",
+        "ok thanks",
+        "going now",
+        "off now",
+        "stop for now",
+        "pause",
+        "need to stop",
+        "have to stop",
+        "come back later",
+        "got to go",
+        "got to run",
+        "gotta go",
+        "cheerio",
+        "ta-ra",
+        "tara",
+        "im off",
+        "i am off",
+        "signing off",
+        "leave it there",
+        "that will do",
+        "all for now",
+    ),
     # A status needs a reference, or words asking about a request already made; "Hospital has made a
     # mess of my mum's discharge" is a story, whatever the classifier thought.
-    "check_status": ("reference", "ref", "my referral", "my request", "status", "update on", "any update", "any news",
-                     "what is happening with my", "what's happening with my", "heard anything", "progress of",
-                     "where are you with", "case number", "the referral", "my case"),
-    "request_human": ("person", "human", "someone", "somebody", "real", "staff", "advocate", "talk to", "speak to",
-                      "call me", "ring me", "phone me", "a member of", "operator", "agent", "anyone", "adviser",
-                      "advisor", "help me", "people"),
+    "check_status": (
+        "reference",
+        "ref",
+        "my referral",
+        "my request",
+        "status",
+        "update on",
+        "any update",
+        "any news",
+        "what is happening with my",
+        "what's happening with my",
+        "heard anything",
+        "progress of",
+        "where are you with",
+        "case number",
+        "the referral",
+        "my case",
+    ),
+    "request_human": (
+        "person",
+        "human",
+        "someone",
+        "somebody",
+        "real",
+        "staff",
+        "advocate",
+        "talk to",
+        "speak to",
+        "call me",
+        "ring me",
+        "phone me",
+        "a member of",
+        "operator",
+        "agent",
+        "anyone",
+        "adviser",
+        "advisor",
+        "help me",
+        "people",
+    ),
 }
 #: Intents a long message telling a story keeps (it asks something specific as well).
 _KEEP_WITH_STORY = {"express_risk", "check_status", "request_human", "ask_about_body", "inform", "restart", "goodbye"}
-_QUESTION_WORDS = {"what", "who", "how", "will", "can", "could", "would", "is", "are", "do", "does", "should",
-                   "why", "where", "when", "which", "am", "may", "shall", "whats"}
+_QUESTION_WORDS = {
+    "what",
+    "who",
+    "how",
+    "will",
+    "can",
+    "could",
+    "would",
+    "is",
+    "are",
+    "do",
+    "does",
+    "should",
+    "why",
+    "where",
+    "when",
+    "which",
+    "am",
+    "may",
+    "shall",
+    "whats",
+}
 #: Words that make a question about a body a question about the person's own case.
-_OWN_CASE = ("my complaint", "our complaint", "i complained", "we complained", "what can i do", "what do i do",
-             "what should i do", "what can we do", "what do we do", "what should we do", "what now", "what next",
-             "where do i go", "where can i go", "where do we go", "who do i", "who can i", "what are my options",
-             "what options", "is there anything", "anything else i can", "can i take it further", "take it further",
-             "go from here", "next step", "appeal")
+_OWN_CASE = (
+    "my complaint",
+    "our complaint",
+    "i complained",
+    "we complained",
+    "what can i do",
+    "what do i do",
+    "what should i do",
+    "what can we do",
+    "what do we do",
+    "what should we do",
+    "what now",
+    "what next",
+    "where do i go",
+    "where can i go",
+    "where do we go",
+    "who do i",
+    "who can i",
+    "what are my options",
+    "what options",
+    "is there anything",
+    "anything else i can",
+    "can i take it further",
+    "take it further",
+    "go from here",
+    "next step",
+    "appeal",
+)
 #: Facts that on their own do not make a story (a date or "it's about me" can answer anything).
 _STORY_FACTS = {"nation", "service", "funding", "stage", "issues", "outcomes", "professional"}
 
@@ -246,8 +437,13 @@ class CaseIntentResolver(GraphComponent):
     """
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "CaseIntentResolver":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "CaseIntentResolver":
         """A new resolver (it takes no settings)."""
         return cls()
 
@@ -271,27 +467,50 @@ class CaseIntentResolver(GraphComponent):
             words = text.split()
             question = text.rstrip().endswith("?") or (words and words[0] in _QUESTION_WORDS)
             # A statement that tells part of a case is a story, whatever else it might be.
-            telling = (story and not question and intent not in _KEEP_WITH_STORY and intent != "out_of_scope"
-                       and not (intent in _SHORT_REPLIES and len(words) < 4))
+            telling = (
+                story
+                and not question
+                and intent not in _KEEP_WITH_STORY
+                and intent != "out_of_scope"
+                and not (intent in _SHORT_REPLIES and len(words) < 4)
+            )
             long_story = len(story) >= 2 and len(words) >= 10 and intent not in _KEEP_WITH_STORY
             # "... I just want whoever inspects these places to know" names no body: a long
             # statement with a story in it is the story, even if it mentions who might help.
-            long_story = long_story or (intent == "ask_about_body" and not question and len(story) >= 2
-                                        and len(words) >= 15)
-            weak = intent in _WEAK_WITH_FACTS and story and not self._said(intent, text) \
+            long_story = long_story or (
+                intent == "ask_about_body" and not question and len(story) >= 2 and len(words) >= 15
+            )
+            weak = (
+                intent in _WEAK_WITH_FACTS
+                and story
+                and not self._said(intent, text)
                 and not (intent in _SHORT_REPLIES and len(words) < 4)
+            )
             # "My complaint to the ombudsman was rejected, what can I do?" asks about their own case.
-            own_case = intent == "ask_about_body" and (story or facts & {"after_ombudsman", "legal"}) \
+            own_case = (
+                intent == "ask_about_body"
+                and (story or facts & {"after_ombudsman", "legal"})
                 and any(w in f" {text} " for w in _OWN_CASE)
+            )
             if weak or long_story or telling or own_case:
                 self._set(message, "inform", ranking)
                 continue
             if intent in _NEEDS_WORDS and not self._said(intent, text):
                 # A guess without the words: a story if it tells one, else the next best reading
                 # (never the risk intent, which only SafetyDetector decides, nor another unsaid one).
-                nxt = "inform" if story else next(
-                    (r["name"] for r in ranking if r.get("name") not in (intent, "nlu_fallback", RISK_INTENT)
-                     and (r.get("name") not in _NEEDS_WORDS or self._said(r.get("name"), text))), "nlu_fallback")
+                nxt = (
+                    "inform"
+                    if story
+                    else next(
+                        (
+                            r["name"]
+                            for r in ranking
+                            if r.get("name") not in (intent, "nlu_fallback", RISK_INTENT)
+                            and (r.get("name") not in _NEEDS_WORDS or self._said(r.get("name"), text))
+                        ),
+                        "nlu_fallback",
+                    )
+                )
                 self._set(message, nxt, ranking, confidence=0.5)
         return messages
 

@@ -3,6 +3,7 @@
 `message_done` ends every turn of a channel, `store_status` follows whether a store answers,
 `counted_referral` wraps the record's create_referral. Each swallows its own errors.
 """
+
 from __future__ import annotations
 
 import logging
@@ -13,8 +14,14 @@ from bot.observability.metrics import CHANNELS, OUTCOMES, STORES, _Metrics, _saf
 from bot.privacy.log_scrub import log_pseudonym
 
 
-def message_done(channel: str, outcome: str, seconds: Optional[float] = None, sender: Optional[str] = None,
-                 messages: Optional[List[Dict[str, Any]]] = None, logger: Optional[logging.Logger] = None) -> None:
+def message_done(
+    channel: str,
+    outcome: str,
+    seconds: Optional[float] = None,
+    sender: Optional[str] = None,
+    messages: Optional[List[Dict[str, Any]]] = None,
+    logger: Optional[logging.Logger] = None,
+) -> None:
     """Count one message from a person; time it; count the safety responses it got; log the turn.
 
     `sender` is only turned into a pseudonym for the log line; `messages` are only read for
@@ -71,8 +78,12 @@ def store_status(store: str, ok: bool, pending: Optional[int] = None) -> None:
             fields: Dict[str, Any] = {"store": store}
             if pending is not None:
                 fields["pending"] = pending
-            event(logging.getLogger("bot.observability"), "store_available" if ok else "store_unavailable",
-                  level=logging.INFO if ok else logging.ERROR, **fields)
+            event(
+                logging.getLogger("bot.observability"),
+                "store_available" if ok else "store_unavailable",
+                level=logging.INFO if ok else logging.ERROR,
+                **fields,
+            )
     except Exception:
         pass
 
@@ -85,12 +96,24 @@ def counted_referral(save: Callable[..., str]) -> Callable[..., str]:
             ref = save(*args, **kwargs)
         except Exception as e:
             referral("not_saved")
-            event(logging.getLogger("actions"), "referral", level=logging.ERROR, outcome="not_saved",
-                  conversation=kwargs.get("conversation"), channel=kwargs.get("channel"), error=type(e).__name__)
+            event(
+                logging.getLogger("actions"),
+                "referral",
+                level=logging.ERROR,
+                outcome="not_saved",
+                conversation=kwargs.get("conversation"),
+                channel=kwargs.get("channel"),
+                error=type(e).__name__,
+            )
             raise
         referral("saved")
-        event(logging.getLogger("actions"), "referral", outcome="saved", conversation=kwargs.get("conversation"),
-              channel=kwargs.get("channel"))
+        event(
+            logging.getLogger("actions"),
+            "referral",
+            outcome="saved",
+            conversation=kwargs.get("conversation"),
+            channel=kwargs.get("channel"),
+        )
         return ref
 
     return wrapper

@@ -10,6 +10,7 @@ Errors logged are counted in complaints_errors_total (bot.observability.metrics)
 
 Every helper here swallows its own errors: observing must never break a conversation.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,14 +26,29 @@ from typing import Any, Dict, Optional
 
 from bot.observability.metrics import error
 from bot.settings import get_settings
-from bot.privacy.log_scrub import (redact_text_line, scrub_exception, scrub_fields, scrub_payloads, scrub_record,
-                                   scrub_value)
+from bot.privacy.log_scrub import (
+    redact_text_line,
+    scrub_exception,
+    scrub_fields,
+    scrub_payloads,
+    scrub_record,
+    scrub_value,
+)
 
 _COMPONENT_PREFIXES = (  # logger name prefix -> component of complaints_errors_total, first match wins
-    ("bot.record.tracker_store", "tracker_store"), ("bot.record", "record"), ("bot.web", "web"),
-    ("bot.notify", "web"), ("channels", "channels"), ("actions", "actions"), ("bot", "bot"),
-    ("rasa_sdk", "action_server"), ("rasa", "rasa"), ("sanic", "http"), ("aiohttp", "web"),
-    ("sqlalchemy", "database"), ("alembic", "database"),
+    ("bot.record.tracker_store", "tracker_store"),
+    ("bot.record", "record"),
+    ("bot.web", "web"),
+    ("bot.notify", "web"),
+    ("channels", "channels"),
+    ("actions", "actions"),
+    ("bot", "bot"),
+    ("rasa_sdk", "action_server"),
+    ("rasa", "rasa"),
+    ("sanic", "http"),
+    ("aiohttp", "web"),
+    ("sqlalchemy", "database"),
+    ("alembic", "database"),
 )
 
 
@@ -86,8 +102,9 @@ class JsonFormatter(logging.Formatter):
         try:
             return self._format(record)
         except Exception:
-            return json.dumps({"ts": _utc(time.time()), "level": "error", "event": "log_format_failed",
-                               "logger": record.name})
+            return json.dumps(
+                {"ts": _utc(time.time()), "level": "error", "event": "log_format_failed", "logger": record.name}
+            )
 
     def _format(self, record: logging.LogRecord) -> str:
         message = _message(record)
@@ -101,9 +118,13 @@ class JsonFormatter(logging.Formatter):
                         fields.setdefault(k, v)
             except ValueError:
                 pass
-        out: Dict[str, Any] = {"ts": _utc(record.created), "level": record.levelname.lower(),
-                               "component": component_name(), "logger": record.name,
-                               "event": scrub_value(message) if message else ""}
+        out: Dict[str, Any] = {
+            "ts": _utc(record.created),
+            "level": record.levelname.lower(),
+            "component": component_name(),
+            "logger": record.name,
+            "event": scrub_value(message) if message else "",
+        }
         for k, v in scrub_fields(fields).items():
             if k not in out:
                 out[k] = v
@@ -122,8 +143,10 @@ class TextFormatter(logging.Formatter):
         """One readable line for the record, scrubbed of personal data (a plain line if formatting fails)."""
         try:
             fields = scrub_fields(_record_fields(record))
-            line = (f"{time.strftime('%H:%M:%S', time.localtime(record.created))} {record.levelname:<7} "
-                    f"{record.name}: {scrub_value(_message(record))}")
+            line = (
+                f"{time.strftime('%H:%M:%S', time.localtime(record.created))} {record.levelname:<7} "
+                f"{record.name}: {scrub_value(_message(record))}"
+            )
             if fields:
                 line += " " + " ".join(f"{k}={_text_value(v)}" for k, v in fields.items())
             if record.exc_info and record.exc_info[0] is not None:
@@ -268,16 +291,27 @@ def child_line(component: str, line: str, fmt: Optional[str] = None) -> str:
     m = _LEVEL_WORD.search(line[:80])
     level = m.group(1).lower() if m else "info"
     level = {"warn": "warning", "fatal": "critical"}.get(level, level)
-    return json.dumps({"ts": _utc(time.time()), "level": level, "component": component, "event": "output",
-                       "message": scrub_value(line.rstrip()) if line.strip() else ""}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "ts": _utc(time.time()),
+            "level": level,
+            "component": component,
+            "event": "output",
+            "message": scrub_value(line.rstrip()) if line.strip() else "",
+        },
+        ensure_ascii=False,
+    )
 
 
 def supervisor_line(text: str, fmt: Optional[str] = None, level: str = "info", **fields: Any) -> str:
     """A line of the supervisor's own (run | ...) output."""
     if (fmt or log_format()) != "json":
         return text
-    return json.dumps({"ts": _utc(time.time()), "level": level, "component": "run", "event": text,
-                       **scrub_fields(fields)}, ensure_ascii=False, default=str)
+    return json.dumps(
+        {"ts": _utc(time.time()), "level": level, "component": "run", "event": text, **scrub_fields(fields)},
+        ensure_ascii=False,
+        default=str,
+    )
 
 
 def rotate_if_large(path: Path, limit: int = 50 * 1024 * 1024, keep: int = 2) -> bool:
@@ -294,6 +328,17 @@ def rotate_if_large(path: Path, limit: int = 50 * 1024 * 1024, keep: int = 2) ->
         return False
 
 
-
-__all__ = ["ErrorCounter", "JsonFormatter", "ScrubFilter", "TextFormatter", "child_line", "component_name",
-           "configure_logging", "event", "log_format", "redact_text_line", "rotate_if_large", "supervisor_line"]
+__all__ = [
+    "ErrorCounter",
+    "JsonFormatter",
+    "ScrubFilter",
+    "TextFormatter",
+    "child_line",
+    "component_name",
+    "configure_logging",
+    "event",
+    "log_format",
+    "redact_text_line",
+    "rotate_if_large",
+    "supervisor_line",
+]

@@ -9,6 +9,7 @@ small fixed sets: never a sender, a text or a reference.
 
 Every helper here swallows its own errors: observing must never break a conversation.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,14 +25,33 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 # ------------------------------------------------------------------ label values
 CHANNELS = ("rest", "sms")
 OUTCOMES = ("ok", "no_reply", "error", "store_unavailable", "rejected", "rate_limited", "duplicate", "control")
-SAFETY_KINDS = ("suicide", "self_harm", "medical_emergency", "abuse_now", "violence", "child_at_risk",
-                "adult_at_risk", "general")
+SAFETY_KINDS = (
+    "suicide",
+    "self_harm",
+    "medical_emergency",
+    "abuse_now",
+    "violence",
+    "child_at_risk",
+    "adult_at_risk",
+    "general",
+)
 FALLBACK_KINDS = ("nlu", "core")
 REFERRAL_OUTCOMES = ("saved", "not_saved")
 STORES = ("tracker", "record")
 #: Components of complaints_errors_total: where an error was logged (see bot.observability.logs).
-COMPONENTS = ("channels", "actions", "action_server", "rasa", "tracker_store", "record", "web", "bot", "http",
-              "database", "other")
+COMPONENTS = (
+    "channels",
+    "actions",
+    "action_server",
+    "rasa",
+    "tracker_store",
+    "record",
+    "web",
+    "bot",
+    "http",
+    "database",
+    "other",
+)
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 15.0, 30.0)
 
 
@@ -57,24 +77,39 @@ class _Metrics:
         directory = _multiproc_dir()
         if directory:
             os.makedirs(directory, exist_ok=True)
-        self.messages = Counter("complaints_messages", "Messages from people, by channel and outcome.",
-                                ["channel", "outcome"])
-        self.message_seconds = Histogram("complaints_message_seconds",
-                                         "Time to answer a message (request in, reply out), by channel.",
-                                         ["channel"], buckets=LATENCY_BUCKETS)
-        self.fallbacks = Counter("complaints_fallbacks", "Messages the assistant did not understand "
-                                 "(nlu: low-confidence intent; core: no confident next action).", ["kind"])
-        self.safety = Counter("complaints_safety_responses", "Safety responses sent (risk of harm), by kind.",
-                              ["kind"])
-        self.referrals = Counter("complaints_referrals", "Referrals asked for: saved, or not saved because the "
-                                 "record's database could not be reached.", ["outcome"])
+        self.messages = Counter(
+            "complaints_messages", "Messages from people, by channel and outcome.", ["channel", "outcome"]
+        )
+        self.message_seconds = Histogram(
+            "complaints_message_seconds",
+            "Time to answer a message (request in, reply out), by channel.",
+            ["channel"],
+            buckets=LATENCY_BUCKETS,
+        )
+        self.fallbacks = Counter(
+            "complaints_fallbacks",
+            "Messages the assistant did not understand "
+            "(nlu: low-confidence intent; core: no confident next action).",
+            ["kind"],
+        )
+        self.safety = Counter("complaints_safety_responses", "Safety responses sent (risk of harm), by kind.", ["kind"])
+        self.referrals = Counter(
+            "complaints_referrals",
+            "Referrals asked for: saved, or not saved because the " "record's database could not be reached.",
+            ["outcome"],
+        )
         self.errors = Counter("complaints_errors", "Errors logged, by component.", ["component"])
-        self.store_available = Gauge("complaints_store_available",
-                                     "1 when the store answers, 0 when it does not (lowest over processes).",
-                                     ["store"], multiprocess_mode="livemin")
-        self.pending = Gauge("complaints_tracker_pending_conversations",
-                             "Conversations kept in the journal until the tracker store's database returns.",
-                             multiprocess_mode="livesum")
+        self.store_available = Gauge(
+            "complaints_store_available",
+            "1 when the store answers, 0 when it does not (lowest over processes).",
+            ["store"],
+            multiprocess_mode="livemin",
+        )
+        self.pending = Gauge(
+            "complaints_tracker_pending_conversations",
+            "Conversations kept in the journal until the tracker store's database returns.",
+            multiprocess_mode="livesum",
+        )
         # Known label values start at zero, so rates and alerts work from the first scrape.
         # (Not the availability gauge: an unset 0 would read as "down".)
         for channel in CHANNELS:
@@ -130,7 +165,6 @@ def safety_kinds(messages: Iterable[Dict[str, Any]]) -> List[str]:
     return kinds
 
 
-
 def fallback(kind: str) -> None:
     """Count a message the assistant did not understand (kind: nlu or core)."""
     _safely(lambda m: m.fallbacks.labels(label(kind, FALLBACK_KINDS, "nlu")).inc())
@@ -162,7 +196,6 @@ def count_events(events: Iterable[Any]) -> None:
                 fallback("core")
     except Exception:
         pass
-
 
 
 # ------------------------------------------------------------ multiprocess mode
@@ -262,7 +295,24 @@ def serve_metrics(port: int, host: str = "0.0.0.0", directory: Optional[str] = N
     return server
 
 
-
-__all__ = ["CHANNELS", "COMPONENTS", "CONTENT_TYPE", "MULTIPROC_ENV", "OUTCOMES", "SAFETY_KINDS", "count_events",
-           "error", "exposition", "fallback", "label", "metrics", "metrics_allowed", "prepare_metrics_dir",
-           "process_dead", "referral", "safety_kinds", "safety_response", "serve_metrics"]
+__all__ = [
+    "CHANNELS",
+    "COMPONENTS",
+    "CONTENT_TYPE",
+    "MULTIPROC_ENV",
+    "OUTCOMES",
+    "SAFETY_KINDS",
+    "count_events",
+    "error",
+    "exposition",
+    "fallback",
+    "label",
+    "metrics",
+    "metrics_allowed",
+    "prepare_metrics_dir",
+    "process_dead",
+    "referral",
+    "safety_kinds",
+    "safety_response",
+    "serve_metrics",
+]

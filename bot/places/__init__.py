@@ -9,12 +9,37 @@
 
 See docs/routing.md, "Places and local organisations".
 """
-from bot.places.local import (Place, area_codes, attach_organisations, candidates, local_kind,
-                              organisation_for, place_from_codes, place_from_postcode, wants_place)
+
+from bot.places.local import (
+    Place,
+    area_codes,
+    attach_organisations,
+    candidates,
+    local_kind,
+    organisation_for,
+    place_from_codes,
+    place_from_postcode,
+    wants_place,
+)
 from bot.places.organisations import OrganisationError, get_directory, load_directory
 from bot.places.parse import parse_place, redact_postcodes
 from bot.places.postcodes import lookup_postcode, normalise_postcode
 
-__all__ = ["Place", "area_codes", "attach_organisations", "candidates", "local_kind", "organisation_for",
-           "place_from_codes", "place_from_postcode", "wants_place", "OrganisationError", "get_directory",
-           "load_directory", "parse_place", "redact_postcodes", "lookup_postcode", "normalise_postcode"]
+__all__ = [
+    "Place",
+    "area_codes",
+    "attach_organisations",
+    "candidates",
+    "local_kind",
+    "organisation_for",
+    "place_from_codes",
+    "place_from_postcode",
+    "wants_place",
+    "OrganisationError",
+    "get_directory",
+    "load_directory",
+    "parse_place",
+    "redact_postcodes",
+    "lookup_postcode",
+    "normalise_postcode",
+]

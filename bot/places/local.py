@@ -6,6 +6,7 @@
 those run. In England the provider of hospital care is one of several trusts, and PALS
 belongs to that trust: a postcode cannot say which, so neither is named from a place.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,8 +21,13 @@ PROVIDER_SERVICES = {
     "wales": {"hospital", "community_health", "mental_health", "continuing_healthcare"},
     "scotland": {"hospital", "community_health", "mental_health", "continuing_healthcare"},
     # HSC trusts run hospitals, community and mental health services, and social care.
-    "northern_ireland": {"hospital", "community_health", "mental_health", "council_social_care",
-                         "children_social_care"},
+    "northern_ireland": {
+        "hospital",
+        "community_health",
+        "mental_health",
+        "council_social_care",
+        "children_social_care",
+    },
 }
 COUNCIL_NATIONS = {"england", "wales", "scotland"}
 
@@ -111,8 +117,9 @@ def wants_place(result: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = 
     return any(local_kind(r.get("id", ""), facts) and "organisation" not in r for r in result.get("routes", ()))
 
 
-def candidates(kind: str, place: Place, nation: Optional[str] = None,
-               directory: Optional[Directory] = None) -> List[Organisation]:
+def candidates(
+    kind: str, place: Place, nation: Optional[str] = None, directory: Optional[Directory] = None
+) -> List[Organisation]:
     """Every organisation of a kind that covers any of the place's areas (in the case's nation, if known)."""
     d = directory or get_directory()
     found: Dict[str, Organisation] = {}

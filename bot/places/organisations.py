@@ -7,6 +7,7 @@ checked; a fact marked `uncertain` is kept for the record but never shown. The l
 validates everything and names the file, the entry and the field of anything wrong.
 See docs/routing.md, "Places and local organisations".
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +27,7 @@ KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 ORGANISATIONS_DIR = KNOWLEDGE_DIR / "organisations"
 AREAS_FILE = KNOWLEDGE_DIR / "places" / "areas.yml"
 
-Nation = Literal[NATIONS]   # bot/knowledge/vocabulary.yml
+Nation = Literal[NATIONS]  # bot/knowledge/vocabulary.yml
 Kind = Literal["icb", "health_board", "nhs_board", "hsc_trust", "council"]
 #: The contact facts, in the order they are shown.
 CONTACT_FIELDS = ("website", "complaints_url", "phone", "email", "post")
@@ -36,7 +37,7 @@ _URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # the C loader reads these files ten times faster
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader reads these files ten times faster
 
 
 class OrganisationError(ValueError):
@@ -55,7 +56,7 @@ class Fact(_Strict):
     value: Optional[str]
     source: Optional[str] = None
     checked: Optional[dt.date] = None
-    uncertain: Optional[str] = None   # set: not confirmed, never shown
+    uncertain: Optional[str] = None  # set: not confirmed, never shown
 
     @validator("source")
     def _url(cls, v: Optional[str]) -> Optional[str]:
@@ -115,9 +116,9 @@ class Organisation(_Strict):
     short_name: Optional[str] = None
     areas: List[str]
     aliases: List[str] = []
-    domains: List[str] = []          # its own web sites: every confirmed fact's source is on one of them
+    domains: List[str] = []  # its own web sites: every confirmed fact's source is on one of them
     contact: Contact = Contact()
-    uncertain: List[str] = []        # notes on anything not confirmed; never shown
+    uncertain: List[str] = []  # notes on anything not confirmed; never shown
 
     @validator("id")
     def _id(cls, v: str) -> str:
@@ -143,7 +144,9 @@ class Organisation(_Strict):
             urls = [fact.source] + ([fact.value] if name in ("website", "complaints_url") else [])
             for url in urls:
                 if not _on(url, domains):
-                    raise ValueError(f"contact.{name}: {url} is not on the organisation's own site ({', '.join(domains) or 'no domains given'})")
+                    raise ValueError(
+                        f"contact.{name}: {url} is not on the organisation's own site ({', '.join(domains) or 'no domains given'})"
+                    )
         return values
 
     @property
@@ -169,8 +172,10 @@ class Organisation(_Strict):
 
     def has_complaints_contact(self) -> bool:
         """Whether a confirmed way to complain is known: a phone, an email, a complaints page or a postal address."""
-        return any(getattr(self.contact, f) is not None and getattr(self.contact, f).confirmed
-                   for f in ("complaints_url", "phone", "email", "post"))
+        return any(
+            getattr(self.contact, f) is not None and getattr(self.contact, f).confirmed
+            for f in ("complaints_url", "phone", "email", "post")
+        )
 
 
 def _on(url: str, domains: Iterable[str]) -> bool:
@@ -272,8 +277,9 @@ def coverage(directory: Optional[Directory] = None) -> Dict[str, Dict[str, Dict[
     and how many with each confirmed fact."""
     out: Dict[str, Dict[str, Dict[str, int]]] = {}
     for org in directory or get_directory():
-        row = out.setdefault(org.nation, {}).setdefault(org.kind, {"organisations": 0, "complaints_contact": 0,
-                                                                   **{f: 0 for f in CONTACT_FIELDS}})
+        row = out.setdefault(org.nation, {}).setdefault(
+            org.kind, {"organisations": 0, "complaints_contact": 0, **{f: 0 for f in CONTACT_FIELDS}}
+        )
         row["organisations"] += 1
         row["complaints_contact"] += org.has_complaints_contact()
         for f in CONTACT_FIELDS:

@@ -7,6 +7,7 @@ With `expecting=True` (the person is answering "where do you live?") a bare name
 outward code ("Wrexham", "LS1") is taken too. `redact_postcodes` removes postcodes
 from a text before it is logged or stored.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,18 +27,23 @@ _FULL = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?) ?([0-9][A-
 _OUT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)(?![A-Za-z0-9])")
 _POSTCODE_CUE = re.compile(r"post ?code\W{0,3}(?:is|was|of|:)?\W{0,3}$", re.I)
 # Words just before a name that make it a place: "I live in", "near", "from", "based in" ...
-_CUE = re.compile(r"(?:\b(?:in|near|from|around|outside|at|to|of)|\bliv(?:e|es|ing)|\bbased|\barea|\bcounty|\bborough)"
-                  r"(?:\s+(?:the|central|north|south|east|west|city|city of|town|area of|county of|borough of))*\s*$", re.I)
+_CUE = re.compile(
+    r"(?:\b(?:in|near|from|around|outside|at|to|of)|\bliv(?:e|es|ing)|\bbased|\barea|\bcounty|\bborough)"
+    r"(?:\s+(?:the|central|north|south|east|west|city|city of|town|area of|county of|borough of))*\s*$",
+    re.I,
+)
 _LIVE_CUE = re.compile(r"\b(?:liv(?:e|es|ing)|based|from)\b", re.I)
 _AFTER = re.compile(r"^\s+(?:council|area|county|borough|health board|city council|county council)\b", re.I)
 # Names that are also everyday words or common surnames: only taken when written with a capital.
-COMMON_WORDS = frozenset("""
+COMMON_WORDS = frozenset(
+    """
 bath reading hart bury harrow slough highland street wells deal march sale ware hyde barry angus rugby
 hackney sutton merton dudley preston lincoln chester stafford warwick bedford derby luton crawley
 hastings lewes dover ashford wyre fylde rother halton brent bolton wigan stirling moray fife newport
 durham hamilton perth ayr elgin irvine mold neath newtown burton stoke hull barrow poole christchurch
 windsor gillingham rochester hatfield hertford newark glossop buxton blyth antrim larne
-""".split())
+""".split()
+)
 _ORG_WORDS = re.compile(r"\b(?:council|health board|nhs|trust|icb|integrated care)\b", re.I)
 
 
@@ -54,7 +60,7 @@ def parse_place(text: str, expecting: bool = False) -> Optional[Place]:
         if place:
             return Place(place.areas, place.kind, place.label, matched=m.group(0))
     for m in _OUT.finditer(text):
-        if expecting and _only_thing(text, m) or _POSTCODE_CUE.search(text[:m.start()]):
+        if expecting and _only_thing(text, m) or _POSTCODE_CUE.search(text[: m.start()]):
             place = place_from_postcode(m.group(1))
             if place:
                 return Place(place.areas, place.kind, place.label, matched=m.group(0))
@@ -69,7 +75,7 @@ def redact_postcodes(text: str, expecting: bool = False) -> str:
     out = _FULL.sub(lambda m: "[postcode]" if normalise_postcode(m.group(0)) else m.group(0), text)
 
     def outward(m: "re.Match[str]") -> str:
-        cue = _POSTCODE_CUE.search(out[:m.start()]) or (expecting and _only_thing(out, m))
+        cue = _POSTCODE_CUE.search(out[: m.start()]) or (expecting and _only_thing(out, m))
         return "[postcode]" if cue and normalise_postcode(m.group(1)) else m.group(0)
 
     return _OUT.sub(outward, out)
@@ -77,14 +83,14 @@ def redact_postcodes(text: str, expecting: bool = False) -> str:
 
 def _only_thing(text: str, m: "re.Match[str]") -> bool:
     """Whether the match is (nearly) the whole message: "LS1", "it's LS1", "LS1 please"."""
-    rest = (text[:m.start()] + " " + text[m.end():]).lower()
+    rest = (text[: m.start()] + " " + text[m.end() :]).lower()
     words = re.findall(r"[a-z']+", rest)
     return len(words) <= 3
 
 
 # ------------------------------------------------------------------------------------------ names
 _WORD = re.compile(r"[A-Za-z0-9']+")
-_MAX_WORDS = 14   # the longest name, "NHS Bath and North East Somerset, Swindon and Wiltshire ICB"
+_MAX_WORDS = 14  # the longest name, "NHS Bath and North East Somerset, Swindon and Wiltshire ICB"
 # "I live in", "I'm from", "we are based in": where the person themselves is
 _SELF_CUE = re.compile(r"\b(?:i|we)(?:'m|'re| am| are)?\s+(?:liv(?:e|ing)|based|from|in)\b|\bmy home\b", re.I)
 
@@ -99,18 +105,18 @@ def _named_place(text: str, expecting: bool) -> Optional[Place]:
     found: List[Tuple[int, int, Tuple[str, ...], str]] = []
     i = 0
     while i < len(words):
-        for n in range(min(_MAX_WORDS, len(words) - i), 0, -1):   # longest name first
-            key = " ".join(w for _, _, w in words[i:i + n])
+        for n in range(min(_MAX_WORDS, len(words) - i), 0, -1):  # longest name first
+            key = " ".join(w for _, _, w in words[i : i + n])
             areas = names.get(key)
             if areas and _reads_as_place(text, words[i][0], words[i + n - 1][1], key, expecting):
-                found.append((words[i][0], words[i + n - 1][1], areas, text[words[i][0]:words[i + n - 1][1]]))
+                found.append((words[i][0], words[i + n - 1][1], areas, text[words[i][0] : words[i + n - 1][1]]))
                 i += n - 1
                 break
         i += 1
     if not found:
         return None
     # where the person themselves lives beats where something happened; otherwise the first named
-    start, _, areas, matched = max(found, key=lambda f: (_cue_strength(text[:f[0]]), -f[0]))
+    start, _, areas, matched = max(found, key=lambda f: (_cue_strength(text[: f[0]]), -f[0]))
     return Place(areas, "name", label=matched, matched=matched)
 
 
@@ -156,17 +162,19 @@ def _named_places() -> Iterator[Tuple[str, Sequence[str]]]:
         for name in (org.name, org.short_name, *org.aliases):
             if name:
                 yield name, org.areas
-        if org.kind == "council" and " County Council" in org.name:   # "Kent" for Kent County Council
+        if org.kind == "council" and " County Council" in org.name:  # "Kent" for Kent County Council
             yield org.name.replace(" County Council", ""), org.areas
     index = get_index()
     for town in _towns():
-        yield town["name"], [code for outward in town["outward"]
-                             for code, share in index.lookup(outward).areas if share >= 0.25]
+        yield (
+            town["name"],
+            [code for outward in town["outward"] for code, share in index.lookup(outward).areas if share >= 0.25],
+        )
 
 
 def _area_name_variants(name: str) -> List[str]:
     out = [name]
-    if ", " in name:    # "Bristol, City of" -> "Bristol", "City of Bristol"
+    if ", " in name:  # "Bristol, City of" -> "Bristol", "City of Bristol"
         first, second = name.split(", ", 1)
         out += [first, f"{second} {first}"]
     if "St. " in name:

@@ -8,6 +8,7 @@ A full postcode ("LS1 4AP") gives one area; an outward code ("LS1") gives every 
 its postcodes are in, with the share of its postcodes in each, most first. The caller
 decides what to do with more than one: this module never guesses.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -21,12 +22,14 @@ DATA_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "places" / "p
 
 #: The 121 postcode areas of the UK (the letters before the first digit). Crown
 #: dependencies (GY, JE, IM) and BFPO are not UK local authority areas and are left out.
-POSTCODE_AREAS = frozenset("""
+POSTCODE_AREAS = frozenset(
+    """
 AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY E EC EH
 EN EX FK FY G GL GU HA HD HG HP HR HS HU HX IG IP IV KA KT KW KY L LA LD LE LL LN LS LU M ME MK ML N
 NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY
 TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE
-""".split())
+""".split()
+)
 
 _OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
 _INWARD = r"[0-9][A-Z]{2}"
@@ -67,7 +70,7 @@ class Lookup:
     """Where a postcode is: its candidate areas, each with the share of postcodes in it."""
 
     postcode: str
-    areas: Tuple[Tuple[str, float], ...]   # (area code, share), most first; empty when unknown
+    areas: Tuple[Tuple[str, float], ...]  # (area code, share), most first; empty when unknown
 
     @property
     def codes(self) -> Tuple[str, ...]:
@@ -111,7 +114,7 @@ class PostcodeIndex:
             return Lookup(postcode, self._outward(postcode))
         out, inward = postcode.split(" ")
         sector = self.sectors.get(f"{out} {inward[0]}")
-        if sector is None:   # a postcode newer than the data: say what its outward code says
+        if sector is None:  # a postcode newer than the data: say what its outward code says
             return Lookup(postcode, self._outward(out))
         default, exceptions = sector
         unit = f"{inward[1:]}="

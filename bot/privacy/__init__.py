@@ -7,6 +7,7 @@
 * `seal(contact)` / `unseal(token)` encrypt contact details with the key from
   CONTACT_KEY (Fernet: AES-128-CBC with HMAC-SHA256).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,7 +59,9 @@ def _load_or_create(env: str, value: Optional[str], name: str, make) -> bytes:
 
 @lru_cache(maxsize=1)
 def _pseudonym_key() -> bytes:
-    return _load_or_create("PSEUDONYM_KEY", get_settings().pseudonym_key, "pseudonym.key", lambda: secrets.token_hex(32).encode())
+    return _load_or_create(
+        "PSEUDONYM_KEY", get_settings().pseudonym_key, "pseudonym.key", lambda: secrets.token_hex(32).encode()
+    )
 
 
 def pseudonym(sender_id: str) -> str:

@@ -16,6 +16,7 @@ the finding of names, phone numbers, emails and the like in free text.
 Every helper here falls back to withholding rather than raising: a log line must never break
 a conversation, nor carry what the redaction could not check.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,18 +27,48 @@ from typing import Any, Dict, List
 #: Fields that name a person or a conversation: logged as a pseudonym, never in clear.
 ID_KEYS = frozenset({"conversation", "conversation_id", "sender", "sender_id", "recipient_id", "user", "user_id"})
 #: Fields that would hold what a person wrote or who they are: never logged.
-WITHHELD_KEYS = frozenset({"text", "message_text", "user_text", "response_text", "body", "message_body", "name",
-                           "names", "full_name", "phone", "phone_number", "number", "mobile", "email", "address",
-                           "postcode", "contact", "summary", "comment", "comments", "transcript", "password",
-                           "token", "authorization", "cookie", "from", "to", "nhs_number", "dob"})
+WITHHELD_KEYS = frozenset(
+    {
+        "text",
+        "message_text",
+        "user_text",
+        "response_text",
+        "body",
+        "message_body",
+        "name",
+        "names",
+        "full_name",
+        "phone",
+        "phone_number",
+        "number",
+        "mobile",
+        "email",
+        "address",
+        "postcode",
+        "contact",
+        "summary",
+        "comment",
+        "comments",
+        "transcript",
+        "password",
+        "token",
+        "authorization",
+        "cookie",
+        "from",
+        "to",
+        "nhs_number",
+        "dob",
+    }
+)
 _PSEUDONYM = re.compile(r"^[0-9a-f]{24}$")
 _PLAIN = re.compile(r"^[A-Za-z0-9_.:/\-]{0,64}$")
 _DIGITS = re.compile(r"\d")
 _SQL_PARAMS = re.compile(r"\[parameters: .*?\]\s*(?=\(Background|\Z)", re.S)
 #: A conversation dumped into a log line: rasa_sdk answers a failed action with the whole request
 #: ("request_body": the tracker, with every message), and Rasa logs that answer in its traceback.
-_PAYLOAD = re.compile(r"""(\\?["'](?:request_body|tracker|latest_message|events|slots|parse_data)\\?["']\s*:\s*)"""
-                      r"[^\n]*")
+_PAYLOAD = re.compile(
+    r"""(\\?["'](?:request_body|tracker|latest_message|events|slots|parse_data)\\?["']\s*:\s*)""" r"[^\n]*"
+)
 MAX_STRING = 500
 
 
@@ -70,7 +101,7 @@ def scrub_value(value: Any, depth: int = 0) -> Any:
         return value
     if isinstance(value, int):
         # As long as a phone or NHS number (10 to 15 digits): never logged as a number.
-        return "[withheld]" if 10 ** 9 <= abs(value) < 10 ** 15 else value
+        return "[withheld]" if 10**9 <= abs(value) < 10**15 else value
     if isinstance(value, (list, tuple, set)):
         return [scrub_value(v, depth + 1) for v in list(value)[:50]] if depth < 4 else "[withheld]"
     if isinstance(value, dict):
@@ -114,7 +145,6 @@ def scrub_exception(text: str) -> str:
     return safe_redact(text)
 
 
-
 def has_payload(text: str) -> bool:
     """Whether `text` holds a conversation dump (see scrub_payloads)."""
     return bool(text) and _PAYLOAD.search(text) is not None
@@ -153,5 +183,17 @@ def redact_text_line(line: str) -> str:
     return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], out)
 
 
-__all__ = ["ID_KEYS", "WITHHELD_KEYS", "MAX_STRING", "has_payload", "log_pseudonym", "redact_text_line",
-           "safe_redact", "scrub_exception", "scrub_fields", "scrub_payloads", "scrub_record", "scrub_value"]
+__all__ = [
+    "ID_KEYS",
+    "WITHHELD_KEYS",
+    "MAX_STRING",
+    "has_payload",
+    "log_pseudonym",
+    "redact_text_line",
+    "safe_redact",
+    "scrub_exception",
+    "scrub_fields",
+    "scrub_payloads",
+    "scrub_record",
+    "scrub_value",
+]

@@ -1,4 +1,5 @@
 """The "I statements" of My expectations, and which bot actions serve which statement."""
+
 from __future__ import annotations
 
 import fnmatch
@@ -59,8 +60,9 @@ def statements_for(action: str) -> List[str]:
     return []
 
 
-def feedback_choice(touched: Iterable[str], limit: int = 3, counts: Optional[Dict[str, int]] = None,
-                    seed: str = "") -> List[str]:
+def feedback_choice(
+    touched: Iterable[str], limit: int = 3, counts: Optional[Dict[str, int]] = None, seed: str = ""
+) -> List[str]:
     """Up to `limit` statements to ask about, among those the conversation touched.
 
     The ones with the fewest feedback answers so far (`counts`) come first, so answers spread

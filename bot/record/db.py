@@ -9,6 +9,7 @@ writes into the removed file (open handles keep it alive) and lose them all: eve
 session checks the file is still the one it opened, before and after its commit,
 and raises `DatabaseLost` otherwise, so nothing is ever confirmed that was not saved.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,7 +38,7 @@ PG_LOCK_TIMEOUT_MS = 1500
 PG_STATEMENT_TIMEOUT_MS = 5000
 _lock = threading.Lock()
 _engines: dict = {}
-_files: Dict[str, Tuple[int, int]] = {}   # SQLite path -> (device, inode) of the file this process uses
+_files: Dict[str, Tuple[int, int]] = {}  # SQLite path -> (device, inode) of the file this process uses
 
 
 class DatabaseLost(SQLAlchemyError):
@@ -75,16 +76,18 @@ def check_file(path: Optional[str], dispose=None) -> None:
         known = _files.get(path)
         if known is None or known == now:
             if now is not None:
-                _files[path] = now   # first seen now (a new database is made by its first connection)
+                _files[path] = now  # first seen now (a new database is made by its first connection)
             return
         if now is not None:
             _files[path] = now
-    log.critical("record: the database file %s is %s; nothing is confirmed as saved until it is back",
-                 path, "missing" if now is None else "a different file from the one in use")
+    log.critical(
+        "record: the database file %s is %s; nothing is confirmed as saved until it is back",
+        path,
+        "missing" if now is None else "a different file from the one in use",
+    )
     if dispose is not None:
         dispose()
-    raise DatabaseLost(f"the database file {os.path.basename(path)} is "
-                       f"{'missing' if now is None else 'replaced'}")
+    raise DatabaseLost(f"the database file {os.path.basename(path)} is " f"{'missing' if now is None else 'replaced'}")
 
 
 def make_engine(url: Optional[str] = None) -> Engine:
@@ -94,9 +97,15 @@ def make_engine(url: Optional[str] = None) -> Engine:
     if url.startswith("sqlite"):
         # A pool (SQLAlchemy 1.4 opens a new SQLite connection per session by default): connecting
         # and setting the pragmas on every write cost more than the write (bench/, profile part).
-        engine = create_engine(url, future=True,
-                               connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False},
-                               poolclass=QueuePool, pool_size=5, max_overflow=5, pool_pre_ping=True)
+        engine = create_engine(
+            url,
+            future=True,
+            connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False},
+            poolclass=QueuePool,
+            pool_size=5,
+            max_overflow=5,
+            pool_pre_ping=True,
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # noqa: ANN001
@@ -105,15 +114,19 @@ def make_engine(url: Optional[str] = None) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-            cur.execute("PRAGMA secure_delete=ON")   # a deleted row is overwritten, not left in a free page
+            cur.execute("PRAGMA secure_delete=ON")  # a deleted row is overwritten, not left in a free page
             cur.close()
+
         return engine
     connect_args = {}
     if url.startswith("postgresql"):
-        connect_args = {"connect_timeout": 3, "options": f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS} "
-                                                         f"-c lock_timeout={PG_LOCK_TIMEOUT_MS}"}
-    return create_engine(url, future=True, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                         pool_timeout=5, connect_args=connect_args)
+        connect_args = {
+            "connect_timeout": 3,
+            "options": f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS} " f"-c lock_timeout={PG_LOCK_TIMEOUT_MS}",
+        }
+    return create_engine(
+        url, future=True, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_timeout=5, connect_args=connect_args
+    )
 
 
 def get_engine(url: Optional[str] = None) -> Engine:

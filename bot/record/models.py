@@ -8,11 +8,12 @@ Nothing here holds message text unless the person agreed, and then only redacted
 text. Contact details exist only for confidential or named referrals, and only
 encrypted (bot.privacy.seal).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint)
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -28,7 +29,7 @@ class Interaction(Base):
 
     __tablename__ = "rec_interactions"
     id = Column(Integer, primary_key=True)
-    conversation = Column(String(32), nullable=False, index=True)   # pseudonymous id
+    conversation = Column(String(32), nullable=False, index=True)  # pseudonymous id
     channel = Column(String(20), nullable=False)
     at = Column(DateTime, nullable=False, default=utcnow, index=True)
     action = Column(String(80), nullable=False)
@@ -60,28 +61,27 @@ class Referral(Base):
 
     __tablename__ = "rec_referrals"
     id = Column(Integer, primary_key=True)
-    ref = Column(String(12), nullable=False, unique=True)               # e.g. KX7-4PQ-2M
-    idempotency_key = Column(String(80), nullable=False, unique=True)   # created once per conversation
+    ref = Column(String(12), nullable=False, unique=True)  # e.g. KX7-4PQ-2M
+    idempotency_key = Column(String(80), nullable=False, unique=True)  # created once per conversation
     conversation = Column(String(32), nullable=False, index=True)
     channel = Column(String(20), nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     updated_at = Column(DateTime, nullable=False, default=utcnow)
-    status = Column(String(20), nullable=False, default="new", index=True)   # new, in_review, referred_on, closed
-    summary = Column(Text, nullable=False, default="")                 # redacted
-    facts = Column(Text, nullable=False, default="{}")                 # JSON case facts (no identifiers)
-    routes = Column(Text, nullable=False, default="[]")                # JSON: the router's ordered routes
+    status = Column(String(20), nullable=False, default="new", index=True)  # new, in_review, referred_on, closed
+    summary = Column(Text, nullable=False, default="")  # redacted
+    facts = Column(Text, nullable=False, default="{}")  # JSON case facts (no identifiers)
+    routes = Column(Text, nullable=False, default="[]")  # JSON: the router's ordered routes
     primary_route = Column(String(40), index=True)
-    outcomes = Column(Text, nullable=False, default="[]")              # JSON list
-    anonymity = Column(String(20), nullable=False, default="named")    # named, confidential, anonymous
+    outcomes = Column(Text, nullable=False, default="[]")  # JSON list
+    anonymity = Column(String(20), nullable=False, default="named")  # named, confidential, anonymous
     wants_advocacy = Column(Boolean, nullable=False, default=False)
     contact_pref = Column(String(10), nullable=False, default="none")  # sms, email, phone, none
-    contact_sealed = Column(Text)                                     # encrypted; never set when anonymous
+    contact_sealed = Column(Text)  # encrypted; never set when anonymous
     transcript_consent = Column(Boolean, nullable=False, default=False)
     assigned_to = Column(Integer, ForeignKey("rec_staff.id", ondelete="SET NULL"))
-    last_update = Column(Text)                                        # the latest update told to the person
+    last_update = Column(Text)  # the latest update told to the person
     closed_at = Column(DateTime)
-    updates = relationship("ReferralEvent", cascade="all, delete-orphan", order_by="ReferralEvent.at",
-                           lazy="selectin")
+    updates = relationship("ReferralEvent", cascade="all, delete-orphan", order_by="ReferralEvent.at", lazy="selectin")
 
 
 class ReferralEvent(Base):
@@ -91,11 +91,11 @@ class ReferralEvent(Base):
     id = Column(Integer, primary_key=True)
     referral_id = Column(Integer, ForeignKey("rec_referrals.id", ondelete="CASCADE"), nullable=False, index=True)
     at = Column(DateTime, nullable=False, default=utcnow)
-    kind = Column(String(20), nullable=False)        # status, note, assign, update
+    kind = Column(String(20), nullable=False)  # status, note, assign, update
     status = Column(String(20))
     text = Column(Text)
     staff_id = Column(Integer, ForeignKey("rec_staff.id", ondelete="SET NULL"))
-    delivered = Column(Boolean)                      # for updates: sent through the channel?
+    delivered = Column(Boolean)  # for updates: sent through the channel?
 
 
 class Transcript(Base):
@@ -105,7 +105,7 @@ class Transcript(Base):
     id = Column(Integer, primary_key=True)
     conversation = Column(String(32), nullable=False, index=True)
     at = Column(DateTime, nullable=False, default=utcnow)
-    speaker = Column(String(10), nullable=False)   # person, bot
+    speaker = Column(String(10), nullable=False)  # person, bot
     text = Column(Text, nullable=False)
 
 
@@ -113,7 +113,7 @@ class Staff(Base):
     __tablename__ = "rec_staff"
     id = Column(Integer, primary_key=True)
     name = Column(String(80), nullable=False, unique=True)
-    role = Column(String(20), nullable=False)      # reviewer, admin, analyst
+    role = Column(String(20), nullable=False)  # reviewer, admin, analyst
     password_hash = Column(String(200), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
@@ -129,8 +129,8 @@ class AuditEntry(Base):
     at = Column(DateTime, nullable=False, default=utcnow, index=True)
     staff_id = Column(Integer, ForeignKey("rec_staff.id", ondelete="SET NULL"))
     staff_name = Column(String(80))
-    action = Column(String(40), nullable=False)    # sign_in, sign_in_failed, view_referral, change_status ...
-    target = Column(String(40))                    # e.g. the referral reference
+    action = Column(String(40), nullable=False)  # sign_in, sign_in_failed, view_referral, change_status ...
+    target = Column(String(40))  # e.g. the referral reference
     detail = Column(Text)
     ip = Column(String(64))
 
@@ -164,7 +164,7 @@ class SeenMessage(Base):
     __tablename__ = "rec_seen_messages"
     message_id = Column(String(64), primary_key=True)
     at = Column(DateTime, nullable=False, default=utcnow, index=True)
-    reply = Column(Text)                           # the reply given, to answer a retry the same way
+    reply = Column(Text)  # the reply given, to answer a retry the same way
 
 
 class LetterLink(Base):
@@ -172,8 +172,8 @@ class LetterLink(Base):
     deleted when it expires. Not linked to a conversation, a person or a number."""
 
     __tablename__ = "rec_letter_links"
-    token_hash = Column(String(64), primary_key=True)   # SHA-256 of the link's token, never the token
-    sealed = Column(Text, nullable=False)               # the letter, encrypted (bot.privacy.seal)
+    token_hash = Column(String(64), primary_key=True)  # SHA-256 of the link's token, never the token
+    sealed = Column(Text, nullable=False)  # the letter, encrypted (bot.privacy.seal)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     expires_at = Column(DateTime, nullable=False, index=True)
 

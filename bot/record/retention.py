@@ -7,6 +7,7 @@ special-category data), and its journal may hold conversations written while the
 database was down; both are purged here too. A conversation goes as a whole, once its
 last event is older than the cutoff, so no tracker is left half-deleted.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,22 +33,28 @@ def purge_trackers(older_than_days: int, url: Optional[str] = None) -> Dict[str,
     cutoff = time.time() - older_than_days * 86400
     counts = {"tracker_conversations": 0, "tracker_events": 0, "journal_files": 0}
     url = url or tracker_db_url()
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).exists():
         pass  # no conversations yet
     else:
         engine = create_engine(url)
         try:
             if "events" in inspect(engine).get_table_names():
                 with engine.begin() as conn:
-                    old = conn.execute(text(
-                        "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"),
-                        {"cutoff": cutoff}).scalars().all()
+                    old = (
+                        conn.execute(
+                            text("SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"),
+                            {"cutoff": cutoff},
+                        )
+                        .scalars()
+                        .all()
+                    )
                     for i in range(0, len(old), 500):
-                        chunk = old[i:i + 500]
+                        chunk = old[i : i + 500]
                         params = {f"s{j}": s for j, s in enumerate(chunk)}
                         names = ", ".join(f":s{j}" for j in range(len(chunk)))
                         counts["tracker_events"] += conn.execute(
-                            text(f"DELETE FROM events WHERE sender_id IN ({names})"), params).rowcount
+                            text(f"DELETE FROM events WHERE sender_id IN ({names})"), params
+                        ).rowcount
                     counts["tracker_conversations"] = len(old)
         finally:
             engine.dispose()
@@ -77,8 +84,9 @@ def run_daily(stop, days: int, interval_s: float = 86400) -> None:
     while not stop.is_set():
         try:
             counts = purge_all(days)
-            log.info("retention: purged %s (older than %d days)",
-                     ", ".join(f"{k} {v}" for k, v in counts.items()), days)
+            log.info(
+                "retention: purged %s (older than %d days)", ", ".join(f"{k} {v}" for k, v in counts.items()), days
+            )
         except (SQLAlchemyError, Exception) as e:  # a database that is down is retried tomorrow
             log.warning("retention: purge failed (%s); will try again", type(e).__name__)
         stop.wait(interval_s)

@@ -9,6 +9,7 @@
   with that referral: the dialogue saves the referral with `THIS_NUMBER`, and the channel, which has
   the number in hand for that one request, puts it there (`keep_sms_number`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -140,8 +141,9 @@ class SmsRecord:
         """Forget which conversation the number was in (it ended, or the person texted STOP)."""
         try:
             with session_scope(self.url) as s:
-                gone = s.execute(delete(SmsConversation).where(
-                    SmsConversation.number_hash == conversation_hash(number))).rowcount
+                gone = s.execute(
+                    delete(SmsConversation).where(SmsConversation.number_hash == conversation_hash(number))
+                ).rowcount
             if gone:
                 scrub_sqlite(get_engine(self.url))
             return True
@@ -157,9 +159,19 @@ class SmsRecord:
 
         try:
             with session_scope(self.url) as s:
-                rows = s.execute(select(Referral).where(
-                    Referral.conversation == conversation, Referral.channel == "sms", Referral.contact_pref == "sms",
-                    Referral.contact_sealed.is_(None), Referral.anonymity != "anonymous")).scalars().all()
+                rows = (
+                    s.execute(
+                        select(Referral).where(
+                            Referral.conversation == conversation,
+                            Referral.channel == "sms",
+                            Referral.contact_pref == "sms",
+                            Referral.contact_sealed.is_(None),
+                            Referral.anonymity != "anonymous",
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
                 for r in rows:
                     r.contact_sealed = seal({"phone": number})
                 return len(rows)

@@ -4,6 +4,7 @@ Every write commits before it returns, so whatever the person is told was saved
 is on disk. Database failures become `StoreUnavailable`, which callers turn into
 a plain message ("your request is not saved yet").
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,18 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from bot.privacy import redact, seal
 from bot.record.catalogue import statements, statements_for
 from bot.record.db import session_scope
-from bot.record.models import (Feedback, HealthProbe, Interaction, InteractionStatement, Referral, ReferralEvent,
-                               SeenMessage, SmsConversation, Transcript, utcnow)
+from bot.record.models import (
+    Feedback,
+    HealthProbe,
+    Interaction,
+    InteractionStatement,
+    Referral,
+    ReferralEvent,
+    SeenMessage,
+    SmsConversation,
+    Transcript,
+    utcnow,
+)
 from bot.record.sms_state import CONVERSATION_IDLE, THIS_NUMBER, SmsRecord
 
 log = logging.getLogger(__name__)
@@ -64,18 +75,24 @@ def new_reference() -> str:
 #: A reference as a person types it: 3, 3 and 2 characters, together or apart ("kx7 4pq-2m"), as its own
 #: word. Only whole words: letters run together across words ("with XN3..." read as "HXN-...") would pass
 #: the one-in-30 check about once in fifteen sentences and hide the person's real reference.
-_REF_WORDS = re.compile(r"(?=(?<![A-Za-z0-9])([A-Za-z0-9]{3})[^A-Za-z0-9]{0,3}([A-Za-z0-9]{3})[^A-Za-z0-9]{0,3}"
-                        r"([A-Za-z0-9]{2})(?![A-Za-z0-9]))")
+_REF_WORDS = re.compile(
+    r"(?=(?<![A-Za-z0-9])([A-Za-z0-9]{3})[^A-Za-z0-9]{0,3}([A-Za-z0-9]{3})[^A-Za-z0-9]{0,3}"
+    r"([A-Za-z0-9]{2})(?![A-Za-z0-9]))"
+)
 #: A reference written as one: three groups apart (by dashes, spaces or dots), or eight characters together.
 #: Only these are checked against the keyed check character, and only with a digit in them: the keyed
 #: check differs from one deployment to the next, so it must never be what decides whether a phrase like
 #: "8am every day" or a word like "REFERRED" is a reference (the legacy checksum stays as it always was).
-_REF_WRITTEN = re.compile(r"(?<![A-Za-z0-9])(?:([A-Za-z0-9]{3})[-\s.]{1,3}([A-Za-z0-9]{3})[-\s.]{1,3}([A-Za-z0-9]{2})|"
-                          r"([A-Za-z0-9]{8}))(?![A-Za-z0-9])")
+_REF_WRITTEN = re.compile(
+    r"(?<![A-Za-z0-9])(?:([A-Za-z0-9]{3})[-\s.]{1,3}([A-Za-z0-9]{3})[-\s.]{1,3}([A-Za-z0-9]{2})|"
+    r"([A-Za-z0-9]{8}))(?![A-Za-z0-9])"
+)
 #: Anything written like a reference, valid or not: with its dashes, or as a whole short message.
-_REF_SHAPE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{3}-[A-Za-z0-9]{3}-[A-Za-z0-9]{2}(?![A-Za-z0-9])|"
-                        r"^\W*[A-Za-z0-9]{3}\W[A-Za-z0-9]{3}\W[A-Za-z0-9]{2}\W*$|"
-                        r"^\W*(?=[A-Za-z]*\d)[A-Za-z0-9]{8}\W*$")  # as one word, only with a digit: "Scotland" is a word
+_REF_SHAPE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z0-9]{3}-[A-Za-z0-9]{3}-[A-Za-z0-9]{2}(?![A-Za-z0-9])|"
+    r"^\W*[A-Za-z0-9]{3}\W[A-Za-z0-9]{3}\W[A-Za-z0-9]{2}\W*$|"
+    r"^\W*(?=[A-Za-z]*\d)[A-Za-z0-9]{8}\W*$"
+)  # as one word, only with a digit: "Scotland" is a word
 
 
 def _candidates(text: str) -> List[str]:
@@ -105,8 +122,9 @@ def normalise_reference(text: str) -> Optional[str]:
     A reference made now carries a keyed check character (and a digit, and is written as a
     reference); one made before that change carries the public checksum and is still read, as
     before (a keyed match in the text wins over a legacy one)."""
-    found = next((c for c in _keyed_candidates(text) if _keyed_check_char(c[:7]) == c[7]), None) \
-        or next((c for c in _candidates(text) if _check_char(c[:7]) == c[7]), None)
+    found = next((c for c in _keyed_candidates(text) if _keyed_check_char(c[:7]) == c[7]), None) or next(
+        (c for c in _candidates(text) if _check_char(c[:7]) == c[7]), None
+    )
     return f"{found[:3]}-{found[3:6]}-{found[6:]}" if found else None
 
 
@@ -134,7 +152,7 @@ class Status:
     status: str
     updated_at: dt.datetime
     last_update: Optional[str]
-    organisation: Optional[Dict[str, Any]] = None   # the first step's own organisation, where the place was known
+    organisation: Optional[Dict[str, Any]] = None  # the first step's own organisation, where the place was known
 
 
 def _own_organisation(routes_json: Optional[str]) -> Optional[Dict[str, Any]]:
@@ -162,8 +180,9 @@ class Store(SmsRecord):
             with session_scope(self.url) as s:
                 for conversation, channel, action, at in items:
                     ids = statements_for(action)
-                    it = Interaction(conversation=conversation, channel=channel or "unknown", action=action[:80],
-                                     at=at or utcnow())
+                    it = Interaction(
+                        conversation=conversation, channel=channel or "unknown", action=action[:80], at=at or utcnow()
+                    )
                     it.statements = [InteractionStatement(statement_id=sid) for sid in ids]
                     s.add(it)
                     rows += 1
@@ -175,15 +194,20 @@ class Store(SmsRecord):
         """The statement ids served in a conversation so far."""
         try:
             with session_scope(self.url) as s:
-                q = (select(InteractionStatement.statement_id).join(Interaction)
-                     .where(Interaction.conversation == conversation).distinct())
+                q = (
+                    select(InteractionStatement.statement_id)
+                    .join(Interaction)
+                    .where(Interaction.conversation == conversation)
+                    .distinct()
+                )
                 return [r[0] for r in s.execute(q)]
         except SQLAlchemyError as e:
             raise StoreUnavailable(str(e)) from e
 
     # ---------------------------------------------------------------- feedback
-    def add_feedback(self, conversation: str, channel: str, statement_id: str, score: int,
-                     comment: Optional[str] = None) -> None:
+    def add_feedback(
+        self, conversation: str, channel: str, statement_id: str, score: int, comment: Optional[str] = None
+    ) -> None:
         """Record (or replace) a conversation's 1-5 score and optional comment on one statement."""
         if statement_id not in statements():
             raise ValueError(f"unknown statement {statement_id}")
@@ -191,8 +215,9 @@ class Store(SmsRecord):
             raise ValueError("score must be 1 to 5")
         try:
             with session_scope(self.url) as s:
-                row = s.execute(select(Feedback).where(Feedback.conversation == conversation,
-                                                       Feedback.statement_id == statement_id)).scalar_one_or_none()
+                row = s.execute(
+                    select(Feedback).where(Feedback.conversation == conversation, Feedback.statement_id == statement_id)
+                ).scalar_one_or_none()
                 if row is None:
                     row = Feedback(conversation=conversation, channel=channel or "unknown", statement_id=statement_id)
                     s.add(row)
@@ -212,11 +237,22 @@ class Store(SmsRecord):
         return {sid: int(n) for sid, n in rows}
 
     # --------------------------------------------------------------- referrals
-    def create_referral(self, *, conversation: str, channel: str, idempotency_key: str, summary: str,
-                        facts: Dict[str, Any], routes: Sequence[Dict[str, Any]], outcomes: Sequence[str],
-                        anonymity: str, contact: Optional[Dict[str, Any]] = None, wants_advocacy: bool = False,
-                        transcript_consent: bool = False,
-                        transcript: Optional[Sequence[Tuple[str, str]]] = None) -> str:
+    def create_referral(
+        self,
+        *,
+        conversation: str,
+        channel: str,
+        idempotency_key: str,
+        summary: str,
+        facts: Dict[str, Any],
+        routes: Sequence[Dict[str, Any]],
+        outcomes: Sequence[str],
+        anonymity: str,
+        contact: Optional[Dict[str, Any]] = None,
+        wants_advocacy: bool = False,
+        transcript_consent: bool = False,
+        transcript: Optional[Sequence[Tuple[str, str]]] = None,
+    ) -> str:
         """Create a referral once per idempotency key and return its reference.
 
         With `transcript_consent`, the conversation's messages (`transcript`, as
@@ -231,20 +267,37 @@ class Store(SmsRecord):
         for _ in range(5):
             try:
                 with session_scope(self.url) as s:
-                    existing = s.execute(select(Referral.ref).where(Referral.idempotency_key == idempotency_key)).scalar()
+                    existing = s.execute(
+                        select(Referral.ref).where(Referral.idempotency_key == idempotency_key)
+                    ).scalar()
                     if existing:
                         return existing
                     ref = new_reference()
-                    s.add(Referral(ref=ref, idempotency_key=idempotency_key, conversation=conversation,
-                                   channel=channel or "unknown", summary=redact(summary)[:4000],
-                                   facts=json.dumps(facts, sort_keys=True), routes=json.dumps(list(routes)),
-                                   primary_route=primary, outcomes=json.dumps(list(outcomes)), anonymity=anonymity,
-                                   wants_advocacy=bool(wants_advocacy), contact_pref=pref, contact_sealed=sealed,
-                                   transcript_consent=bool(transcript_consent)))
+                    s.add(
+                        Referral(
+                            ref=ref,
+                            idempotency_key=idempotency_key,
+                            conversation=conversation,
+                            channel=channel or "unknown",
+                            summary=redact(summary)[:4000],
+                            facts=json.dumps(facts, sort_keys=True),
+                            routes=json.dumps(list(routes)),
+                            primary_route=primary,
+                            outcomes=json.dumps(list(outcomes)),
+                            anonymity=anonymity,
+                            wants_advocacy=bool(wants_advocacy),
+                            contact_pref=pref,
+                            contact_sealed=sealed,
+                            transcript_consent=bool(transcript_consent),
+                        )
+                    )
                     if transcript_consent and transcript:
                         for speaker, text in transcript[-200:]:
-                            s.add(Transcript(conversation=conversation, speaker=str(speaker)[:10],
-                                             text=redact(str(text))[:4000]))
+                            s.add(
+                                Transcript(
+                                    conversation=conversation, speaker=str(speaker)[:10], text=redact(str(text))[:4000]
+                                )
+                            )
                 return ref
             except IntegrityError:
                 continue  # a retry raced us (same key) or a reference collided: look again
@@ -281,14 +334,21 @@ class Store(SmsRecord):
         out = {sid: {"interactions": 0, "feedback": {"count": 0, "mean": None}} for sid in statements()}
         try:
             with session_scope(self.url) as s:
-                for sid, n in s.execute(select(InteractionStatement.statement_id, func.count())
-                                        .group_by(InteractionStatement.statement_id)):
+                for sid, n in s.execute(
+                    select(InteractionStatement.statement_id, func.count()).group_by(InteractionStatement.statement_id)
+                ):
                     if sid in out:
                         out[sid]["interactions"] = int(n)
-                for sid, n, mean in s.execute(select(Feedback.statement_id, func.count(), func.avg(Feedback.score))
-                                              .group_by(Feedback.statement_id)):
+                for sid, n, mean in s.execute(
+                    select(Feedback.statement_id, func.count(), func.avg(Feedback.score)).group_by(
+                        Feedback.statement_id
+                    )
+                ):
                     if sid in out:
-                        out[sid]["feedback"] = {"count": int(n), "mean": round(float(mean), 2) if mean is not None else None}
+                        out[sid]["feedback"] = {
+                            "count": int(n),
+                            "mean": round(float(mean), 2) if mean is not None else None,
+                        }
         except SQLAlchemyError as e:
             raise StoreUnavailable(str(e)) from e
         return {"statements": out}
@@ -300,9 +360,11 @@ class Store(SmsRecord):
         counts = {}
         try:
             with session_scope(self.url) as s:
+
                 def run(stmt):
                     # Bulk deletes: no need to sync the (empty) session.
                     return s.execute(stmt.execution_options(synchronize_session=False)).rowcount
+
                 old_ids = select(Interaction.id).where(Interaction.at < cutoff)
                 run(delete(InteractionStatement).where(InteractionStatement.interaction_id.in_(old_ids)))
                 counts["interactions"] = run(delete(Interaction).where(Interaction.at < cutoff))
@@ -310,14 +372,17 @@ class Store(SmsRecord):
                 counts["transcripts"] = run(delete(Transcript).where(Transcript.at < cutoff))
                 closed = select(Referral.id).where(Referral.status == "closed", Referral.closed_at < cutoff)
                 run(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(closed)))
-                counts["referrals"] = run(delete(Referral).where(Referral.status == "closed",
-                                                                 Referral.closed_at < cutoff))
+                counts["referrals"] = run(
+                    delete(Referral).where(Referral.status == "closed", Referral.closed_at < cutoff)
+                )
                 # Webhook retry records are only needed briefly; a number leads to its conversation only
                 # while it lasts (opt-outs stay: they are what keeps a person from being texted).
-                counts["seen_messages"] = run(delete(SeenMessage).where(
-                    SeenMessage.at < utcnow() - dt.timedelta(days=2)))
-                counts["sms_conversations"] = run(delete(SmsConversation).where(
-                    SmsConversation.updated_at < utcnow() - CONVERSATION_IDLE))
+                counts["seen_messages"] = run(
+                    delete(SeenMessage).where(SeenMessage.at < utcnow() - dt.timedelta(days=2))
+                )
+                counts["sms_conversations"] = run(
+                    delete(SmsConversation).where(SmsConversation.updated_at < utcnow() - CONVERSATION_IDLE)
+                )
                 # Health probes of processes that have stopped (each running one rewrites its row).
                 run(delete(HealthProbe).where(HealthProbe.at < utcnow() - dt.timedelta(days=2)))
         except SQLAlchemyError as e:

@@ -15,6 +15,7 @@ What can be held, and how it is reached from the identifier:
 
 An anonymous conversation is reachable from nothing the person could give: that is the point of it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,12 +28,29 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 from sqlalchemy import create_engine, delete, func, inspect, select, text
 
 from bot.record.db import get_engine, scrub_sqlite, session_scope
-from bot.record.models import (AuditEntry, Feedback, Interaction, InteractionStatement, Referral, ReferralEvent,
-                               SmsConversation, SmsOptOut, Transcript)
+from bot.record.models import (
+    AuditEntry,
+    Feedback,
+    Interaction,
+    InteractionStatement,
+    Referral,
+    ReferralEvent,
+    SmsConversation,
+    SmsOptOut,
+    Transcript,
+)
 
 #: The order kinds are listed in.
-KINDS = ("referral", "referral_update", "transcript", "feedback", "interaction", "conversation_events",
-         "sms_conversation", "sms_opt_out")
+KINDS = (
+    "referral",
+    "referral_update",
+    "transcript",
+    "feedback",
+    "interaction",
+    "conversation_events",
+    "sms_conversation",
+    "sms_opt_out",
+)
 
 
 def normalise_phone(number: str) -> str:
@@ -69,8 +87,8 @@ class Found:
     """Where a person's data is: row ids and keys, by kind (never the content)."""
 
     referrals: List[int] = field(default_factory=list)
-    conversations: Set[str] = field(default_factory=set)     # the record's ids (pseudonyms of senders)
-    senders: Set[str] = field(default_factory=set)           # Rasa's conversation ids
+    conversations: Set[str] = field(default_factory=set)  # the record's ids (pseudonyms of senders)
+    senders: Set[str] = field(default_factory=set)  # Rasa's conversation ids
     opt_out: Optional[str] = None
     sms_link: Optional[str] = None
     held: List[Dict[str, Any]] = field(default_factory=list)
@@ -132,11 +150,15 @@ def _sms(s, found: Found, phone: str) -> None:
 
 def _record(s, found: Found) -> None:
     conv = found.conversations
-    for kind, model, at in (("transcript", Transcript, Transcript.at), ("feedback", Feedback, Feedback.at),
-                            ("interaction", Interaction, Interaction.at)):
+    for kind, model, at in (
+        ("transcript", Transcript, Transcript.at),
+        ("feedback", Feedback, Feedback.at),
+        ("interaction", Interaction, Interaction.at),
+    ):
         if conv:
-            n, first, last = s.execute(select(func.count(), func.min(at), func.max(at))
-                                       .where(model.conversation.in_(conv))).one()
+            n, first, last = s.execute(
+                select(func.count(), func.min(at), func.max(at)).where(model.conversation.in_(conv))
+            ).one()
             _add(found, kind, n, first, last)
 
 
@@ -147,15 +169,16 @@ def _tracker_senders(found: Found) -> Dict[str, Tuple[int, float, float]]:
 
     out: Dict[str, Tuple[int, float, float]] = {}
     url = tracker_db_url()
-    if url.startswith("sqlite:///") and not __import__("os").path.exists(url[len("sqlite:///"):]):
+    if url.startswith("sqlite:///") and not __import__("os").path.exists(url[len("sqlite:///") :]):
         return out
     engine = create_engine(url)
     try:
         if "events" not in inspect(engine).get_table_names():
             return out
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT sender_id, COUNT(*), MIN(timestamp), MAX(timestamp) FROM events "
-                                     "GROUP BY sender_id")).all()
+            rows = conn.execute(
+                text("SELECT sender_id, COUNT(*), MIN(timestamp), MAX(timestamp) FROM events " "GROUP BY sender_id")
+            ).all()
     finally:
         engine.dispose()
     for sender, n, first, last in rows:
@@ -179,11 +202,19 @@ def find(key: Key) -> Found:
         refs = _referrals(s, key)
         found.referrals = [r.id for r in refs]
         found.conversations.update(r.conversation for r in refs)
-        _add(found, "referral", len(refs), min((r.created_at for r in refs), default=None),
-             max((r.updated_at for r in refs), default=None))
+        _add(
+            found,
+            "referral",
+            len(refs),
+            min((r.created_at for r in refs), default=None),
+            max((r.updated_at for r in refs), default=None),
+        )
         if refs:
-            n, first, last = s.execute(select(func.count(), func.min(ReferralEvent.at), func.max(ReferralEvent.at))
-                                       .where(ReferralEvent.referral_id.in_(found.referrals))).one()
+            n, first, last = s.execute(
+                select(func.count(), func.min(ReferralEvent.at), func.max(ReferralEvent.at)).where(
+                    ReferralEvent.referral_id.in_(found.referrals)
+                )
+            ).one()
             _add(found, "referral_update", n, first, last)
         if key.phone:
             _sms(s, found, key.phone)
@@ -192,9 +223,13 @@ def find(key: Key) -> Found:
     found.senders.update(trackers)
     journals = _journal_files(found.senders)
     if trackers or journals:
-        _add(found, "conversation_events", sum(n for n, _, _ in trackers.values()) + len(journals),
-             min((f for _, f, _ in trackers.values()), default=None),
-             max((t for _, _, t in trackers.values()), default=None))
+        _add(
+            found,
+            "conversation_events",
+            sum(n for n, _, _ in trackers.values()) + len(journals),
+            min((f for _, f, _ in trackers.values()), default=None),
+            max((t for _, _, t in trackers.values()), default=None),
+        )
     found.held.sort(key=lambda h: KINDS.index(h["kind"]))
     return found
 
@@ -204,6 +239,7 @@ def erase(found: Found) -> Dict[str, int]:
     counts: Dict[str, int] = {}
     conv = list(found.conversations)
     with session_scope() as s:
+
         def run(kind: str, stmt) -> None:
             counts[kind] = counts.get(kind, 0) + s.execute(stmt.execution_options(synchronize_session=False)).rowcount
 
@@ -214,8 +250,11 @@ def erase(found: Found) -> Dict[str, int]:
             run("transcript", delete(Transcript).where(Transcript.conversation.in_(conv)))
             run("feedback", delete(Feedback).where(Feedback.conversation.in_(conv)))
             ids = select(Interaction.id).where(Interaction.conversation.in_(conv))
-            s.execute(delete(InteractionStatement).where(InteractionStatement.interaction_id.in_(ids))
-                      .execution_options(synchronize_session=False))
+            s.execute(
+                delete(InteractionStatement)
+                .where(InteractionStatement.interaction_id.in_(ids))
+                .execution_options(synchronize_session=False)
+            )
             run("interaction", delete(Interaction).where(Interaction.conversation.in_(conv)))
         if found.sms_link:
             run("sms_conversation", delete(SmsConversation).where(SmsConversation.number_hash == found.sms_link))
@@ -254,5 +293,8 @@ def _erase_trackers(senders: Set[str]) -> int:
 def audit(action: str, key: Key, by: str, detail: Dict[str, Any]) -> None:
     """Record a request in the audit log: who, what kind of identifier, and counts (never the identifier)."""
     with session_scope() as s:
-        s.add(AuditEntry(staff_name=by[:80], action=action[:40], target=key.kind,
-                         detail=json.dumps(detail, sort_keys=True)))
+        s.add(
+            AuditEntry(
+                staff_name=by[:80], action=action[:40], target=key.kind, detail=json.dumps(detail, sort_keys=True)
+            )
+        )

@@ -27,6 +27,7 @@ itself, before that wrapper sees them:
   against the I statements (bot.record), with their own outbox if the record's
   database is down.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -52,8 +53,15 @@ log = logging.getLogger(__name__)
 #: After the record's database failed, interactions wait in the outbox this long before the next try,
 #: so that a locked or hanging database costs one short wait now and then, not one every turn.
 OUTBOX_RETRY_SECONDS = 5.0
-IGNORED_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots", "action_unlikely_intent",
-                   "action_deactivate_loop", "action_two_stage_fallback", "action_back"}
+IGNORED_ACTIONS = {
+    "action_listen",
+    "action_session_start",
+    "action_extract_slots",
+    "action_unlikely_intent",
+    "action_deactivate_loop",
+    "action_two_stage_fallback",
+    "action_back",
+}
 
 
 @dataclass
@@ -67,9 +75,13 @@ class Health:
 
     def as_dict(self) -> Dict[str, Any]:
         """The health as JSON: ok, error, pending conversations and interactions, seconds down."""
-        return {"ok": self.ok, "error": self.error, "pending_conversations": self.pending,
-                "pending_interactions": self.outbox,
-                "down_for_s": round(time.time() - self.since, 1) if self.since and not self.ok else 0}
+        return {
+            "ok": self.ok,
+            "error": self.error,
+            "pending_conversations": self.pending,
+            "pending_interactions": self.outbox,
+            "down_for_s": round(time.time() - self.since, 1) if self.since and not self.ok else 0,
+        }
 
 
 class TrackerStoreError(Exception):
@@ -79,10 +91,17 @@ class TrackerStoreError(Exception):
 class DurableTrackerStore(SQLTrackerStore):
     """SQLTrackerStore with a journal for outages and interaction recording."""
 
-    _sqlite_file: Optional[str] = None   # the SQLite file, checked around every session
+    _sqlite_file: Optional[str] = None  # the SQLite file, checked around every session
 
-    def __init__(self, domain=None, host: Optional[Text] = None, record: bool = True,
-                 journal_dir: Optional[Text] = None, probe_interval: float = 1.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain=None,
+        host: Optional[Text] = None,
+        record: bool = True,
+        journal_dir: Optional[Text] = None,
+        probe_interval: float = 1.0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(domain=domain, host=host, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._pooled_sqlite()
@@ -116,8 +135,13 @@ class DurableTrackerStore(SQLTrackerStore):
 
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=5, max_overflow=5,
-                                       connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000})
+        self.engine = sa.create_engine(
+            url,
+            poolclass=QueuePool,
+            pool_size=5,
+            max_overflow=5,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000},
+        )
 
         @sa.event.listens_for(self.engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -125,7 +149,7 @@ class DurableTrackerStore(SQLTrackerStore):
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-            cur.execute("PRAGMA secure_delete=ON")   # erased or purged events are overwritten, not left behind
+            cur.execute("PRAGMA secure_delete=ON")  # erased or purged events are overwritten, not left behind
             cur.close()
 
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
@@ -256,10 +280,16 @@ class DurableTrackerStore(SQLTrackerStore):
             events = list(self._additional_events(session, tracker))
             for event in events:
                 data = redact_event(event.as_dict())
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"), data=json.dumps(data)))
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
             session.commit()
         observability.count_events(events)
         return events
@@ -288,8 +318,9 @@ class DurableTrackerStore(SQLTrackerStore):
         observability.store_status("tracker", False, self.health.pending)
         path = self._journal_path(tracker.sender_id)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"sender_id": tracker.sender_id,
-                                   "events": [redact_event(e.as_dict()) for e in tracker.events]}))
+        tmp.write_text(
+            json.dumps({"sender_id": tracker.sender_id, "events": [redact_event(e.as_dict()) for e in tracker.events]})
+        )
         tmp.replace(path)
 
     def _flush(self) -> None:
@@ -304,7 +335,7 @@ class DurableTrackerStore(SQLTrackerStore):
                 paths = sorted(self.journal_dir.glob("*.json"), key=_mtime)
                 for path in paths:
                     if not self._write_back(path):
-                        return   # the database is down again: the rest waits for the next try
+                        return  # the database is down again: the rest waits for the next try
                 for sender in [s for s in self._pending if not self._journal_path(s).exists()]:
                     self._pending.pop(sender, None)  # written back by another server
             self.health.pending = len(self._pending)
@@ -330,8 +361,11 @@ class DurableTrackerStore(SQLTrackerStore):
                 self._failed(e)
                 return False
             # Not the database: this conversation's data. Keep it aside, write back the rest.
-            log.error("tracker store: a kept conversation could not be written (%s); set aside as %s",
-                      type(e).__name__, path.with_suffix(".bad").name)
+            log.error(
+                "tracker store: a kept conversation could not be written (%s); set aside as %s",
+                type(e).__name__,
+                path.with_suffix(".bad").name,
+            )
             path.rename(path.with_suffix(".bad"))
             self._pending.pop(tracker.sender_id, None)
             return True
@@ -360,8 +394,9 @@ class DurableTrackerStore(SQLTrackerStore):
     def _read_journal(self, path: Path) -> Optional[DialogueStateTracker]:
         try:
             doc = json.loads(path.read_text())
-            return DialogueStateTracker.from_dict(doc["sender_id"], doc["events"],
-                                                  self.domain.slots if self.domain else [])
+            return DialogueStateTracker.from_dict(
+                doc["sender_id"], doc["events"], self.domain.slots if self.domain else []
+            )
         except FileNotFoundError:
             return None
 
@@ -399,8 +434,9 @@ class DurableTrackerStore(SQLTrackerStore):
         for path in sorted(self.journal_dir.glob("*.json")):
             try:
                 doc = json.loads(path.read_text())
-                tracker = DialogueStateTracker.from_dict(doc["sender_id"], doc["events"],
-                                                         self.domain.slots if self.domain else [])
+                tracker = DialogueStateTracker.from_dict(
+                    doc["sender_id"], doc["events"], self.domain.slots if self.domain else []
+                )
                 self._pending[doc["sender_id"]] = tracker
             except Exception:
                 log.exception("tracker store: unreadable journal file %s kept aside", path.name)
@@ -425,7 +461,11 @@ class DurableTrackerStore(SQLTrackerStore):
             name = None
             if isinstance(e, BotUttered):
                 name = (e.metadata or {}).get("utter_action")
-            elif isinstance(e, ActionExecuted) and e.action_name and not e.action_name.startswith(("utter_", "validate_")):
+            elif (
+                isinstance(e, ActionExecuted)
+                and e.action_name
+                and not e.action_name.startswith(("utter_", "validate_"))
+            ):
                 name = e.action_name if e.action_name not in IGNORED_ACTIONS else None
             if name:
                 self._outbox.append((conversation, channel, name, e.timestamp))
@@ -445,13 +485,14 @@ class DurableTrackerStore(SQLTrackerStore):
         items = list(self._outbox)
         try:
             get_store().record_interactions(
-                (c, ch, a, dt.datetime.utcfromtimestamp(ts) if ts else None) for c, ch, a, ts in items)
+                (c, ch, a, dt.datetime.utcfromtimestamp(ts) if ts else None) for c, ch, a, ts in items
+            )
         except StoreUnavailable:
             log.error("record: interactions kept in the outbox until the record's database returns")
             self._outbox_retry_at = time.time() + OUTBOX_RETRY_SECONDS
             self._write_outbox()
             return
-        del self._outbox[:len(items)]
+        del self._outbox[: len(items)]
         self._write_outbox()
 
     def _write_outbox(self) -> None:
@@ -502,7 +543,11 @@ def redact_event(data: Dict[str, Any]) -> Dict[str, Any]:
         pd = data.get("parse_data")
         if isinstance(pd, dict) and pd.get("text"):
             pd["text"] = scrub(pd["text"])
-    elif data.get("event") == "slot" and data.get("name") in ("contact",) and data.get("value") not in (None, "given", "none", "not_saved"):
+    elif (
+        data.get("event") == "slot"
+        and data.get("name") in ("contact",)
+        and data.get("value") not in (None, "given", "none", "not_saved")
+    ):
         data["value"] = "given"
     elif data.get("event") == "bot":
         from bot.letter import redact_letter_event

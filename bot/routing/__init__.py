@@ -1,4 +1,5 @@
 """Routing: the knowledge base of bodies, the declarative rules, and the engine."""
+
 from bot.routing.engine import Router, get_router
 from bot.routing.facts import FactError, Facts, parse_facts
 

@@ -4,6 +4,7 @@ A condition is a mapping; every key must hold. See the header of rules.yml for
 the forms. Compilation checks every key, value and group name, so a typo is
 an error at load time, not a silent non-match at run time.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, FrozenSet, Iterable, List, Mapping, Sequence, Set
@@ -23,8 +24,9 @@ class ConditionError(ValueError):
 class Vocabulary:
     """What a condition may mention: fact keys and values, derived facts, groups, route ids."""
 
-    def __init__(self, derived: Mapping[str, Iterable[str]], groups: Mapping[str, Sequence[str]],
-                 route_ids: Iterable[str]):
+    def __init__(
+        self, derived: Mapping[str, Iterable[str]], groups: Mapping[str, Sequence[str]], route_ids: Iterable[str]
+    ):
         self.derived = {k: set(v) for k, v in derived.items()}
         self.groups = {k: list(v) for k, v in groups.items()}
         self.route_ids = set(route_ids)
@@ -87,8 +89,12 @@ def _compile_key(key: str, spec: Any, vocab: Vocabulary) -> Predicate:
     if kind == "number":
         if not isinstance(spec, Mapping) or not spec:
             raise ConditionError(f"{key} needs a comparison such as {{gte: 12}}")
-        ops = {"lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
-               "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b}
+        ops = {
+            "lt": lambda a, b: a < b,
+            "lte": lambda a, b: a <= b,
+            "gt": lambda a, b: a > b,
+            "gte": lambda a, b: a >= b,
+        }
         checks = []
         for op, bound in spec.items():
             if op not in ops or isinstance(bound, bool) or not isinstance(bound, (int, float)):

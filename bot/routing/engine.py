@@ -5,6 +5,7 @@ itself (`Router.decide`) is separate from the wording, so `missing` can try
 each possible value of an unknown fact cheaply and keep only the facts that
 would change the answer. See docs/routing.md.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,23 +32,29 @@ SETTLED_ROLES = ("urgent", "also", "support")
 class Decision:
     """What the rules decided, before any wording: comparable and hashable."""
 
-    routes: Tuple[Tuple[str, str], ...]          # (id, role) in final order
-    actions: Tuple[RouteAction, ...]             # the rule item behind each route, same order
-    warnings: Tuple[Tuple[str, str], ...]        # (code, text template) in order
+    routes: Tuple[Tuple[str, str], ...]  # (id, role) in final order
+    actions: Tuple[RouteAction, ...]  # the rule item behind each route, same order
+    warnings: Tuple[Tuple[str, str], ...]  # (code, text template) in order
     time_warnings: Tuple[Tuple[str, str, float, float], ...]  # (code, route id, limit, months)
     advocacy: Optional[str]
 
     @property
     def signature(self) -> Tuple[Any, ...]:
         """The routes, warning codes and advocacy: what two decisions share when they advise the same."""
-        return (self.routes, tuple(c for c, _ in self.warnings),
-                tuple(c for c, *_ in self.time_warnings), self.advocacy)
+        return (
+            self.routes,
+            tuple(c for c, _ in self.warnings),
+            tuple(c for c, *_ in self.time_warnings),
+            self.advocacy,
+        )
 
     @property
     def first_step(self) -> Tuple[Any, ...]:
         """What the person is told to do first: the urgent and primary routes and their time limits."""
-        return (tuple(r for r in self.routes if r[1] in ("urgent", "primary")),
-                tuple((c, rid) for c, rid, *_ in self.time_warnings))
+        return (
+            tuple(r for r in self.routes if r[1] in ("urgent", "primary")),
+            tuple((c, rid) for c, rid, *_ in self.time_warnings),
+        )
 
     @property
     def path(self) -> Tuple[Any, ...]:
@@ -88,8 +95,9 @@ class Router:
                     continue
                 if action.role == "primary":
                     if primary is not None:
-                        action = RouteAction(action.route, "alternative", action.why, action.when,
-                                             action.check_time_limit)
+                        action = RouteAction(
+                            action.route, "alternative", action.why, action.when, action.check_time_limit
+                        )
                     else:
                         primary = action.route
                 chosen[action.route] = action
@@ -107,8 +115,7 @@ class Router:
             if w.when(state) and (w.code, w.text) not in seen:
                 seen.add((w.code, w.text))
                 warnings.append((w.code, w.text))
-        return Decision(routes, tuple(order), tuple(warnings),
-                        self._time_warnings(facts, order), advocacy)
+        return Decision(routes, tuple(order), tuple(warnings), self._time_warnings(facts, order), advocacy)
 
     def _time_warnings(self, facts: Facts, order: Sequence[RouteAction]) -> Tuple[Tuple[str, str, float, float], ...]:
         months = facts.get("months_since")
@@ -197,21 +204,29 @@ class Router:
         for code, rid, limit, months in d.time_warnings:
             body = self.kb[rid].for_nation(nation)
             tmpl = self.rules.time_limit_text["passed" if code == "time_limit_passed" else "near"]
-            text = " ".join(tmpl.split()).format(route=body.display_name, limit=_lower_first(body.time_limit.text.rstrip(".")),
-                                                 left=_months_phrase(max(limit - months, 0), bare=True))
+            text = " ".join(tmpl.split()).format(
+                route=body.display_name,
+                limit=_lower_first(body.time_limit.text.rstrip(".")),
+                left=_months_phrase(max(limit - months, 0), bare=True),
+            )
             warnings.append({"code": code, "text": text, "route": rid})
         if place is not None:
             from bot.places import attach_organisations
 
             attach_organisations(routes, facts.values, place)
-        return {"routes": routes, "advocacy": d.advocacy, "warnings": warnings,
-                "missing": self.missing(facts, d)}
+        return {"routes": routes, "advocacy": d.advocacy, "warnings": warnings, "missing": self.missing(facts, d)}
 
     def _route_item(self, body: Body, action: RouteAction, phrases: Mapping[str, str], facts: Facts) -> Dict[str, Any]:
-        contact = {k: v for k, v in body.contact.dict(exclude_none=True).items() if k in ("website", "phone", "phone_hours", "email")}
+        contact = {
+            k: v
+            for k, v in body.contact.dict(exclude_none=True).items()
+            if k in ("website", "phone", "phone_hours", "email")
+        }
         how = body.contact.how
         if body.contact.phone and body.contact.phone not in how:
-            how = f"{how} Phone: {body.contact.phone}" + (f" ({body.contact.phone_hours})." if body.contact.phone_hours else ".")
+            how = f"{how} Phone: {body.contact.phone}" + (
+                f" ({body.contact.phone_hours})." if body.contact.phone_hours else "."
+            )
         return {
             "id": body.id,
             "role": action.role,
@@ -227,8 +242,12 @@ class Router:
     def _why(self, body: Body, action: RouteAction, phrases: Mapping[str, str], facts: Facts) -> str:
         """The rule's reason, except for someone already waiting on the organisation's answer."""
         waiting = (self.rules.phrases.get("waiting") or {}).get("first_step")
-        if waiting and facts.get("stage") == "in_progress" and action.role in ("primary", "alternative") \
-                and body.id in WAITING_ROUTES:
+        if (
+            waiting
+            and facts.get("stage") == "in_progress"
+            and action.role in ("primary", "alternative")
+            and body.id in WAITING_ROUTES
+        ):
             return " ".join(waiting.split()).format_map(phrases)
         return action.why.format_map(phrases)
 
@@ -249,7 +268,7 @@ class Router:
 
 
 def _lower_first(text: str) -> str:
-    """"Usually within 5 years. Older ..." read inside a sentence: only the first letter lowered."""
+    """ "Usually within 5 years. Older ..." read inside a sentence: only the first letter lowered."""
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 

@@ -14,6 +14,7 @@ professionals `osteopath` and `chiropractor`.
 `postcode` (CONTRACT section 2) is a full UK postcode or its outward part, kept
 in standard form ("LS1 4AP", "LS1"); see bot/places.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,22 +22,50 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Tuple
 
-from bot.vocabulary import NATIONS, SERVICES   # declared once, in bot/knowledge/vocabulary.yml
+from bot.vocabulary import NATIONS, SERVICES  # declared once, in bot/knowledge/vocabulary.yml
 
 FUNDING = ("nhs", "council", "self_funded", "private", "unknown")
 STAGES = ("not_raised", "raised_informally", "in_progress", "final_response")
 ISSUES = (
-    "care_treatment", "communication", "staff_conduct", "access_waiting", "discharge",
-    "medication", "dignity", "safety_risk", "abuse_neglect", "death", "mental_health_act",
-    "crime", "records_data", "other",
+    "care_treatment",
+    "communication",
+    "staff_conduct",
+    "access_waiting",
+    "discharge",
+    "medication",
+    "dignity",
+    "safety_risk",
+    "abuse_neglect",
+    "death",
+    "mental_health_act",
+    "crime",
+    "records_data",
+    "other",
 )
 OUTCOMES = (
-    "explanation", "apology", "put_right", "change_practice", "compensation",
-    "concern_only", "protect_others", "accountability",
+    "explanation",
+    "apology",
+    "put_right",
+    "change_practice",
+    "compensation",
+    "concern_only",
+    "protect_others",
+    "accountability",
 )
 PROFESSIONALS = (
-    "doctor", "nurse", "midwife", "dentist", "pharmacist", "optometrist", "paramedic",
-    "social_worker", "allied_health", "care_worker", "other", "osteopath", "chiropractor",
+    "doctor",
+    "nurse",
+    "midwife",
+    "dentist",
+    "pharmacist",
+    "optometrist",
+    "paramedic",
+    "social_worker",
+    "allied_health",
+    "care_worker",
+    "other",
+    "osteopath",
+    "chiropractor",
 )
 ANONYMITY = ("named", "confidential", "anonymous")
 LEGAL = ("solicitor", "inquest", "court")
@@ -57,9 +86,9 @@ SCHEMA: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     # issue 15: where the person is (bot/places); never asked for by `missing` on its own
     "postcode": ("postcode", ()),
     # issue 12: situations beyond the first complaint
-    "after_ombudsman": ("bool", ()),           # the ombudsman has already decided, or would not look at it
-    "legal": ("choice", LEGAL),                # a legal process is under way: a solicitor, an inquest, court
-    "other_services": ("list", SERVICES),      # other organisations the same case involves
+    "after_ombudsman": ("bool", ()),  # the ombudsman has already decided, or would not look at it
+    "legal": ("choice", LEGAL),  # a legal process is under way: a solicitor, an inquest, court
+    "other_services": ("list", SERVICES),  # other organisations the same case involves
 }
 FACT_KEYS = tuple(SCHEMA)
 #: The most months a case may claim; anything beyond is refused as nonsense.
@@ -184,11 +213,24 @@ def _postcode(key: str, value: Any) -> str:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            type(None): "null", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 #: How each kind of fact (SCHEMA) is checked; anything else is a number.
-_CHECKS = defaultdict(lambda: _check_number, {
-    "choice": _check_choice, "list": _check_list, "bool": _check_bool,
-    "postcode": lambda key, value, allowed, lenient: _postcode(key, value)})
+_CHECKS = defaultdict(
+    lambda: _check_number,
+    {
+        "choice": _check_choice,
+        "list": _check_list,
+        "bool": _check_bool,
+        "postcode": lambda key, value, allowed, lenient: _postcode(key, value),
+    },
+)

@@ -6,6 +6,7 @@ fact came from and when it was checked. The loader validates every entry and
 names the file, the entry and the field of anything wrong, so the team can edit
 the data without touching code. See docs/routing.md.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +23,7 @@ KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 BODIES_DIR = KNOWLEDGE_DIR / "bodies"
 
 Achieve = Literal["yes", "no", "sometimes"]
-Nation = Literal[NATIONS]   # bot/knowledge/vocabulary.yml
+Nation = Literal[NATIONS]  # bot/knowledge/vocabulary.yml
 ACHIEVEMENTS = ("explanation", "apology", "change", "refund", "compensation", "discipline")
 _PHONE = re.compile(r"^(999|101|111|116 123|0\d{2,4}( \d{2,6}){1,3}|text \w+ to \d{5})$")
 
@@ -42,7 +43,7 @@ class Source(_Strict):
 
     url: str
     supports: str
-    checked: Optional[dt.date] = None   # when this page was compared; default: the body's `checked`
+    checked: Optional[dt.date] = None  # when this page was compared; default: the body's `checked`
 
     @validator("checked")
     def _not_future(cls, v: Optional[dt.date]) -> Optional[dt.date]:
@@ -71,7 +72,7 @@ class TimeLimit(_Strict):
     extendable: bool
     text: str
     exceptions: Optional[str] = None
-    source: Optional[str] = None   # the page the limit was read from (required when there are months)
+    source: Optional[str] = None  # the page the limit was read from (required when there are months)
 
     @validator("source")
     def _url(cls, v: Optional[str]) -> Optional[str]:
@@ -129,16 +130,26 @@ class Variant(_Strict):
     remit: Optional[str] = None
     contact: Optional[Contact] = None
     time_limit: Optional[TimeLimit] = None
-    achieves: Optional[Dict[str, Achieve]] = None   # only the outcomes that differ in this nation
-    cannot: Optional[List[str]] = None              # replaces the whole list
+    achieves: Optional[Dict[str, Achieve]] = None  # only the outcomes that differ in this nation
+    cannot: Optional[List[str]] = None  # replaces the whole list
 
 
 class Body(_Strict):
     id: str
     name: str
     short_name: Optional[str] = None
-    kind: Literal["provider", "advice", "commissioner", "ombudsman", "regulator", "feedback",
-                  "advocacy", "safety", "legal", "mediation"]
+    kind: Literal[
+        "provider",
+        "advice",
+        "commissioner",
+        "ombudsman",
+        "regulator",
+        "feedback",
+        "advocacy",
+        "safety",
+        "legal",
+        "mediation",
+    ]
     remit: str
     for_whom: str
     nations: List[Nation]
@@ -148,7 +159,7 @@ class Body(_Strict):
     time_limit: TimeLimit
     contact: Contact
     sources: List[Source]
-    domains: List[str] = []   # the body's own web domains (source policy: bot/routing/sources.py)
+    domains: List[str] = []  # the body's own web domains (source policy: bot/routing/sources.py)
     checked: dt.date
     # reference_notes: ../shared/reference; public_pages: stored copies of public pages found by search
     # (the body's own pages or the official sites, as stored, not visited live); live_site: the body's own
@@ -156,7 +167,7 @@ class Body(_Strict):
     checked_against: Literal["reference_notes", "public_pages", "live_site"]
     uncertain: List[str] = []
     variants: Dict[Nation, Variant] = {}
-    aliases: List[str] = []   # what people call it ("the ombudsman", "PALS"), for questions about it
+    aliases: List[str] = []  # what people call it ("the ombudsman", "PALS"), for questions about it
 
     @validator("id")
     def _id(cls, v: str) -> str:
@@ -188,9 +199,11 @@ class Body(_Strict):
         missing = [k for k in ACHIEVEMENTS if k not in v]
         extra = [k for k in v if k not in ACHIEVEMENTS]
         if missing or extra:
-            raise ValueError(f"must give exactly {', '.join(ACHIEVEMENTS)}"
-                             + (f"; missing {', '.join(missing)}" if missing else "")
-                             + (f"; unknown {', '.join(extra)}" if extra else ""))
+            raise ValueError(
+                f"must give exactly {', '.join(ACHIEVEMENTS)}"
+                + (f"; missing {', '.join(missing)}" if missing else "")
+                + (f"; unknown {', '.join(extra)}" if extra else "")
+            )
         return v
 
     @validator("sources")

@@ -6,6 +6,7 @@ placeholders); the loader then checks what needs the knowledge base (route ids, 
 and compiles the conditions. Errors name the file, the rule (or section) and the field, as the
 knowledge base loader does.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,8 +44,8 @@ class Rule:
     id: str
     when: Predicate
     routes: Tuple[RouteAction, ...]
-    fallback: bool = False   # applies only when no earlier rule named a primary
-    settles: bool = False    # once it applies, later rules add only routes run alongside (also, support)
+    fallback: bool = False  # applies only when no earlier rule named a primary
+    settles: bool = False  # once it applies, later rules add only routes run alongside (also, support)
 
 
 @dataclass(frozen=True)
@@ -250,8 +251,7 @@ def _describe(err: ValidationError) -> str:
 
 
 # ------------------------------------------------------------------------------ the loader
-def load_rules(kb: KnowledgeBase, rules_file: Path = RULES_FILE,
-               questions_file: Path = QUESTIONS_FILE) -> RuleSet:
+def load_rules(kb: KnowledgeBase, rules_file: Path = RULES_FILE, questions_file: Path = QUESTIONS_FILE) -> RuleSet:
     """Load, check and compile the rules against the knowledge base.
 
     Raises `KnowledgeError` naming the file, the rule (or section) and the field of the first problem."""
@@ -262,8 +262,10 @@ def load_rules(kb: KnowledgeBase, rules_file: Path = RULES_FILE,
         raise KnowledgeError(f"{where}: missing section '{missing[0]}'")
     spec = _parse(RulesFile, doc, where)
     # Derived facts first: their values become part of the vocabulary.
-    cases = {key: [_parse(DeriveCase, c, f"{where}: derive '{key}' #{i + 1}") for i, c in enumerate(items)]
-             for key, items in spec.derive.items()}
+    cases = {
+        key: [_parse(DeriveCase, c, f"{where}: derive '{key}' #{i + 1}") for i, c in enumerate(items)]
+        for key, items in spec.derive.items()
+    }
     loader = _Compiler(where, kb, Vocabulary({k: [c.value for c in v] for k, v in cases.items()}, spec.groups, kb.ids))
     ruleset = RuleSet(
         derivations=[loader.derivation(key, items) for key, items in cases.items()],
@@ -292,8 +294,9 @@ class _Compiler:
 
     def derivation(self, key: str, cases: Sequence[DeriveCase]) -> Derivation:
         """A derived fact's cases, compiled."""
-        return Derivation(key, tuple((c.value, self.cond(c.when, f"derive '{key}' #{i + 1}"))
-                                     for i, c in enumerate(cases)))
+        return Derivation(
+            key, tuple((c.value, self.cond(c.when, f"derive '{key}' #{i + 1}")) for i, c in enumerate(cases))
+        )
 
     def rules(self, items: Sequence[Any]) -> List[Rule]:
         """Every rule, checked and compiled; rule ids are unique."""
@@ -313,8 +316,15 @@ class _Compiler:
             alabel = f"{label} route #{j + 1}"
             if item.route not in self.kb:
                 raise KnowledgeError(f"{self.where}: {alabel}: field 'route': unknown route id {item.route!r}")
-            actions.append(RouteAction(item.route, item.role, " ".join(item.why.split()), self.cond(item.when, alabel),
-                                       item.check_time_limit))
+            actions.append(
+                RouteAction(
+                    item.route,
+                    item.role,
+                    " ".join(item.why.split()),
+                    self.cond(item.when, alabel),
+                    item.check_time_limit,
+                )
+            )
         return Rule(spec.id, self.cond(spec.when, label), tuple(actions), spec.fallback, spec.settles)
 
     def advocacy(self, raw: Any, i: int) -> Tuple[str, Predicate]:

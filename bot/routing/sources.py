@@ -9,6 +9,7 @@ was compared with that page, and any uncertainty). `report()` puts them oldest f
 those due for a re-check; `today` is always a parameter, so nothing depends on the real date.
 See docs/routing.md ("Keeping the facts honest").
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,9 +46,13 @@ def is_copy_host(url: str) -> bool:
     if any(_under(h, c) for c in COPY_HOSTS):
         return True
     labels = h.split(".")
-    return any(lab in COPY_LABELS or re.fullmatch(r"(staging|uat|test|dev|preprod)\d*", lab)
-               or lab.startswith(("staging", "uat-", "test-")) or lab.endswith(("-old", "-staging"))
-               for lab in labels)
+    return any(
+        lab in COPY_LABELS
+        or re.fullmatch(r"(staging|uat|test|dev|preprod)\d*", lab)
+        or lab.startswith(("staging", "uat-", "test-"))
+        or lab.endswith(("-old", "-staging"))
+        for lab in labels
+    )
 
 
 def allowed(url: str, domains: Iterable[str]) -> bool:
@@ -115,18 +120,35 @@ class Fact:
 
 def _body_facts(body: Body) -> List[Fact]:
     unsure = " ".join(body.uncertain)
-    out = [Fact(body.id, s.supports, s.url, s.checked or body.checked, body.checked_against, unsure)
-           for s in body.sources]
+    out = [
+        Fact(body.id, s.supports, s.url, s.checked or body.checked, body.checked_against, unsure) for s in body.sources
+    ]
     dated = {s.url: s.checked or body.checked for s in body.sources}
     for nation, contact, limit in _contacts(body):
         suffix = f" ({nation})" if nation else ""
         for label, value, src in _contact_sources(contact):
             if value:
-                out.append(Fact(body.id, f"{label}{suffix}: {value}", src, dated.get(src, body.checked),
-                                body.checked_against, unsure))
+                out.append(
+                    Fact(
+                        body.id,
+                        f"{label}{suffix}: {value}",
+                        src,
+                        dated.get(src, body.checked),
+                        body.checked_against,
+                        unsure,
+                    )
+                )
         if isinstance(limit, TimeLimit) and limit.source:
-            out.append(Fact(body.id, f"time limit{suffix}: {limit.text}", limit.source,
-                            dated.get(limit.source, body.checked), body.checked_against, unsure))
+            out.append(
+                Fact(
+                    body.id,
+                    f"time limit{suffix}: {limit.text}",
+                    limit.source,
+                    dated.get(limit.source, body.checked),
+                    body.checked_against,
+                    unsure,
+                )
+            )
     return out
 
 

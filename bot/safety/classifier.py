@@ -5,6 +5,7 @@ part of Rasa's environment). It is trained by `python -m bot.build safety` from
 bot/safety/corpus/*.yml and the risk examples in data/nlu, never from the test
 sets in tests/data/safety, and written to bot/safety/model/ (not committed).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -81,9 +82,11 @@ def training_data() -> Tuple[List[str], List[int]]:
     for path in sorted(CORPUS_DIR.glob("*.yml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for t in doc.get("risk") or []:
-            texts.append(str(t)); labels.append(1)
+            texts.append(str(t))
+            labels.append(1)
         for t in doc.get("ordinary") or []:
-            texts.append(str(t)); labels.append(0)
+            texts.append(str(t))
+            labels.append(0)
     # The project's development safety sets also train the classifier; the held-out and
     # final sets (tests/data/safety/*_heldout.yml, *_final.yml) never do.
     dev = HERE.parent.parent / "tests" / "data" / "safety"
@@ -91,7 +94,8 @@ def training_data() -> Tuple[List[str], List[int]]:
         path = dev / name
         if path.exists():
             for e in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("examples") or []:
-                texts.append(str(e["text"])); labels.append(label)
+                texts.append(str(e["text"]))
+                labels.append(label)
     for path in sorted(NLU_DIR.glob("*.yml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for item in doc.get("nlu") or []:
@@ -100,7 +104,8 @@ def training_data() -> Tuple[List[str], List[int]]:
             examples = [l[2:].strip() for l in str(item.get("examples", "")).splitlines() if l.strip().startswith("- ")]
             label = 1 if item["intent"] == "express_risk" else 0
             for e in examples:
-                texts.append(e); labels.append(label)
+                texts.append(e)
+                labels.append(label)
     return texts, labels
 
 
@@ -111,10 +116,16 @@ def fingerprint() -> str:
     extra = [p for p in (dev / "risk_dev.yml", dev / "ordinary_dev.yml") if p.exists()]
     # How texts are prepared (idioms removed, negations marked) is part of the model too.
     understand = HERE.parent / "understand"
-    prep = [understand / "idioms.yml", understand / "context.yml", understand / "context.py", understand / "normalise.py",
-            understand / "sentences.py"]
+    prep = [
+        understand / "idioms.yml",
+        understand / "context.yml",
+        understand / "context.py",
+        understand / "normalise.py",
+        understand / "sentences.py",
+    ]
     for path in sorted(CORPUS_DIR.glob("*.yml")) + sorted(NLU_DIR.glob("*.yml")) + extra + [Path(__file__)] + prep:
-        h.update(path.name.encode()); h.update(path.read_bytes())
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -127,15 +138,20 @@ def train(threshold: float = 0.7) -> RiskClassifier:
     texts, labels = training_data()
     if not texts or sum(labels) == 0:
         raise RuntimeError("no safety training data found")
-    features = FeatureUnion([
-        # Settings chosen on the held-out, final and blind sets together (recall first, then
-        # false alarms on ordinary sentences and on every persona message): see docs/conversation.md.
-        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, sublinear_tf=True)),
-    ])
-    pipe = Pipeline([("features", features),
-                     ("model", LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000,
-                                                  random_state=RANDOM_SEED))])
+    features = FeatureUnion(
+        [
+            # Settings chosen on the held-out, final and blind sets together (recall first, then
+            # false alarms on ordinary sentences and on every persona message): see docs/conversation.md.
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, sublinear_tf=True)),
+        ]
+    )
+    pipe = Pipeline(
+        [
+            ("features", features),
+            ("model", LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000, random_state=RANDOM_SEED)),
+        ]
+    )
     pipe.fit([prepare(t) for t in texts], labels)
     return RiskClassifier(pipe, threshold)
 

@@ -5,6 +5,7 @@ young writer) or "other". `help_text(kind, nation, who, language)` builds the re
 and the knowledge base: the words, one sentence about 999, then each help line's own "how", with
 its number, from the body's entry (never typed here). Welsh writers get a Welsh sentence first.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,16 +19,20 @@ from bot.vocabulary import NATIONS
 
 HELP_FILE = Path(__file__).resolve().parent / "help.yml"
 _YOUNG_WRITER = re.compile(r"\b(i am|i'm|im|am) (only |just )?(1[0-7]|[5-9])\b(?! (years|year|months|weeks|days) ago)")
-_CHILD = re.compile(r"\b(my|our|his|her|their|a|the) (\w+ )?(son|daughter|child|kid|kids|children|baby|toddler|boy|girl|"
-                    r"grandson|granddaughter|niece|nephew|stepson|stepdaughter|little one|teenager|teen)\b|"
-                    r"\b(1[0-7]|[1-9]) ?(yo|year old|years old|yr old|month old|months old)\b|\b(baby|toddler|teenager)\b")
-_ADULT_AGE = re.compile(r"\b(son|daughter|boy|girl)[^.?!]{0,12}\b(1[89]|[2-9]\d)\b|\b(1[89]|[2-9]\d) ?(yo|year old|years old)\b")
+_CHILD = re.compile(
+    r"\b(my|our|his|her|their|a|the) (\w+ )?(son|daughter|child|kid|kids|children|baby|toddler|boy|girl|"
+    r"grandson|granddaughter|niece|nephew|stepson|stepdaughter|little one|teenager|teen)\b|"
+    r"\b(1[0-7]|[1-9]) ?(yo|year old|years old|yr old|month old|months old)\b|\b(baby|toddler|teenager)\b"
+)
+_ADULT_AGE = re.compile(
+    r"\b(son|daughter|boy|girl)[^.?!]{0,12}\b(1[89]|[2-9]\d)\b|\b(1[89]|[2-9]\d) ?(yo|year old|years old)\b"
+)
 _SELF = re.compile(r"\b(i|me|myself|my life|i am|i have|i will|i want|i can not|i do not)\b")
 _OTHER_SUBJECT = re.compile(r"\b(he|she|they|him|her|them|himself|herself|themselves)\b")
 
 
 def who_at_risk(text: str, kind: Optional[str] = None) -> str:
-    """"self", "child" or "other": whom the risk in `text` is to, as well as the words show it."""
+    """ "self", "child" or "other": whom the risk in `text` is to, as well as the words show it."""
     from bot.understand.normalise import normalise
 
     t = normalise(text or "")
@@ -67,7 +72,9 @@ def help_text(kind: str, nation: Optional[str], who: str = "self", language: str
     parts.append(spec["say"][voice])
     parts.append(_emergency(doc, spec, voice))
     nation = nation if nation in NATIONS else None
-    ids = list((spec.get("lines") or {}).get(nation or "unknown") or []) + list((spec.get("lines") or {}).get("any") or [])
+    ids = list((spec.get("lines") or {}).get(nation or "unknown") or []) + list(
+        (spec.get("lines") or {}).get("any") or []
+    )
     if young:
         ids += [i for i in spec.get("child_lines") or [] if i not in ids]
     if not (spec.get("lines") or {}).get(nation or "unknown") and spec.get("otherwise"):

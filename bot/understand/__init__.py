@@ -8,6 +8,7 @@ Two entry points, shared by the Rasa NLU component and the action server:
 * `interpret_answer(slot, text)` reads a reply to one question, where short
   answers make sense ("no, not yet" to "have you told them?").
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,13 +50,13 @@ class Extraction:
     words: List[str] = field(default_factory=list)
     hints: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     set_aside: List[Tuple[Hit, str]] = field(default_factory=list)
-    praise: bool = False   # some of it was praised ("the nurses were brilliant but ...")
+    praise: bool = False  # some of it was praised ("the nurses were brilliant but ...")
 
     def entities(self) -> List[Dict[str, Any]]:
         """The facts as Rasa-style entities (one per list value), and each hint as a `hint` entity."""
         out = []
         for key, value in self.facts.items():
-            for v in (value if isinstance(value, list) else [value]):
+            for v in value if isinstance(value, list) else [value]:
                 out.append({"entity": key, "value": v})
         for key, hint in self.hints.items():
             out.append({"entity": "hint", "value": {"fact": key, **hint}})
@@ -83,7 +84,7 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
         _side_funding(words, sents, by_fact, facts, hints)
     _reconcile(facts, answer_to, tuple(h.value for h in by_fact.get("service", [])))
     if facts.get("service") == "council_social_care" and _about_a_child(" ".join(words)):
-        facts["service"] = "children_social_care"   # social services for a child are children's services
+        facts["service"] = "children_social_care"  # social services for a child are children's services
     return Extraction(facts, kept, words, hints, set_aside, praise)
 
 
@@ -105,7 +106,7 @@ def _facts_from_hits(by_fact: Dict[str, List[Hit]]) -> Dict[str, Any]:
         facts["on_behalf"] = False
     if any(h.value is True for h in by_fact.get("after_ombudsman", [])):
         facts["after_ombudsman"] = True
-        facts["stage"] = "final_response"   # an ombudsman comes after the organisation's final answer
+        facts["stage"] = "final_response"  # an ombudsman comes after the organisation's final answer
     if by_fact.get("risk_now"):
         facts["risk_now"] = False  # only "nobody is in danger" style phrases are patterns
     return facts
@@ -127,21 +128,31 @@ def _candidate_hits(sents: Sentences, answer_to: Optional[str]) -> List[Hit]:
 
 
 #: Words that take back what was just said ("my mum's carers in Wales, sorry no, she's in Chester").
-_TAKE_BACK = (("sorry", "no"), ("no", "sorry"), ("actually", "no"), ("no", "actually"), ("i", "mean"),
-              ("i", "meant"), ("or", "rather"), ("correction",), ("no", "wait"), ("oh", "wait"), ("scratch", "that"))
+_TAKE_BACK = (
+    ("sorry", "no"),
+    ("no", "sorry"),
+    ("actually", "no"),
+    ("no", "actually"),
+    ("i", "mean"),
+    ("i", "meant"),
+    ("or", "rather"),
+    ("correction",),
+    ("no", "wait"),
+    ("oh", "wait"),
+    ("scratch", "that"),
+)
 
 
 def _after_corrections(hits: List[Hit], words: List[str]) -> List[Hit]:
     """A fact said again after a correction replaces what was said before it (scalar facts only)."""
     low = [w.lower() for w in words]
-    marks = [i for i in range(len(low)) for c in _TAKE_BACK if tuple(low[i:i + len(c)]) == c]
+    marks = [i for i in range(len(low)) for c in _TAKE_BACK if tuple(low[i : i + len(c)]) == c]
     if not marks:
         return hits
     last = max(marks)
     out = []
     for h in hits:
-        superseded = (h.fact in SCALAR_FACTS and h.end <= last
-                      and any(g.fact == h.fact and g.start > last for g in hits))
+        superseded = h.fact in SCALAR_FACTS and h.end <= last and any(g.fact == h.fact and g.start > last for g in hits)
         if not superseded:
             out.append(h)
     return out
@@ -150,16 +161,37 @@ def _after_corrections(hits: List[Hit], words: List[str]) -> List[Hit]:
 def _longest(hits: List[Hit]) -> List[Hit]:
     """Of two readings of the same fact over the same words, the longer: "the home care agency" is
     home care, though "the home" alone would be a care home."""
-    return [h for h in hits if h.fact in LIST_FACTS or not any(
-        g is not h and g.fact == h.fact and g.start < h.end and h.start < g.end and (g.end - g.start) > (h.end - h.start)
-        for g in hits)]
+    return [
+        h
+        for h in hits
+        if h.fact in LIST_FACTS
+        or not any(
+            g is not h
+            and g.fact == h.fact
+            and g.start < h.end
+            and h.start < g.end
+            and (g.end - g.start) > (h.end - h.start)
+            for g in hits
+        )
+    ]
 
 
 #: Words that say what the complaint is about: what follows them in the sentence is the case.
-_FOCUS = (("this", "is", "about"), ("it", "is", "about"), ("my", "issue", "is"), ("the", "issue", "is"),
-          ("my", "complaint", "is"), ("the", "complaint", "is"), ("my", "problem", "is"), ("the", "problem", "is"),
-          ("i", "want", "to", "complain", "about"), ("i", "am", "complaining", "about"), ("complain", "about", "is"),
-          ("want", "to", "complain", "about"), ("what", "i", "want", "to", "complain", "about"))
+_FOCUS = (
+    ("this", "is", "about"),
+    ("it", "is", "about"),
+    ("my", "issue", "is"),
+    ("the", "issue", "is"),
+    ("my", "complaint", "is"),
+    ("the", "complaint", "is"),
+    ("my", "problem", "is"),
+    ("the", "problem", "is"),
+    ("i", "want", "to", "complain", "about"),
+    ("i", "am", "complaining", "about"),
+    ("complain", "about", "is"),
+    ("want", "to", "complain", "about"),
+    ("what", "i", "want", "to", "complain", "about"),
+)
 _FOCUS_FACTS = ("service", "funding", "professional")
 _FOCUS_WEIGHT = 6.0
 
@@ -167,16 +199,21 @@ _FOCUS_WEIGHT = 6.0
 def _focused(sents: Sentences, hits: List[Hit]) -> List[Hit]:
     """Raise the weight of what follows "this is about ..." or precedes "... is what I want to complain about"."""
     words = [w.lower() for w in sents.words]
-    cues = [(i, i + len(c)) for i in range(len(words)) for c in _FOCUS if tuple(words[i:i + len(c)]) == c]
+    cues = [(i, i + len(c)) for i in range(len(words)) for c in _FOCUS if tuple(words[i : i + len(c)]) == c]
     if not cues:
         return hits
     out = []
     for h in hits:
-        near = any(sents.sentence_of(h.start) == sents.sentence_of(s) and
-                   (e <= h.start <= e + 8 or (0 <= s - h.end <= 1 and words[s] in ("i", "want", "what", "complain")))
-                   for s, e in cues)
-        out.append(Hit(h.fact, h.value, h.start, h.end, h.weight + _FOCUS_WEIGHT, h.answer_only, h.negatable)
-                   if near and h.fact in _FOCUS_FACTS else h)
+        near = any(
+            sents.sentence_of(h.start) == sents.sentence_of(s)
+            and (e <= h.start <= e + 8 or (0 <= s - h.end <= 1 and words[s] in ("i", "want", "what", "complain")))
+            for s, e in cues
+        )
+        out.append(
+            Hit(h.fact, h.value, h.start, h.end, h.weight + _FOCUS_WEIGHT, h.answer_only, h.negatable)
+            if near and h.fact in _FOCUS_FACTS
+            else h
+        )
     return out
 
 
@@ -197,8 +234,14 @@ def _in_context(sents: Sentences, hits: List[Hit]) -> Tuple[List[Hit], List[Tupl
         if dropped:
             aside.append((h, dropped[0]))
             continue
-        shifted = next((rule["becomes"][cat].get(h.value) for cat in sorted(c)
-                        if cat in rule.get("becomes", {}) and h.value in rule["becomes"][cat]), None)
+        shifted = next(
+            (
+                rule["becomes"][cat].get(h.value)
+                for cat in sorted(c)
+                if cat in rule.get("becomes", {}) and h.value in rule["becomes"][cat]
+            ),
+            None,
+        )
         if shifted is not None:
             aside.append((h, "shifted"))
             h = Hit(h.fact, shifted, h.start, h.end, 0.5, h.answer_only, h.negatable)
@@ -219,8 +262,13 @@ def _side_items() -> Tuple[str, ...]:
     return tuple(" ".join(normalise(str(i)).split()) for i in doc.get("items") or [])
 
 
-def _side_funding(words: List[str], sents: Sentences, by_fact: Dict[str, List[Hit]], facts: Dict[str, Any],
-                  hints: Dict[str, Dict[str, Any]]) -> None:
+def _side_funding(
+    words: List[str],
+    sents: Sentences,
+    by_fact: Dict[str, List[Hit]],
+    facts: Dict[str, Any],
+    hints: Dict[str, Dict[str, Any]],
+) -> None:
     """A payment for a side item ("a private X-ray", "the parking") is a hint, not the case's funding.
 
     Each payment is judged by what it names: a side item, or another service than the case's, makes it a
@@ -235,7 +283,7 @@ def _side_funding(words: List[str], sents: Sentences, by_fact: Dict[str, List[Hi
     for h in payments if side_about is None else ():
         named = _service_named(sents, by_fact, h)
         if named is not None and main not in (None, "private_hospital") and named.value != main:
-            side_about = " ".join(words[named.start:named.end])
+            side_about = " ".join(words[named.start : named.end])
         elif named is not None and named.value == main:
             return  # a payment for the care itself: the case's funding
     if side_about:
@@ -257,7 +305,7 @@ def _service_named(sents: Sentences, by_fact: Dict[str, List[Hit]], hit: Hit) ->
 def _paid_item(words: List[str], sents: Sentences, hit: Hit) -> Optional[str]:
     """The side item a payment was for, if the words near it name one."""
     start, end = sents.bounds[sents.sentence_of(hit.start)]
-    window = " " + " ".join(words[max(start, hit.start - 4):min(end, hit.end + 5)]) + " "
+    window = " " + " ".join(words[max(start, hit.start - 4) : min(end, hit.end + 5)]) + " "
     return next((item for item in _side_items() if f" {item} " in window), None)
 
 
@@ -272,7 +320,7 @@ def _best(hits: List[Hit]) -> Any:
 
 
 #: Health and social care: a case that crosses them may need the organisations to answer together.
-HEALTH = service_group("health")             # bot/knowledge/vocabulary.yml
+HEALTH = service_group("health")  # bot/knowledge/vocabulary.yml
 SOCIAL_CARE = service_group("social_care")
 
 
@@ -291,10 +339,14 @@ def _across_sectors(main: Optional[str], mentioned: Tuple[str, ...]) -> List[str
 DISCHARGE_SIDE = ("pharmacy", "community_health", "home_care", "gp", "ambulance", "nhs_111")
 
 
-_CHILD = re.compile(r"\b(?:my|our|her|his|the) (?:child|children|kids?|baby|toddler|little one|little boy|little girl)\b"
-                    r"|\b(?:fy|ein) (?:mhlentyn|mhlant|mab|merch)\b|\bplentyn\b")
-_AGE = re.compile(r"\b(?:son|daughter|boy|girl|grandson|granddaughter|he|she|they|mab|merch) (?:is|who is|aged|,)? ?"
-                  r"(\d{1,2})\b|\b(\d{1,2}) ?(?:year|yr)s? old\b|\b(\d{1,2}) (?:oed|mlwydd)\b")
+_CHILD = re.compile(
+    r"\b(?:my|our|her|his|the) (?:child|children|kids?|baby|toddler|little one|little boy|little girl)\b"
+    r"|\b(?:fy|ein) (?:mhlentyn|mhlant|mab|merch)\b|\bplentyn\b"
+)
+_AGE = re.compile(
+    r"\b(?:son|daughter|boy|girl|grandson|granddaughter|he|she|they|mab|merch) (?:is|who is|aged|,)? ?"
+    r"(\d{1,2})\b|\b(\d{1,2}) ?(?:year|yr)s? old\b|\b(\d{1,2}) (?:oed|mlwydd)\b"
+)
 
 
 def _about_a_child(text: str) -> bool:

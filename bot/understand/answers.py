@@ -7,6 +7,7 @@
 `other_facts` holds any other case facts the reply mentioned ("no, and it was
 the dentist actually"), so corrections are never lost.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,20 +17,118 @@ from typing import Any, Callable, Dict, Optional
 
 from bot.understand.normalise import normalise
 
-YES = {"yes", "yeah", "yea", "yep", "yup", "aye", "correct", "right", "sure", "ok", "okay", "please", "definitely",
-       "absolutely", "certainly", "y", "ya", "yh", "yess", "yesss", "true", "agreed", "go", "fine", "course", "affirmative",
-       "ie", "ia", "ydw", "ydy", "ydyn", "ydych", "oes", "yndw", "iawn", "cywir", "do", "wrth gwrs"}
-NO = {"no", "nope", "nah", "not", "none", "never", "n", "nay", "neither", "negative", "wrong", "incorrect",
-      "na", "naddo", "nag", "nac", "anghywir"}
-DONT_KNOW = ("do not know", "not sure", "no idea", "unsure", "can not remember", "cannot remember", "not certain",
-             "no clue", "i dunno", "dunno", "hard to say", "can not say", "not really sure", "i forget", "maybe")
-SKIP = ("skip", "pass", "rather not say", "rather not", "prefer not", "do not want to say", "do not want to answer",
-        "next question", "no comment", "leave it", "move on", "not telling")
+YES = {
+    "yes",
+    "yeah",
+    "yea",
+    "yep",
+    "yup",
+    "aye",
+    "correct",
+    "right",
+    "sure",
+    "ok",
+    "okay",
+    "please",
+    "definitely",
+    "absolutely",
+    "certainly",
+    "y",
+    "ya",
+    "yh",
+    "yess",
+    "yesss",
+    "true",
+    "agreed",
+    "go",
+    "fine",
+    "course",
+    "affirmative",
+    "ie",
+    "ia",
+    "ydw",
+    "ydy",
+    "ydyn",
+    "ydych",
+    "oes",
+    "yndw",
+    "iawn",
+    "cywir",
+    "do",
+    "wrth gwrs",
+}
+NO = {
+    "no",
+    "nope",
+    "nah",
+    "not",
+    "none",
+    "never",
+    "n",
+    "nay",
+    "neither",
+    "negative",
+    "wrong",
+    "incorrect",
+    "na",
+    "naddo",
+    "nag",
+    "nac",
+    "anghywir",
+}
+DONT_KNOW = (
+    "do not know",
+    "not sure",
+    "no idea",
+    "unsure",
+    "can not remember",
+    "cannot remember",
+    "not certain",
+    "no clue",
+    "i dunno",
+    "dunno",
+    "hard to say",
+    "can not say",
+    "not really sure",
+    "i forget",
+    "maybe",
+)
+SKIP = (
+    "skip",
+    "pass",
+    "rather not say",
+    "rather not",
+    "prefer not",
+    "do not want to say",
+    "do not want to answer",
+    "next question",
+    "no comment",
+    "leave it",
+    "move on",
+    "not telling",
+)
 FEEDBACK_WORDS = {
-    "strongly disagree": 1, "totally disagree": 1, "not at all": 1, "disagree": 2, "not really": 2,
-    "neutral": 3, "neither": 3, "somewhat": 3, "a bit": 3, "partly": 3, "sort of": 3, "kind of": 3,
-    "agree": 4, "mostly": 4, "yes mostly": 4, "strongly agree": 5, "completely": 5, "totally agree": 5,
-    "definitely": 5, "absolutely": 5, "fully": 5,
+    "strongly disagree": 1,
+    "totally disagree": 1,
+    "not at all": 1,
+    "disagree": 2,
+    "not really": 2,
+    "neutral": 3,
+    "neither": 3,
+    "somewhat": 3,
+    "a bit": 3,
+    "partly": 3,
+    "sort of": 3,
+    "kind of": 3,
+    "agree": 4,
+    "mostly": 4,
+    "yes mostly": 4,
+    "strongly agree": 5,
+    "completely": 5,
+    "totally agree": 5,
+    "definitely": 5,
+    "absolutely": 5,
+    "fully": 5,
 }
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -40,7 +139,7 @@ PHONE = re.compile(r"(?:\+44\s?|0)(?:\d[\s-]?){9,10}\d?")
 class Answer:
     """What a reply said to one question: its status, the value, and any other facts it mentioned."""
 
-    status: str                      # ok | unknown | unclear
+    status: str  # ok | unknown | unclear
     value: Any = None
     other_facts: Dict[str, Any] = field(default_factory=dict)
 
@@ -72,8 +171,11 @@ def yes_no(text: str) -> Optional[bool]:
 
 
 #: Words that take back what came before them in the same answer ("England... actually no sorry, Scotland").
-_CORRECTION = re.compile(r"\b(actually|sorry|i mean|i meant|no wait|oh wait|wait no|correction|scratch that|my mistake|"
-                         r"that'?s wrong|that is wrong|not quite|or rather|rather)\b", re.IGNORECASE)
+_CORRECTION = re.compile(
+    r"\b(actually|sorry|i mean|i meant|no wait|oh wait|wait no|correction|scratch that|my mistake|"
+    r"that'?s wrong|that is wrong|not quite|or rather|rather)\b",
+    re.IGNORECASE,
+)
 
 
 def interpret_answer(slot: str, text: str, today=None) -> Answer:
@@ -81,7 +183,7 @@ def interpret_answer(slot: str, text: str, today=None) -> Answer:
 
     When the person corrects themselves inside the answer, what follows the last correction wins."""
     marks = list(_CORRECTION.finditer(text or ""))
-    tail = text[marks[-1].end():] if marks else ""
+    tail = text[marks[-1].end() :] if marks else ""
     if tail.strip(" .,!-:;"):
         later = _interpret(slot, tail, today)
         if later.status == "ok":
@@ -112,8 +214,18 @@ def _interpret(slot: str, text: str, today=None) -> Answer:
 
 
 #: Facts the fact extractor reads from any message: when it found the value, that is the answer.
-EXTRACTED = ("nation", "service", "stage", "professional", "anonymity", "issues", "outcomes", "months_since",
-             "on_behalf", "risk_now")
+EXTRACTED = (
+    "nation",
+    "service",
+    "stage",
+    "professional",
+    "anonymity",
+    "issues",
+    "outcomes",
+    "months_since",
+    "on_behalf",
+    "risk_now",
+)
 
 
 @dataclass
@@ -152,6 +264,7 @@ def _specific(slot: str, norm: str, value: Any, raw: str, others: Dict[str, Any]
 # Each reader is given a reply in which the extractor found nothing for its fact (except funding,
 # which also reads the extractor's "unknown"), and says what a short answer means for that question.
 
+
 def _read_nothing_more(r: Reply) -> Answer:
     """nation, service, months_since and anything else: only the extractor reads them.
     ("UK" or "Britain" for the nation is no answer: it is asked again.)"""
@@ -164,8 +277,24 @@ def _read_funding(r: Reply) -> Answer:
         return Answer("unknown", None, r.others)
     if r.value is not None:
         return r.ok(r.value)
-    if _has(r.norm, ("me", "myself", "i do", "i pay", "she does", "he does", "they do", "we do", "us", "ourselves",
-                     "her", "him", "them")):
+    if _has(
+        r.norm,
+        (
+            "me",
+            "myself",
+            "i do",
+            "i pay",
+            "she does",
+            "he does",
+            "they do",
+            "we do",
+            "us",
+            "ourselves",
+            "her",
+            "him",
+            "them",
+        ),
+    ):
         return r.ok("self_funded")
     return r.unclear()
 
@@ -188,8 +317,7 @@ def _read_risk_now(r: Reply) -> Answer:
 
 def _read_on_behalf(r: Reply) -> Answer:
     """Is it about you or someone else."""
-    if _has(r.norm, ("someone else", "other person", "for them", "relative", "family member", "a friend",
-                     "my family")):
+    if _has(r.norm, ("someone else", "other person", "for them", "relative", "family member", "a friend", "my family")):
         return r.ok(True)
     if _has(r.norm, ("me", "myself", "i am", "mine", "my own", "just me", "for me", "about me")):
         return r.ok(False)
@@ -198,8 +326,10 @@ def _read_on_behalf(r: Reply) -> Answer:
 
 def _read_professional(r: Reply) -> Answer:
     """Which professional: no one in particular (or several) is "other"."""
-    if r.yn is False or _has(r.norm, ("no one", "nobody", "not one", "no one in particular", "several", "the team",
-                                      "everyone", "all of them")):
+    if r.yn is False or _has(
+        r.norm,
+        ("no one", "nobody", "not one", "no one in particular", "several", "the team", "everyone", "all of them"),
+    ):
         return r.ok("other")
     return r.unclear()
 
@@ -236,12 +366,30 @@ def _read_consent(r: Reply) -> Answer:
     """Does the person it is about agree: deceased, cannot give it, yes or no."""
     if _has(r.norm, ("died", "passed away", "dead", "deceased", "no longer with us")):
         return r.ok("deceased")
-    if _has(r.norm, ("can not", "unable", "lacks capacity", "lack capacity", "no capacity", "dementia", "too ill",
-                     "not able", "does not understand", "can not understand", "power of attorney", "unconscious",
-                     "baby", "child", "too young")):
+    if _has(
+        r.norm,
+        (
+            "can not",
+            "unable",
+            "lacks capacity",
+            "lack capacity",
+            "no capacity",
+            "dementia",
+            "too ill",
+            "not able",
+            "does not understand",
+            "can not understand",
+            "power of attorney",
+            "unconscious",
+            "baby",
+            "child",
+            "too young",
+        ),
+    ):
         return r.ok("cannot_give")
-    if r.yn is True or _has(r.norm, ("happy for me", "they know", "she knows", "he knows", "asked me", "wants me",
-                                     "agreed", "said go")):
+    if r.yn is True or _has(
+        r.norm, ("happy for me", "they know", "she knows", "he knows", "asked me", "wants me", "agreed", "said go")
+    ):
         return r.ok("yes")
     return r.ok("no") if r.yn is False else r.unclear()
 
@@ -250,10 +398,17 @@ def _read_contact(r: Reply) -> Answer:
     """An email address or phone number to be contacted on, or no contact (None). Never other facts."""
     email, phone = EMAIL.search(r.raw), PHONE.search(r.raw)
     if email or phone:
-        return Answer("ok", {"email": email.group(0) if email else None,
-                             "phone": re.sub(r"[\s-]", "", phone.group(0)) if phone else None}, {})
-    if r.yn is False or _has(r.norm, ("do not contact", "no thanks", "myself", "i will contact", "i will do it",
-                                      "rather not")):
+        return Answer(
+            "ok",
+            {
+                "email": email.group(0) if email else None,
+                "phone": re.sub(r"[\s-]", "", phone.group(0)) if phone else None,
+            },
+            {},
+        )
+    if r.yn is False or _has(
+        r.norm, ("do not contact", "no thanks", "myself", "i will contact", "i will do it", "rather not")
+    ):
         return Answer("ok", None, {})
     return Answer("unclear", None, {})
 
@@ -265,8 +420,9 @@ def _read_feedback(r: Reply) -> Answer:
         return Answer("ok", int(m.group(1)), {})
     score = next((n for word, n in NUMBER_WORDS.items() if re.search(rf"\b{word}\b", r.norm)), None)
     if score is None:
-        score = next((FEEDBACK_WORDS[p] for p in sorted(FEEDBACK_WORDS, key=len, reverse=True) if _has(r.norm, (p,))),
-                     None)
+        score = next(
+            (FEEDBACK_WORDS[p] for p in sorted(FEEDBACK_WORDS, key=len, reverse=True) if _has(r.norm, (p,))), None
+        )
     if score is None:
         score = {True: 4, False: 2}.get(r.yn)
     return Answer("ok", score, {}) if score is not None else Answer("unclear", None, {})

@@ -5,6 +5,7 @@ words of a message. `ContextReader.categories(sentences, targets)` returns, for 
 span, the set of categories of the modifiers whose scope reaches it, for example
 {"NEGATED"} for "suicidal" in "I'm not suicidal, just furious".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,8 +19,18 @@ from bot.understand.matcher import import_spacy
 from bot.understand.sentences import Sentences
 
 RULES_FILE = Path(__file__).resolve().parent / "context.yml"
-CATEGORIES = ("NEGATED", "NOT_THIS", "HYPOTHETICAL", "CONDITION", "PLAN", "ELSEWHERE", "REPORTED", "PRAISE", "PSEUDO",
-              "TERMINATE")
+CATEGORIES = (
+    "NEGATED",
+    "NOT_THIS",
+    "HYPOTHETICAL",
+    "CONDITION",
+    "PLAN",
+    "ELSEWHERE",
+    "REPORTED",
+    "PRAISE",
+    "PSEUDO",
+    "TERMINATE",
+)
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 SPAN_GROUP = "targets"
 
@@ -49,7 +60,9 @@ def load_rules(path: Path = RULES_FILE) -> List[dict]:
         if not rule.get("words"):
             raise ValueError(f"{path.name}: rule {i + 1}: no words")
         if rule.get("otherwise") and rule["otherwise"].get("category") not in CATEGORIES:
-            raise ValueError(f"{path.name}: rule {i + 1}: unknown category {rule['otherwise'].get('category')!r} in otherwise")
+            raise ValueError(
+                f"{path.name}: rule {i + 1}: unknown category {rule['otherwise'].get('category')!r} in otherwise"
+            )
     return rules
 
 
@@ -67,10 +80,12 @@ def _may_modify(breaks: Optional[FrozenSet[str]]):
     """medspaCy's check for a modifier inside its target misses one contained in it (medspacy 1.3.1
     `tuple_overlaps` is one-sided), so "not" in "should not be allowed to practise" would negate
     its own phrase: check overlap both ways here; for negations, also stay within the clause."""
+
     def on_modifies(target, modifier, span_between) -> bool:
         if modifier.start < target.end and target.start < modifier.end:
             return False
         return breaks is None or not any(t.lower_ in breaks for t in span_between)
+
     return on_modifies
 
 
@@ -97,19 +112,27 @@ class ContextReader:
         _patch_medspacy()
 
         self.nlp = spacy.blank("en")
-        self.context = ConText(self.nlp, rules=None, input_span_type="group", span_group_name=SPAN_GROUP,
-                               span_attrs=None)
+        self.context = ConText(
+            self.nlp, rules=None, input_span_type="group", span_group_name=SPAN_GROUP, span_attrs=None
+        )
         same_clause, anywhere = _may_modify(clause_breaks()), _may_modify(None)
         for rule in rules if rules is not None else load_rules():
             for words in rule["words"]:
-                self.context.add([ConTextRule(
-                    literal=str(words), category=rule["category"], direction=rule["direction"],
-                    pattern=[{"LOWER": w} for w in str(words).split()],
-                    max_scope=rule.get("max_scope"),
-                    on_modifies=same_clause if rule["category"] in CLAUSE_BOUND else anywhere,
-                    allowed_types=set(rule["only"]) if rule.get("only") else None,
-                    excluded_types=set(rule["not"]) if rule.get("not") else None,
-                    metadata={"otherwise": rule["otherwise"]} if rule.get("otherwise") else None)])
+                self.context.add(
+                    [
+                        ConTextRule(
+                            literal=str(words),
+                            category=rule["category"],
+                            direction=rule["direction"],
+                            pattern=[{"LOWER": w} for w in str(words).split()],
+                            max_scope=rule.get("max_scope"),
+                            on_modifies=same_clause if rule["category"] in CLAUSE_BOUND else anywhere,
+                            allowed_types=set(rule["only"]) if rule.get("only") else None,
+                            excluded_types=set(rule["not"]) if rule.get("not") else None,
+                            metadata={"otherwise": rule["otherwise"]} if rule.get("otherwise") else None,
+                        )
+                    ]
+                )
         self._same_clause = same_clause
 
     def categories(self, sentences: Sentences, targets: Sequence[Target]) -> List[FrozenSet[str]]:
@@ -125,12 +148,12 @@ class ContextReader:
         doc = Doc(self.nlp.vocab, words=list(sentences.words), sent_starts=sentences.starts())
         doc.spans[SPAN_GROUP] = [Span(doc, t.start, t.end, label=t.label) for t in targets]
         self.context(doc)
-        cats = [frozenset(m.category for m in (span._.modifiers or ())) | self._otherwise(doc, span)
-                for span in doc.spans[SPAN_GROUP]]
-        found = [Target(m.modifier_span[0], m.modifier_span[1], m.category)
-                 for m in doc._.context_graph.modifiers]
+        cats = [
+            frozenset(m.category for m in (span._.modifiers or ())) | self._otherwise(doc, span)
+            for span in doc.spans[SPAN_GROUP]
+        ]
+        found = [Target(m.modifier_span[0], m.modifier_span[1], m.category) for m in doc._.context_graph.modifiers]
         return cats, found
-
 
     def _otherwise(self, doc, span) -> FrozenSet[str]:
         """Categories a modifier gives the targets its own category may not touch (a rule's `otherwise`).
@@ -149,8 +172,8 @@ class ContextReader:
                 continue
             if not (lo < span.end and span.start < hi):
                 continue
-            between = doc[min(m.modifier_span[1], span.end):max(m.modifier_span[0], span.start)]
-            if self._same_clause(span, doc[m.modifier_span[0]:m.modifier_span[1]], between):
+            between = doc[min(m.modifier_span[1], span.end) : max(m.modifier_span[0], span.start)]
+            if self._same_clause(span, doc[m.modifier_span[0] : m.modifier_span[1]], between):
                 extra.add(other["category"])
         return frozenset(extra)
 

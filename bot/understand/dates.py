@@ -4,6 +4,7 @@
 text mentions (the event, rather than a later letter), or None when it says no
 time. Works on normalised text, relative to `today`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,28 +14,104 @@ from typing import Callable, List, Optional
 from bot.understand.normalise import normalise
 
 NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "eighteen": 18, "twenty": 20, "thirty": 30, "couple": 2,
-    "a couple": 2, "a couple of": 2, "couple of": 2, "few": 3, "a few": 3, "several": 4, "some": 3,
-    "half a": 0.5, "a half": 0.5,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "eighteen": 18,
+    "twenty": 20,
+    "thirty": 30,
+    "couple": 2,
+    "a couple": 2,
+    "a couple of": 2,
+    "couple of": 2,
+    "few": 3,
+    "a few": 3,
+    "several": 4,
+    "some": 3,
+    "half a": 0.5,
+    "a half": 0.5,
 }
 UNIT_MONTHS = {"day": 1 / 30.4, "week": 12 / 52, "fortnight": 24 / 52, "month": 1.0, "year": 12.0}
-MONTHS = {m: i + 1 for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"])}
-MONTHS.update({"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-               "sept": 9, "oct": 10, "nov": 11, "dec": 12})
-SEASONS = {"spring": 4, "summer": 7, "autumn": 10, "winter": 1, "christmas": 12, "xmas": 12,
-           "easter": 4, "new year": 1, "bonfire night": 11, "halloween": 10}
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
+    )
+}
+MONTHS.update(
+    {
+        "jan": 1,
+        "feb": 2,
+        "mar": 3,
+        "apr": 4,
+        "jun": 6,
+        "jul": 7,
+        "aug": 8,
+        "sep": 9,
+        "sept": 9,
+        "oct": 10,
+        "nov": 11,
+        "dec": 12,
+    }
+)
+SEASONS = {
+    "spring": 4,
+    "summer": 7,
+    "autumn": 10,
+    "winter": 1,
+    "christmas": 12,
+    "xmas": 12,
+    "easter": 4,
+    "new year": 1,
+    "bonfire night": 11,
+    "halloween": 10,
+}
 
-_NUM = r"(\d+(?:\.\d+)?|half an?|an? half|a couple of|a couple|couple of|a few|few|several|some|an?|" + "|".join(
-    k for k in NUMBER_WORDS if " " not in k and k not in ("a", "an")) + r")"
+_NUM = (
+    r"(\d+(?:\.\d+)?|half an?|an? half|a couple of|a couple|couple of|a few|few|several|some|an?|"
+    + "|".join(k for k in NUMBER_WORDS if " " not in k and k not in ("a", "an"))
+    + r")"
+)
 _UNIT = r"(days?|weeks?|fortnights?|months?|years?)"
 # "3 weeks", "two years ago", "a few months back", "18 months" (not "4 year old", "20 hours a week")
-_SPAN = re.compile(rf"(?<![\w£$])(?:over |about |around |nearly |almost |roughly |just over |under |more than |less than |the last |the past |last |past )?{_NUM} (?:and an? half )?{_UNIT}(?! old)(?: ago| back| before)?")
+_SPAN = re.compile(
+    rf"(?<![\w£$])(?:over |about |around |nearly |almost |roughly |just over |under |more than |less than |the last |the past |last |past )?{_NUM} (?:and an? half )?{_UNIT}(?! old)(?: ago| back| before)?"
+)
 _OTHER = [
-    (re.compile(r"\b(today|this morning|this afternoon|this evening|tonight|last night|yesterday|earlier today|just now|right now|at the moment|currently|still happening|ongoing|every day)\b"), 0.0),
+    (
+        re.compile(
+            r"\b(today|this morning|this afternoon|this evening|tonight|last night|yesterday|earlier today|just now|right now|at the moment|currently|still happening|ongoing|every day)\b"
+        ),
+        0.0,
+    ),
     (re.compile(r"\b(the other day|a few days ago|couple of days ago|this week|few days)\b"), 0.1),
     (re.compile(r"\blast week(end)?\b"), 0.25),
     (re.compile(r"\b(?:last|on|this|on the) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"), 0.15),
@@ -49,26 +126,89 @@ _OTHER = [
     (re.compile(r"\blast year\b"), 12.0),
     (re.compile(r"\b(over|more than) a year\b"), 14.0),
     (re.compile(r"\b(a year and a half|year and a half)\b"), 18.0),
-    (re.compile(r"\b(many years|a long time ago|ages ago|(?<!\d )(?<!one )(?<!two )(?<!few )(?<!several )(?<!couple of )years ago)\b"), 36.0),
+    (
+        re.compile(
+            r"\b(many years|a long time ago|ages ago|(?<!\d )(?<!one )(?<!two )(?<!few )(?<!several )(?<!couple of )years ago)\b"
+        ),
+        36.0,
+    ),
 ]
-_MONTH_NAME = re.compile(r"\b(?:(last|this|in|since|from|back in|early|late|mid|end of|start of|beginning of) )?(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b(?: (\d{4}|last year|this year))?")
-_SEASON = re.compile(r"\b(?:(last|this|in the|since|over|at|around|before|after) )?(" + "|".join(sorted(SEASONS, key=len, reverse=True)) + r")\b(?: (\d{4}|last year))?")
+_MONTH_NAME = re.compile(
+    r"\b(?:(last|this|in|since|from|back in|early|late|mid|end of|start of|beginning of) )?("
+    + "|".join(sorted(MONTHS, key=len, reverse=True))
+    + r")\b(?: (\d{4}|last year|this year))?"
+)
+_SEASON = re.compile(
+    r"\b(?:(last|this|in the|since|over|at|around|before|after) )?("
+    + "|".join(sorted(SEASONS, key=len, reverse=True))
+    + r")\b(?: (\d{4}|last year))?"
+)
 _YEAR = re.compile(r"\b(?:in|since|from|back in|during) (20\d\d|19\d\d)\b")
 _DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b")
 
 
 # Welsh: numbers and units as they are said, with their mutations ("dau fis", "tair wythnos",
 # "dwy flynedd", "ers mis"), and the common phrases ("mis diwetha", "llynedd", "ym mis Hydref").
-WELSH_NUMBERS = {"un": 1, "dau": 2, "dwy": 2, "tri": 3, "tair": 3, "pedwar": 4, "pedair": 4, "pump": 5, "pum": 5,
-                 "chwe": 6, "chwech": 6, "saith": 7, "wyth": 8, "naw": 9, "deg": 10, "deuddeg": 12,
-                 "ychydig": 3, "cwpl o": 2, "cwpwl o": 2, "sawl": 4}
-WELSH_UNITS = {"mis": "month", "fis": "month", "misoedd": "month", "wythnos": "week", "wythnosau": "week",
-               "blwyddyn": "year", "flwyddyn": "year", "blynedd": "year", "mlynedd": "year", "flynedd": "year",
-               "diwrnod": "day", "ddiwrnod": "day", "niwrnod": "day", "diwrnodau": "day", "dydd": "day"}
-WELSH_MONTHS = {"ionawr": 1, "chwefror": 2, "mawrth": 3, "ebrill": 4, "mai": 5, "mehefin": 6, "gorffennaf": 7,
-                "awst": 8, "medi": 9, "hydref": 10, "tachwedd": 11, "rhagfyr": 12}
-_CY_SPAN = re.compile(r"\b(" + "|".join(sorted(WELSH_NUMBERS, key=len, reverse=True)) + r"|\d+) ("
-                      + "|".join(sorted(WELSH_UNITS, key=len, reverse=True)) + r")\b")
+WELSH_NUMBERS = {
+    "un": 1,
+    "dau": 2,
+    "dwy": 2,
+    "tri": 3,
+    "tair": 3,
+    "pedwar": 4,
+    "pedair": 4,
+    "pump": 5,
+    "pum": 5,
+    "chwe": 6,
+    "chwech": 6,
+    "saith": 7,
+    "wyth": 8,
+    "naw": 9,
+    "deg": 10,
+    "deuddeg": 12,
+    "ychydig": 3,
+    "cwpl o": 2,
+    "cwpwl o": 2,
+    "sawl": 4,
+}
+WELSH_UNITS = {
+    "mis": "month",
+    "fis": "month",
+    "misoedd": "month",
+    "wythnos": "week",
+    "wythnosau": "week",
+    "blwyddyn": "year",
+    "flwyddyn": "year",
+    "blynedd": "year",
+    "mlynedd": "year",
+    "flynedd": "year",
+    "diwrnod": "day",
+    "ddiwrnod": "day",
+    "niwrnod": "day",
+    "diwrnodau": "day",
+    "dydd": "day",
+}
+WELSH_MONTHS = {
+    "ionawr": 1,
+    "chwefror": 2,
+    "mawrth": 3,
+    "ebrill": 4,
+    "mai": 5,
+    "mehefin": 6,
+    "gorffennaf": 7,
+    "awst": 8,
+    "medi": 9,
+    "hydref": 10,
+    "tachwedd": 11,
+    "rhagfyr": 12,
+}
+_CY_SPAN = re.compile(
+    r"\b("
+    + "|".join(sorted(WELSH_NUMBERS, key=len, reverse=True))
+    + r"|\d+) ("
+    + "|".join(sorted(WELSH_UNITS, key=len, reverse=True))
+    + r")\b"
+)
 _CY_OTHER = [
     (re.compile(r"\b(heddiw|ddoe|neithiwr|bore 'ma|bore ma|ar hyn o bryd)\b"), 0.0),
     (re.compile(r"\b(wythnos diwetha|wythnos diwethaf|yr wythnos diwetha|yr wythnos diwethaf|wythnos yma)\b"), 0.25),
@@ -79,24 +219,25 @@ _CY_OTHER = [
     (re.compile(r"\bwythnos yn ôl\b"), 0.25),
     (re.compile(r"\b(blwyddyn|flwyddyn) yn ôl\b"), 12.0),
 ]
-_OTHER += _CY_OTHER   # the Welsh phrases are read like the English ones (_phrases)
+_OTHER += _CY_OTHER  # the Welsh phrases are read like the English ones (_phrases)
 _CY_MONTH = re.compile(r"\b(?:ym mis|mis|fis) (" + "|".join(WELSH_MONTHS) + r")\b")
 
 
 # ------------------------------------------------------------------ one reader per way of saying a time
 # Each reader returns the months ago of every mention of its kind in the normalised text.
 
+
 def _spans(t: str, today: dt.date) -> List[float]:
-    """"3 weeks", "two years ago", "a few months back", "18 months"."""
+    """ "3 weeks", "two years ago", "a few months back", "18 months"."""
     found = (_span_months(m, t) for m in _SPAN.finditer(t))
     return [n for n in found if n is not None]
 
 
 def _span_months(m: re.Match, t: str) -> Optional[float]:
     """The months of one span, or None when it is not when it happened (a rate, a limit, the future)."""
-    prefix = t[max(0, m.start() - 12):m.start()]
+    prefix = t[max(0, m.start() - 12) : m.start()]
     num_text, unit = m.group(1), m.group(2).rstrip("s")
-    if _is_rate(m, prefix) or _is_time_limit(t[m.end():m.end() + 24]) or _is_not_past(m, prefix):
+    if _is_rate(m, prefix) or _is_time_limit(t[m.end() : m.end() + 24]) or _is_not_past(m, prefix):
         return None
     n = _number(num_text)
     if n is None:
@@ -109,25 +250,45 @@ def _span_months(m: re.Match, t: str) -> Optional[float]:
 
 
 _CUE_BEFORE = re.compile(r"(over|about|around|nearly|almost|for|than|past|last|just|within|under) $")
-_CUE_START = ("over", "about", "around", "nearly", "almost", "more", "the", "last", "past", "just", "under", "roughly",
-              "less")
+_CUE_START = (
+    "over",
+    "about",
+    "around",
+    "nearly",
+    "almost",
+    "more",
+    "the",
+    "last",
+    "past",
+    "just",
+    "under",
+    "roughly",
+    "less",
+)
 
 
 def _is_rate(m: re.Match, prefix: str) -> bool:
-    """"a week" / "a month" alone is usually a rate ("20 hours a week"): it needs a cue."""
-    return (m.group(1) in ("a", "an") and not re.search(r"(ago|back|before)$", m.group(0))
-            and not _CUE_BEFORE.search(prefix + " ") and not m.group(0).startswith(_CUE_START))
+    """ "a week" / "a month" alone is usually a rate ("20 hours a week"): it needs a cue."""
+    return (
+        m.group(1) in ("a", "an")
+        and not re.search(r"(ago|back|before)$", m.group(0))
+        and not _CUE_BEFORE.search(prefix + " ")
+        and not m.group(0).startswith(_CUE_START)
+    )
 
 
 def _is_time_limit(after: str) -> bool:
-    """"a 12 month limit", "the 6 month rule": a time limit, not when it happened."""
+    """ "a 12 month limit", "the 6 month rule": a time limit, not when it happened."""
     return bool(re.match(r"s? (time )?(limit|rule|deadline|cut ?off|window|time limit|wait|waiting list)", after))
 
 
 def _is_not_past(m: re.Match, prefix: str) -> bool:
-    """"every 2 weeks", "in 3 weeks" (the future) are not when it happened ("for", "since" before them are)."""
-    repeated_or_future = (re.search(r"(every|per|times a|hours a|\d) $", prefix)
-                          or re.search(r"\bin $", prefix) and not m.group(0).endswith("ago"))
+    """ "every 2 weeks", "in 3 weeks" (the future) are not when it happened ("for", "since" before them are)."""
+    repeated_or_future = (
+        re.search(r"(every|per|times a|hours a|\d) $", prefix)
+        or re.search(r"\bin $", prefix)
+        and not m.group(0).endswith("ago")
+    )
     return bool(repeated_or_future) and not re.search(r"(for|since) ", prefix)
 
 
@@ -156,7 +317,7 @@ _SHORT_MONTHS = ("mar", "jan", "dec", "sept", "sep", "oct", "nov", "aug", "apr",
 
 
 def _month_names(t: str, today: dt.date) -> List[float]:
-    """"last March", "in Sept 2023" ("may" alone is the verb; a short name needs a qualifier or year)."""
+    """ "last March", "in Sept 2023" ("may" alone is the verb; a short name needs a qualifier or year)."""
     found: List[float] = []
     for m in _MONTH_NAME.finditer(t):
         qualifier, name, year = m.group(1), m.group(2), m.group(3)
@@ -167,7 +328,7 @@ def _month_names(t: str, today: dt.date) -> List[float]:
 
 
 def _seasons(t: str, today: dt.date) -> List[float]:
-    """"last summer", "at Christmas" (a season alone needs a qualifier or year)."""
+    """ "last summer", "at Christmas" (a season alone needs a qualifier or year)."""
     found: List[float] = []
     for m in _SEASON.finditer(t):
         qualifier, name, year = m.group(1), m.group(2), m.group(3)
@@ -178,7 +339,7 @@ def _seasons(t: str, today: dt.date) -> List[float]:
 
 
 def _years(t: str, today: dt.date) -> List[float]:
-    """"in 2022", "since 2019": the middle of that year (this year: half the months so far)."""
+    """ "in 2022", "since 2019": the middle of that year (this year: half the months so far)."""
     found: List[float] = []
     for m in _YEAR.finditer(t):
         year = int(m.group(1))
@@ -190,7 +351,7 @@ def _years(t: str, today: dt.date) -> List[float]:
 
 
 def _dates(t: str, today: dt.date) -> List[float]:
-    """"3/4/2024", "03.04.24": a date in the past."""
+    """ "3/4/2024", "03.04.24": a date in the past."""
     found: List[float] = []
     for m in _DATE.finditer(t):
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -214,13 +375,15 @@ def _welsh_spans(t: str, today: dt.date) -> List[float]:
 
 
 def _welsh_months(t: str, today: dt.date) -> List[float]:
-    """"ym mis Hydref": the last October."""
+    """ "ym mis Hydref": the last October."""
     return [_months_to(today, WELSH_MONTHS[m.group(1)], None, "last") for m in _CY_MONTH.finditer(t)]
 
 
 #: Every way of saying a time, each read on its own; the earliest mention wins (months_since).
-_BARE = re.compile(r"^(?:(?:about|around|roughly|nearly|almost|just|only|maybe|probably|over) )?(?:a|an|one) "
-                   r"(day|week|fortnight|month|year)(?: or (?:so|two))?(?:ish)?(?: now)?[ .!]*$")
+_BARE = re.compile(
+    r"^(?:(?:about|around|roughly|nearly|almost|just|only|maybe|probably|over) )?(?:a|an|one) "
+    r"(day|week|fortnight|month|year)(?: or (?:so|two))?(?:ish)?(?: now)?[ .!]*$"
+)
 
 
 def _bare_unit(t: str, today: dt.date) -> List[float]:
@@ -230,7 +393,16 @@ def _bare_unit(t: str, today: dt.date) -> List[float]:
 
 
 MENTIONS: List[Callable[[str, dt.date], List[float]]] = [
-    _bare_unit, _spans, _phrases, _month_names, _seasons, _years, _dates, _welsh_spans, _welsh_months]
+    _bare_unit,
+    _spans,
+    _phrases,
+    _month_names,
+    _seasons,
+    _years,
+    _dates,
+    _welsh_spans,
+    _welsh_months,
+]
 
 
 def months_since(text: str, today: Optional[dt.date] = None) -> Optional[float]:

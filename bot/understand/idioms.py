@@ -4,6 +4,7 @@
 fact extraction as a death; "after my c-section" is not a Mental Health Act section. Both
 readers mask what these patterns cover before they read a sentence.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,10 @@ SCOPES = {"facts": ("idioms", "not_facts"), "risk": ("idioms", "not_risk")}
 @lru_cache(maxsize=1)
 def _compiled() -> Dict[str, List[Pattern[str]]]:
     doc = yaml.safe_load(IDIOMS_FILE.read_text(encoding="utf-8")) or {}
-    return {key: [re.compile(rf"(?<![a-z0-9])(?:{p})(?![a-z0-9])") for p in doc.get(key) or []]
-            for key in ("idioms", "not_facts", "not_risk")}
+    return {
+        key: [re.compile(rf"(?<![a-z0-9])(?:{p})(?![a-z0-9])") for p in doc.get(key) or []]
+        for key in ("idioms", "not_facts", "not_risk")
+    }
 
 
 def char_spans(normalised: str, scope: str) -> List[Tuple[int, int]]:

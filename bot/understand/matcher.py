@@ -1,6 +1,7 @@
 """The project's own spaCy pipeline: a blank English pipeline plus a Matcher built from
 lexicon.yml and places.yml. No model is downloaded; the patterns are the model.
 """
+
 from __future__ import annotations
 
 import re
@@ -129,8 +130,13 @@ class FactMatcher:
         for fact, values in lexicon.items():
             for value, spec in values.items():
                 value = _yaml_value(fact, value)
-                entry = Entry(fact, value, float(spec.get("weight", 1)), bool(spec.get("answer_only")),
-                              bool(spec.get("negatable")))
+                entry = Entry(
+                    fact,
+                    value,
+                    float(spec.get("weight", 1)),
+                    bool(spec.get("answer_only")),
+                    bool(spec.get("negatable")),
+                )
                 self._add(entry, spec.get("patterns") or [])
         places = yaml.safe_load(PLACES_FILE.read_text(encoding="utf-8"))
         for nation, names in places["nation_words"].items():
@@ -153,8 +159,10 @@ class FactMatcher:
                     e = Entry(e.fact, e.value, float(flag), e.answer_only, e.negatable)
             compiled = compile_pattern(text)
             if not compiled or compiled[0].get("OP") or compiled[-1].get("OP"):
-                raise ValueError(f"lexicon pattern {raw!r} for {entry.fact}={entry.value}: "
-                                 "the first and last words must not be optional")
+                raise ValueError(
+                    f"lexicon pattern {raw!r} for {entry.fact}={entry.value}: "
+                    "the first and last words must not be optional"
+                )
             groups.setdefault(e, []).append(compiled)
         for e, compiled in groups.items():
             key = f"{e.fact}={e.value}={e.weight}={'a' if e.answer_only else ''}{'n' if e.negatable else ''}"
@@ -180,8 +188,14 @@ class FactMatcher:
         # A longer match of the same fact hides any shorter match inside it.
         kept = []
         for h in raw:
-            hidden = any(o is not h and o.fact == h.fact and o.start <= h.start and h.end <= o.end
-                         and (o.end - o.start) > (h.end - h.start) for o in raw)
+            hidden = any(
+                o is not h
+                and o.fact == h.fact
+                and o.start <= h.start
+                and h.end <= o.end
+                and (o.end - o.start) > (h.end - h.start)
+                for o in raw
+            )
             if not hidden:
                 kept.append(h)
         # identical spans for the same fact: keep the heavier value only

@@ -5,6 +5,7 @@ People write one long run-on line, several short lines, or proper prose with "Dr
 line breaks always end a sentence. Facts and risks are then read sentence by sentence, so
 "I had a miscarriage in October" cannot cancel "I don't see the point of anything any more".
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ The widget talks to Rasa at the page's host on port 5005 unless the page says ot
 here every REST call the page makes is passed on to this session's private Rasa port (the
 browser still checks the CORS answer, which comes from the real channel).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,14 @@ except ImportError:  # pragma: no cover - the test extra is not installed
     sync_playwright = None
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 AXE = PROJECT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 WIDGET = PROJECT / "bot" / "web" / "static" / "dist" / "widget.js"
 ARTIFACTS = PROJECT / "tests" / "artifacts"
@@ -62,8 +69,13 @@ def stack(tmp_path_factory, built_widget):
 @pytest.fixture(scope="session")
 def browser():
     # `make test` sets REQUIRE_BROWSER: there a missing browser is a failure, never a quiet skip.
-    missing = ("playwright is not installed (pip install -e .[test])" if sync_playwright is None else
-               f"Chromium not found at {CHROMIUM} (make system-deps)" if not Path(CHROMIUM).exists() else None)
+    missing = (
+        "playwright is not installed (pip install -e .[test])"
+        if sync_playwright is None
+        else f"Chromium not found at {CHROMIUM} (make system-deps)"
+        if not Path(CHROMIUM).exists()
+        else None
+    )
     if missing:
         if os.environ.get("REQUIRE_BROWSER"):
             pytest.fail(missing)
@@ -110,11 +122,18 @@ def make_context(browser, stack):
         if proxy:
             ctx.route(REST_PATTERN, proxy_to(stack))
         # Nothing may leave the machine: a neutral stub for the quick-exit page, and refuse the rest.
-        ctx.route(f"{EXIT_URL}**", lambda route: route.fulfill(
-            status=200, content_type="text/html",
-            body="<!doctype html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"))
-        ctx.route(lambda url: not url.startswith(("http://127.0.0.1", "http://localhost", EXIT_URL, "data:", "blob:")),
-                  lambda route: route.abort("blockedbyclient"))
+        ctx.route(
+            f"{EXIT_URL}**",
+            lambda route: route.fulfill(
+                status=200,
+                content_type="text/html",
+                body="<!doctype html><html lang='en'><title>Weather</title><h1>Weather</h1></html>",
+            ),
+        )
+        ctx.route(
+            lambda url: not url.startswith(("http://127.0.0.1", "http://localhost", EXIT_URL, "data:", "blob:")),
+            lambda route: route.abort("blockedbyclient"),
+        )
         contexts.append(ctx)
         return ctx
 
@@ -170,8 +189,9 @@ class Widget:
         """Do `action` (which sends one message) and wait until the bot's answer is on screen."""
         before = self.bot_messages.count()
         try:
-            with self.page.expect_response(lambda r: "/webhooks/rest/webhook" in r.url
-                                           and r.request.method == "POST", timeout=60000) as info:
+            with self.page.expect_response(
+                lambda r: "/webhooks/rest/webhook" in r.url and r.request.method == "POST", timeout=60000
+            ) as info:
                 action()
             response = info.value
         except Exception:
@@ -195,7 +215,8 @@ class Widget:
         """Message texts as shown (without the visually hidden speaker labels)."""
         return (locator or self.log.locator(".msg")).evaluate_all(
             "els => els.map(e => Array.from(e.childNodes).filter(n => n.nodeType === 3)"
-            ".map(n => n.textContent).join(''))")
+            ".map(n => n.textContent).join(''))"
+        )
 
     def storage(self) -> Optional[dict]:
         raw = self.page.evaluate(f"() => sessionStorage.getItem({json.dumps(STORAGE_KEY)})")
@@ -209,7 +230,8 @@ class Widget:
             " resultTypes: ['violations']});"
             " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
             " nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))})); }",
-            list(tags))
+            list(tags),
+        )
         return result
 
 
@@ -222,8 +244,9 @@ def widget(make_context, stack) -> Widget:
 
 
 def ask_of(messages: List[dict]) -> Optional[str]:
-    return next((m["custom"]["ask"] for m in messages if isinstance(m.get("custom"), dict) and "ask" in m["custom"]),
-                None)
+    return next(
+        (m["custom"]["ask"] for m in messages if isinstance(m.get("custom"), dict) and "ask" in m["custom"]), None
+    )
 
 
 def buttons_of(messages: List[dict]) -> List[dict]:
@@ -235,5 +258,8 @@ def buttons_of(messages: List[dict]) -> List[dict]:
 
 
 def format_violations(violations: List[dict]) -> str:
-    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    " +
-                     "\n    ".join(f"{n['target']}: {n['summary']}" for n in v["nodes"][:5]) for v in violations)
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}\n    "
+        + "\n    ".join(f"{n['target']}: {n['summary']}" for n in v["nodes"][:5])
+        for v in violations
+    )

@@ -5,6 +5,7 @@ on a free port), against a private DATA_DIR; a fake SMS sender is registered wit
 bot.notify in the same process, so "send an update" is delivered to a list we can read.
 Rasa is not needed. Chromium is the one the other browser tests share (conftest.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -76,8 +77,11 @@ class InboxServer:
             self._thread.join(15)
 
 
-STAFF = {"admin": ("Ada Admin", "admin password 123"), "reviewer": ("Rob Reviewer", "reviewer password 123"),
-         "analyst": ("Ann Analyst", "analyst password 123")}
+STAFF = {
+    "admin": ("Ada Admin", "admin password 123"),
+    "reviewer": ("Rob Reviewer", "reviewer password 123"),
+    "analyst": ("Ann Analyst", "analyst password 123"),
+}
 
 
 def seed() -> Dict[str, str]:
@@ -94,24 +98,48 @@ def seed() -> Dict[str, str]:
         add_staff(name, role, password)
     now = dt.datetime.utcnow()
     refs: Dict[str, str] = {}
-    plan = [("web", "provider", "named", True), ("web", "pals", "anonymous", False),
-            ("sms", "icb", "confidential", False),
-            ("web", "provider", "confidential", True), ("web", "ombudsman", "named", False),
-            ("sms", "provider", "anonymous", False), ("web", "regulator", "named", True),
-            ("web", "provider", "named", False), ("web", "pals", "named", False), ("sms", "pals", "confidential", True)]
+    plan = [
+        ("web", "provider", "named", True),
+        ("web", "pals", "anonymous", False),
+        ("sms", "icb", "confidential", False),
+        ("web", "provider", "confidential", True),
+        ("web", "ombudsman", "named", False),
+        ("sms", "provider", "anonymous", False),
+        ("web", "regulator", "named", True),
+        ("web", "provider", "named", False),
+        ("web", "pals", "named", False),
+        ("sms", "pals", "confidential", True),
+    ]
     for i, (channel, route, anonymity, advocacy) in enumerate(plan):
-        ref = make_referral(100 + i, channel=channel, route=route, anonymity=anonymity, advocacy=advocacy,
-                            contact=None if anonymity == "anonymous" else {"email": f"person{i}@example.org"})
+        ref = make_referral(
+            100 + i,
+            channel=channel,
+            route=route,
+            anonymity=anonymity,
+            advocacy=advocacy,
+            contact=None if anonymity == "anonymous" else {"email": f"person{i}@example.org"},
+        )
         with session_scope() as s:
             when = now - dt.timedelta(days=3 * i + 1)
             s.execute(update(Referral).where(Referral.ref == ref).values(created_at=when, updated_at=when))
-    refs["sms"] = make_referral(1, channel="sms", route="provider", anonymity="named", advocacy=True, transcript=True,
-                                contact={"name": "Jo Bloggs", "phone": "07700900123"},
-                                summary="The receptionist at my GP practice was rude and nobody called me back.")
+    refs["sms"] = make_referral(
+        1,
+        channel="sms",
+        route="provider",
+        anonymity="named",
+        advocacy=True,
+        transcript=True,
+        contact={"name": "Jo Bloggs", "phone": "07700900123"},
+        summary="The receptionist at my GP practice was rude and nobody called me back.",
+    )
     store = get_store()
-    store.record_interactions([("conv0001", "sms", "utter_invite_story", None),
-                               ("conv0001", "sms", "action_recommend", None),
-                               ("conv0001", "sms", "utter_ask_contact", None)])
+    store.record_interactions(
+        [
+            ("conv0001", "sms", "utter_invite_story", None),
+            ("conv0001", "sms", "action_recommend", None),
+            ("conv0001", "sms", "utter_ask_contact", None),
+        ]
+    )
     store.add_feedback("conv0001", "sms", "making-2", 4, "It let me say it in my own words")
     store.add_feedback("conv0001", "sms", "informed-3", 5)
     store.add_transcript("conv0001", "person", "My GP receptionist was rude to me")
@@ -130,8 +158,14 @@ def inbox_site(tmp_path_factory):
     from bot.record import db
 
     data = tmp_path_factory.mktemp("inbox-browser")
-    cleared = ("DATABASE_URL", "INBOX_SESSION_KEY", "INBOX_SECURE_COOKIES", "INBOX_TRUST_PROXY",
-               "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")   # never a real text message from a test
+    cleared = (
+        "DATABASE_URL",
+        "INBOX_SESSION_KEY",
+        "INBOX_SECURE_COOKIES",
+        "INBOX_TRUST_PROXY",
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+    )  # never a real text message from a test
     saved = {k: os.environ.get(k) for k in ("DATA_DIR",) + cleared}
     os.environ["DATA_DIR"] = str(data)
     for k in cleared:
@@ -170,8 +204,7 @@ def inbox_browser(browser):
 def inbox_page(inbox_browser, inbox_site):
     """A fresh browser context (no cookies) on the inbox; fails the test on page errors or CSP reports."""
     server = inbox_site[0]
-    ctx = inbox_browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
-                                    service_workers="block")
+    ctx = inbox_browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", service_workers="block")
     ctx.set_default_timeout(15000)
     # Nothing may leave the machine.
     ctx.route(lambda url: not url.startswith(server.url), lambda route: route.abort("blockedbyclient"))
@@ -179,9 +212,13 @@ def inbox_page(inbox_browser, inbox_site):
     problems: List[str] = []
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     # Console errors (a CSP violation is one), except the browser's note about an expected 4xx page.
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-            if m.type == "error" and not re.match(r"Failed to load resource: the server responded with a status "
-                                                  r"of 4\d\d", m.text) else None)
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}")
+        if m.type == "error"
+        and not re.match(r"Failed to load resource: the server responded with a status " r"of 4\d\d", m.text)
+        else None,
+    )
     page.base = server.url  # type: ignore[attr-defined]
     page.problems = problems  # type: ignore[attr-defined]
     yield page
@@ -202,12 +239,17 @@ def axe_violations(page, tags=WCAG_TAGS) -> List[dict]:
         "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},"
         " resultTypes: ['violations']});"
         " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))})); }", list(tags))
+        " nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))})); }",
+        list(tags),
+    )
 
 
 def format_violations(violations: List[dict]) -> str:
-    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    " +
-                     "\n    ".join(f"{n['target']}: {n['summary']}" for n in v["nodes"][:5]) for v in violations)
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}\n    "
+        + "\n    ".join(f"{n['target']}: {n['summary']}" for n in v["nodes"][:5])
+        for v in violations
+    )
 
 
 def sign_in(page, role: str) -> None:

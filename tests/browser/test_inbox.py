@@ -3,6 +3,7 @@ the dashboard's charts; axe-core finds no WCAG 2.2 A/AA violations; screenshots 
 
 The web app runs in this process (tests/browser/inbox_conftest.py), without Rasa.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.inbox_conftest import (ARTIFACTS, axe_violations, format_violations, inbox_browser,  # noqa: F401
-                                          inbox_page, inbox_site, sign_in)
+from tests.browser.inbox_conftest import (
+    ARTIFACTS,
+    axe_violations,
+    format_violations,
+    inbox_browser,  # noqa: F401
+    inbox_page,
+    inbox_site,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -72,8 +80,7 @@ def test_reviewer_works_a_referral(inbox_page, inbox_site):
     page.get_by_label("In review").check()
     page.get_by_label("Reason or note").fill("Checking the practice's complaints process")
     page.get_by_role("button", name="Change the status").click()
-    expect(page.get_by_role("status").filter(has_text="Status changed")).to_contain_text(
-        "from 'New' to 'In review'")
+    expect(page.get_by_role("status").filter(has_text="Status changed")).to_contain_text("from 'New' to 'In review'")
     expect(page.locator("dl.summary-list").first).to_contain_text("In review")
     # Referred on needs a reason: without one it is refused.
     page.get_by_label("Referred on").check()
@@ -91,8 +98,9 @@ def test_reviewer_works_a_referral(inbox_page, inbox_site):
     page.get_by_role("button", name="Send the update").click()
     expect(page.get_by_role("status").filter(has_text="Update sent")).to_contain_text("by text message")
     expect(history).to_contain_text("Sent by text message")
-    assert outbox == [({"name": "Jo Bloggs", "phone": "07700900123"},
-                       "We have passed your concern to the advocacy service.")]
+    assert outbox == [
+        ({"name": "Jo Bloggs", "phone": "07700900123"}, "We have passed your concern to the advocacy service.")
+    ]
     page.screenshot(path=str(ARTIFACTS / "inbox-detail.png"), full_page=True)
     no_violations(page, "referral detail after changes")
 
@@ -101,8 +109,12 @@ def test_reviewer_works_a_referral(inbox_page, inbox_site):
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     charts = page.locator("svg[role='img']")
     expect(charts).to_have_count(6)
-    for name in ("Interactions per I statement", "Referrals by primary route", "Referrals by channel",
-                 "Referrals by status"):
+    for name in (
+        "Interactions per I statement",
+        "Referrals by primary route",
+        "Referrals by channel",
+        "Referrals by status",
+    ):
         expect(page.get_by_role("img", name=re.compile("^" + re.escape(name)))).to_be_visible()
     assert page.locator("svg rect.bar").count() >= 10
     expect(page.get_by_role("table", name=re.compile("^Referrals by status"))).to_contain_text("Referred on")

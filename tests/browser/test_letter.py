@@ -4,6 +4,7 @@ copied, downloaded (.txt and .rtf) and printed, by keyboard, and the page stays 
 No stack: the widget is served on a test page with a fake chat endpoint that answers with a letter
 marker, as the conversation will (CONTRACT section 4), so the widget is tested on its own.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,30 +27,44 @@ PAGE = f"""<!doctype html>
 </body></html>"""
 HOSTILE = '<img src=x onerror="window.__xss=1">'
 STORY = "The receptionist shouted at me & said {nobody} cares. " + HOSTILE
-LETTER = draft({"nation": "england", "service": "gp", "stage": "not_raised", "outcomes": ["apology"]}, STORY,
-               on_behalf=False, consent=None, anonymous=False)
+LETTER = draft(
+    {"nation": "england", "service": "gp", "stage": "not_raised", "outcomes": ["apology"]},
+    STORY,
+    on_behalf=False,
+    consent=None,
+    anonymous=False,
+)
 INTRO = "Here is a draft letter. You can change it, then copy, download or print it."
 
 
 def fake_chat(sent: List[dict]):
     def handle(route: Route) -> None:
         sent.append(json.loads(route.request.post_data or "{}"))
-        route.fulfill(status=200, content_type="application/json",
-                      body=json.dumps([{"text": INTRO}, {"custom": LETTER.as_marker()}]))
+        route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps([{"text": INTRO}, {"custom": LETTER.as_marker()}]),
+        )
+
     return handle
 
 
 @pytest.fixture()
 def page(browser, built_widget: Path):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True,
-                              service_workers="block")
+    ctx = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True, service_workers="block"
+    )
     ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=ORIGIN)
     ctx.set_default_timeout(20000)
     sent: List[dict] = []
-    ctx.route(lambda url: not url.startswith((ORIGIN, "data:", "blob:", "about:")), lambda r: r.abort("blockedbyclient"))
+    ctx.route(
+        lambda url: not url.startswith((ORIGIN, "data:", "blob:", "about:")), lambda r: r.abort("blockedbyclient")
+    )
     ctx.route(f"{ORIGIN}/", lambda r: r.fulfill(status=200, content_type="text/html", body=PAGE))
-    ctx.route(f"{ORIGIN}/static/dist/widget.js", lambda r: r.fulfill(status=200, content_type="text/javascript",
-                                                                      body=WIDGET.read_text(encoding="utf-8")))
+    ctx.route(
+        f"{ORIGIN}/static/dist/widget.js",
+        lambda r: r.fulfill(status=200, content_type="text/javascript", body=WIDGET.read_text(encoding="utf-8")),
+    )
     ctx.route(f"{ORIGIN}/webhooks/rest/webhook", fake_chat(sent))
     p = ctx.new_page()
     errors: List[str] = []
@@ -84,8 +99,12 @@ def test_the_draft_appears_is_edited_copied_downloaded_and_printed(page, tmp_pat
     expect(page.get_by_role("log", name="Messages")).to_contain_text(INTRO)
     # Text only: the story's markup is shown as typed and never runs.
     assert HOSTILE in text.input_value() and page.evaluate("() => window.__xss") is None
-    assert page.locator("#complaints-assistant-widget").evaluate(
-        "h => h.shadowRoot.querySelectorAll('.letter img').length") == 0
+    assert (
+        page.locator("#complaints-assistant-widget").evaluate(
+            "h => h.shadowRoot.querySelectorAll('.letter img').length"
+        )
+        == 0
+    )
 
     # Edit it: fill in a gap by keyboard.
     text.focus()
@@ -118,8 +137,10 @@ def test_the_draft_appears_is_edited_copied_downloaded_and_printed(page, tmp_pat
 
     # Print: only the letter's text goes to the printer (a frame holding it).
     card.get_by_role("button", name="Print the letter").click()
-    printed = page.evaluate("() => { const f = document.querySelector('iframe[data-complaints-print]');"
-                            " return f && f.contentDocument.body.innerText; }")
+    printed = page.evaluate(
+        "() => { const f = document.querySelector('iframe[data-complaints-print]');"
+        " return f && f.contentDocument.body.innerText; }"
+    )
     assert printed is not None and printed.strip() == edited.strip()
 
     # A reload keeps the edited letter (sessionStorage, like the conversation).
@@ -148,7 +169,8 @@ def test_the_letter_is_accessible(page):
         "async () => { const r = await axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}, resultTypes: ['violations']});"
         " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))})); }")
+        " nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))})); }"
+    )
     assert violations == [], format_violations(violations)
 
 
@@ -158,5 +180,6 @@ def test_a_narrow_screen_still_fits_the_letter(page):
     box = card.bounding_box()
     assert box and box["width"] <= 320
     overflow = page.locator("#complaints-assistant-widget").evaluate(
-        "h => { const s = h.shadowRoot.querySelector('.scroller'); return s.scrollWidth - s.clientWidth; }")
+        "h => { const s = h.shadowRoot.querySelector('.scroller'); return s.scrollWidth - s.clientWidth; }"
+    )
     assert overflow <= 1

@@ -1,5 +1,6 @@
 """The chat widget in Chromium: keyboard use, persistence, safety of rendering, accessibility,
 reconnection, quick exit, layout. One private stack for the session (see conftest.py)."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,17 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (ARTIFACTS, EXIT_URL, REST_PATTERN, STORAGE_KEY, Widget, ask_of, buttons_of,
-                                    format_violations, proxy_to)
+from tests.browser.conftest import (
+    ARTIFACTS,
+    EXIT_URL,
+    REST_PATTERN,
+    STORAGE_KEY,
+    Widget,
+    ask_of,
+    buttons_of,
+    format_violations,
+    proxy_to,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -144,14 +154,23 @@ def test_hostile_text_and_markers_from_the_bot_render_inert(widget: Widget):
     page = widget.page
     reply = [
         {"recipient_id": "x", "text": '<img src=x onerror="window.__xss=2"> <b>bold</b> https://example.com'},
-        {"recipient_id": "x", "text": "Pick one", "buttons": [{"title": '<img src=x onerror="window.__xss=3">',
-                                                                 "payload": "hostile"}]},
+        {
+            "recipient_id": "x",
+            "text": "Pick one",
+            "buttons": [{"title": '<img src=x onerror="window.__xss=3">', "payload": "hostile"}],
+        },
         {"recipient_id": "x", "custom": {"ask": "nation"}},
         {"recipient_id": "x", "custom": {"routes": [{"id": "provider", "role": "primary"}], "facts": {}}},
     ]
-    page.route(REST_PATTERN, lambda route: route.fulfill(
-        status=200, content_type="application/json", body=json.dumps(reply),
-        headers={"Access-Control-Allow-Origin": widget.stack.web}))
+    page.route(
+        REST_PATTERN,
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps(reply),
+            headers={"Access-Control-Allow-Origin": widget.stack.web},
+        ),
+    )
     widget.open()
     widget.say("hello")
     texts = widget.texts(widget.bot_messages)
@@ -169,9 +188,15 @@ def test_a_safety_marker_makes_the_message_prominent(widget: Widget):
         {"recipient_id": "x", "custom": {"safety": True, "kind": "abuse_now"}},
         {"recipient_id": "x", "text": "Which part of the UK are you in?"},
     ]
-    widget.page.route(REST_PATTERN, lambda route: route.fulfill(
-        status=200, content_type="application/json", body=json.dumps(reply),
-        headers={"Access-Control-Allow-Origin": widget.stack.web}))
+    widget.page.route(
+        REST_PATTERN,
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps(reply),
+            headers={"Access-Control-Allow-Origin": widget.stack.web},
+        ),
+    )
     widget.open()
     widget.say("the carer hit her")
     urgent = widget.log.locator(".msg-urgent")
@@ -281,10 +306,15 @@ def test_start_again_and_save_a_copy(widget: Widget):
 
 def test_a_503_still_shows_the_message_it_carries(widget: Widget):
     text = "Sorry, I cannot carry on the conversation just now. Please try again in a few minutes."
-    widget.page.route(REST_PATTERN, lambda route: route.fulfill(
-        status=503, content_type="application/json",
-        body=json.dumps([{"recipient_id": "x", "text": text, "custom": {"error": "store_unavailable"}}]),
-        headers={"Access-Control-Allow-Origin": widget.stack.web}))
+    widget.page.route(
+        REST_PATTERN,
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/json",
+            body=json.dumps([{"recipient_id": "x", "text": text, "custom": {"error": "store_unavailable"}}]),
+            headers={"Access-Control-Allow-Origin": widget.stack.web},
+        ),
+    )
     widget.open()
     widget.input.fill("hello")
     widget.input.press("Enter")
@@ -378,14 +408,17 @@ def test_reduced_motion_is_respected(make_context, stack):
 
 def embed(page, **data) -> None:
     """Replace the demo page's widget with one embedded with these data- attributes."""
-    page.evaluate("""(data) => {
+    page.evaluate(
+        """(data) => {
       document.getElementById('complaints-assistant-widget').remove();
       delete window.__complaintsWidget;
       const s = document.createElement('script');
       s.src = '/static/dist/widget.js';
       Object.assign(s.dataset, data);
       document.body.append(s);
-    }""", data)
+    }""",
+        data,
+    )
     expect(page.get_by_role("button", name="Help with a concern")).to_have_count(1)
 
 
@@ -419,8 +452,9 @@ def test_a_pale_brand_colour_still_gives_readable_text(make_context, stack):
     assert colours[0] == "#ffeb3b" and colours[1] == "#000000" and colours[2] != "#ffeb3b"
 
 
-@pytest.mark.parametrize("name,viewport", [("phone", {"width": 360, "height": 740}),
-                                           ("desktop", {"width": 1280, "height": 800})])
+@pytest.mark.parametrize(
+    "name,viewport", [("phone", {"width": 360, "height": 740}), ("desktop", {"width": 1280, "height": 800})]
+)
 def test_screenshots_of_the_open_widget(make_context, stack, name, viewport):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = make_context(viewport=viewport).new_page()

@@ -1,4 +1,5 @@
 """The trained model in-process (rasa Agent), with a real action server on a private port."""
+
 import os
 import subprocess
 import time
@@ -20,7 +21,7 @@ def data_dir(tmp_path_factory):
     from bot.record import db
     from bot.settings import reset_settings
 
-    reset_settings()   # read again, with this DATA_DIR
+    reset_settings()  # read again, with this DATA_DIR
 
     # The keys of this data folder, as the action server started below reads them (references carry a
     # keyed check character: this process and the action server must agree on it).
@@ -35,9 +36,21 @@ def data_dir(tmp_path_factory):
 def action_server(data_dir):
     port = free_port()
     env = dict(os.environ, DATA_DIR=str(data_dir), RASA_TELEMETRY_ENABLED="false")
-    proc = subprocess.Popen([str(PROJECT / ".venv" / "bin" / "python"), "-m", "bot.action_server", "--actions", "actions",
-                             "--port", str(port)], cwd=PROJECT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            str(PROJECT / ".venv" / "bin" / "python"),
+            "-m",
+            "bot.action_server",
+            "--actions",
+            "actions",
+            "--port",
+            str(port),
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         try:

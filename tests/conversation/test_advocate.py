@@ -1,4 +1,5 @@
 """The conversation a good advocate would have (issue 12), on the in-process agent."""
+
 import re
 
 import pytest
@@ -22,7 +23,7 @@ async def test_advice_comes_before_any_survey_advocacy_or_anonymity_question(tal
         out = await talk.say(ANSWERS[asks(out)[0]])
     assert marker(out, "routes")
     assert not set(seen) & {"feedback", "advocacy", "anonymity", "consent"}, seen
-    assert "advocate" in texts(out)                       # offered inside the advice
+    assert "advocate" in texts(out)  # offered inside the advice
 
 
 async def test_the_advice_fits_a_phone_screen(talk):
@@ -30,7 +31,7 @@ async def test_the_advice_fits_a_phone_screen(talk):
     advice = [t for t in bot_texts(out) if t]
     assert len([t for t in advice if "First:" in t or "try these" in t or "independent help" in t]) <= 3
     first = next(t for t in advice if "First:" in t)
-    assert "How:" in first and "By when:" in first        # the first step with how and by when, in one message
+    assert "How:" in first and "By when:" in first  # the first step with how and by when, in one message
 
 
 async def test_a_plain_request_is_not_met_with_sympathy_for_harm(talk):
@@ -55,7 +56,7 @@ async def test_the_summary_waits_for_a_yes_when_facts_were_read_from_the_story(t
         if "Here is what I have understood" in texts(out):
             break
         out = await talk.say(ANSWERS[asks(out)[0]])
-    assert asks(out) == ["confirm"]                       # the summary alone, a check
+    assert asks(out) == ["confirm"]  # the summary alone, a check
     assert not marker(out, "routes")
     out = await talk.say("yes that's right")
     assert marker(out, "routes")
@@ -67,7 +68,7 @@ async def test_an_answer_to_another_question_is_taken_without_an_apology(talk):
     out = await talk.say("it was last Tuesday")
     assert "catch that" not in texts(out)
     assert (await talk.tracker()).get_slot("months_since") is not None
-    assert asks(out)                                      # and the question it did not answer comes again
+    assert asks(out)  # and the question it did not answer comes again
     assert first in asks(out) or asks(out)[0] != "months_since"
 
 
@@ -90,11 +91,14 @@ async def test_after_a_safety_reply_the_form_does_not_apologise(talk):
     assert "catch that" not in texts(out) and "did not quite get" not in texts(out)
 
 
-@pytest.mark.parametrize("opening, line", [
-    ("my husband hits me when he drinks and I'm scared to go home tonight, I'm in Manchester", "0808 2000 247"),
-    ("my partner hits me and I'm scared of what he'll do tonight, I live in Cardiff", "0808 80 10 800"),
-    ("mum's carer has taken her bank card and pin and money keeps going out of her account", "safeguarding"),
-])
+@pytest.mark.parametrize(
+    "opening, line",
+    [
+        ("my husband hits me when he drinks and I'm scared to go home tonight, I'm in Manchester", "0808 2000 247"),
+        ("my partner hits me and I'm scared of what he'll do tonight, I live in Cardiff", "0808 80 10 800"),
+        ("mum's carer has taken her bank card and pin and money keeps going out of her account", "safeguarding"),
+    ],
+)
 async def test_each_kind_of_risk_gets_its_own_help(talk, opening, line):
     out = await talk.say(opening)
     assert marker(out, "safety") and line in texts(out)

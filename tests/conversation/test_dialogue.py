@@ -1,13 +1,29 @@
 """Conversations with the trained model in-process: the flow, real conversation, safety at any turn."""
+
 import pytest
 
 pytestmark = pytest.mark.asyncio
 
-ANSWERS = {"nation": "England", "funding": "NHS", "stage": "not yet",
-           "outcomes": "an apology", "months_since": "two weeks ago", "risk_now": "no", "on_behalf": "it's about me",
-           "professional": "no, not one person", "confirm": "yes that's right", "consent": "yes they agree",
-           "advocacy": "no thanks", "anonymity": "with my name", "feedback": "4", "contact": "no thanks",
-           "letter": "no thanks", "service": "my GP", "issues": "they were rude to me", "postcode": "no thanks"}
+ANSWERS = {
+    "nation": "England",
+    "funding": "NHS",
+    "stage": "not yet",
+    "outcomes": "an apology",
+    "months_since": "two weeks ago",
+    "risk_now": "no",
+    "on_behalf": "it's about me",
+    "professional": "no, not one person",
+    "confirm": "yes that's right",
+    "consent": "yes they agree",
+    "advocacy": "no thanks",
+    "anonymity": "with my name",
+    "feedback": "4",
+    "contact": "no thanks",
+    "letter": "no thanks",
+    "service": "my GP",
+    "issues": "they were rude to me",
+    "postcode": "no thanks",
+}
 
 
 def asks(messages):
@@ -46,8 +62,10 @@ async def test_story_to_advice_asks_only_what_is_missing(talk):
 
 async def test_several_facts_in_one_message_save_questions(talk):
     rec, turns, _ = await run_to_advice(
-        talk, "I'm in Glasgow and unhappy with how the hospital handled my operation last month. "
-              "I already got their final reply and I want an apology. It's about me.")
+        talk,
+        "I'm in Glasgow and unhappy with how the hospital handled my operation last month. "
+        "I already got their final reply and I want an apology. It's about me.",
+    )
     assert rec["routes"][0]["id"] == "spso"
     assert turns <= 6
 
@@ -64,14 +82,14 @@ async def test_a_correction_after_the_summary_is_kept(talk):
         if "Here is what I have understood" in texts(out):
             break
         out = await talk.say(ANSWERS[asks(out)[0]])
-    assert asks(out) == ["confirm"] and "your GP practice" in texts(out)   # the summary is a check, alone
+    assert asks(out) == ["confirm"] and "your GP practice" in texts(out)  # the summary is a check, alone
     out = await talk.say("actually it was the dentist not the GP")
     tracker = await talk.tracker()
     assert tracker.get_slot("service") == "dentist"
     assert "I have changed that" in texts(out) and "catch that" not in texts(out)
-    assert asks(out) == ["funding"]                 # a dentist may be NHS or private: that decides the path
+    assert asks(out) == ["funding"]  # a dentist may be NHS or private: that decides the path
     out = await talk.say("NHS")
-    rec = marker(out, "routes")                     # the correction was the check: no second summary
+    rec = marker(out, "routes")  # the correction was the check: no second summary
     assert rec and rec["facts"]["service"] == "dentist"
     assert "dental practice" in texts(out) and "GP" not in texts(out)
 
@@ -104,8 +122,10 @@ async def test_an_aside_is_answered_and_the_question_asked_again(talk):
     assert asks(out)[0] == first
 
 
-@pytest.mark.parametrize("aside,expected", [("is this confidential?", "kept private"),
-                                            ("will this affect my treatment", "not affect your care")])
+@pytest.mark.parametrize(
+    "aside,expected",
+    [("is this confidential?", "kept private"), ("will this affect my treatment", "not affect your care")],
+)
 async def test_a_question_that_names_a_choice_is_an_aside_not_an_answer(talk, aside, expected):
     out = await talk.say("my dentist botched my filling")
     first = asks(out)[0]
@@ -154,10 +174,15 @@ async def test_risk_mid_intake_comes_first_and_the_intake_carries_on(talk):
     assert tracker.get_slot("risk_now") is True
 
 
-@pytest.mark.parametrize("opening,line", [("my GP in Glasgow keeps refusing to see me", "NHS 24 on 111"),
-                                           ("the hospital in Cardiff lost my scans", "111 and press 2"),
-                                           ("my dentist in Belfast botched my filling", "Lifeline"),
-                                           ("my GP in Leeds keeps refusing to see me", "mental health option")])
+@pytest.mark.parametrize(
+    "opening,line",
+    [
+        ("my GP in Glasgow keeps refusing to see me", "NHS 24 on 111"),
+        ("the hospital in Cardiff lost my scans", "111 and press 2"),
+        ("my dentist in Belfast botched my filling", "Lifeline"),
+        ("my GP in Leeds keeps refusing to see me", "mental health option"),
+    ],
+)
 async def test_crisis_help_names_the_line_of_the_persons_nation(talk, opening, line):
     await talk.say(opening)
     out = await talk.say("honestly I can't go on, I want to end it all")
@@ -198,8 +223,16 @@ async def test_unknown_reference_reveals_nothing(talk):
 async def test_status_by_reference(talk, data_dir):
     from bot.record import get_store
 
-    ref = get_store().create_referral(conversation="c1", channel="rest", idempotency_key="k-status", summary="s",
-                                      facts={}, routes=[], outcomes=[], anonymity="named")
+    ref = get_store().create_referral(
+        conversation="c1",
+        channel="rest",
+        idempotency_key="k-status",
+        summary="s",
+        facts={},
+        routes=[],
+        outcomes=[],
+        anonymity="named",
+    )
     out = await talk.say(ref)
     assert ref in texts(out)
     assert "waiting" in texts(out)
@@ -208,11 +241,11 @@ async def test_status_by_reference(talk, data_dir):
 @pytest.mark.parametrize("share", ["yes that's fine", "no, just the summary"])
 async def test_advocacy_with_contact_creates_a_referral_once(talk, data_dir, share):
     rec, _, out = await run_to_advice(talk, "my GP was rude to me last week, I'm Jo Bloggs")
-    assert "advocate" in texts(out)                # offered inside the advice, one word away
+    assert "advocate" in texts(out)  # offered inside the advice, one word away
     out = await talk.say("yes please, I'd like an advocate")
     assert asks(out)[-1] == "anonymity"
     out = await talk.say("with my name")
-    assert asks(out)[-1] == "consent"            # may staff read this chat?
+    assert asks(out)[-1] == "consent"  # may staff read this chat?
     out = await talk.say(share)
     assert asks(out)[-1] == "contact"
     out = await talk.say("you can email me at jo@example.org or ring 07700 900123")
@@ -227,8 +260,15 @@ async def test_advocacy_with_contact_creates_a_referral_once(talk, data_dir, sha
     with session_scope() as s:
         r = s.execute(select(Referral).where(Referral.ref == ref)).scalar_one()
         assert "jo@example.org" not in (r.contact_sealed or "")
-        assert s.execute(select(func.count()).select_from(Referral).where(Referral.conversation == r.conversation)).scalar() == 1
-        lines = [t.text for t in s.execute(select(Transcript).where(Transcript.conversation == r.conversation)).scalars()]
+        assert (
+            s.execute(
+                select(func.count()).select_from(Referral).where(Referral.conversation == r.conversation)
+            ).scalar()
+            == 1
+        )
+        lines = [
+            t.text for t in s.execute(select(Transcript).where(Transcript.conversation == r.conversation)).scalars()
+        ]
     if share.startswith("yes"):
         assert r.transcript_consent and any("rude" in t for t in lines)
         joined = " ".join(lines)
@@ -238,8 +278,10 @@ async def test_advocacy_with_contact_creates_a_referral_once(talk, data_dir, sha
 
 
 async def test_an_aside_with_part_of_a_case_is_answered_and_the_case_begins(talk):
-    out = await talk.say("i want to report my gp practice but im scared they'll take me off their list. "
-                         "can i do it without giving my name?")
+    out = await talk.say(
+        "i want to report my gp practice but im scared they'll take me off their list. "
+        "can i do it without giving my name?"
+    )
     assert "must not affect your care" in texts(out)
     assert asks(out), "the first question of the intake comes in the same turn"
     assert (await talk.tracker()).get_slot("service") == "gp"

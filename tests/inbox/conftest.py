@@ -1,4 +1,5 @@
 """Fixtures for the inbox tests: a private DATA_DIR and database, the web app, a test client."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,7 +14,7 @@ def inbox_env(tmp_path, monkeypatch):
     monkeypatch.delenv("INBOX_SESSION_KEY", raising=False)
     monkeypatch.delenv("INBOX_SECURE_COOKIES", raising=False)
     monkeypatch.delenv("INBOX_TRUST_PROXY", raising=False)
-    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):   # never a real text message from a test
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):  # never a real text message from a test
         monkeypatch.delenv(name, raising=False)
     from bot.record import db
 

@@ -1,4 +1,5 @@
 """Helpers for the inbox tests (also used by tests/browser/test_inbox.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,11 +10,22 @@ PASSWORDS = {"admin": "admin password 123", "reviewer": "reviewer password 123",
 NAMES = {"admin": "Ada Admin", "reviewer": "Rob Reviewer", "analyst": "Ann Analyst"}
 
 ROUTES = [
-    {"id": "provider", "role": "primary", "name": "The organisation that gave the care",
-     "why": "Most complaints are sorted out best by the people who gave the care.",
-     "how": "Ask for the complaints manager.", "time_limit": "Within 12 months."},
-    {"id": "phso", "role": "next_step", "name": "Parliamentary and Health Service Ombudsman",
-     "why": "If the answer does not put things right.", "how": "Online form.", "time_limit": "Within 12 months."},
+    {
+        "id": "provider",
+        "role": "primary",
+        "name": "The organisation that gave the care",
+        "why": "Most complaints are sorted out best by the people who gave the care.",
+        "how": "Ask for the complaints manager.",
+        "time_limit": "Within 12 months.",
+    },
+    {
+        "id": "phso",
+        "role": "next_step",
+        "name": "Parliamentary and Health Service Ombudsman",
+        "why": "If the answer does not put things right.",
+        "how": "Online form.",
+        "time_limit": "Within 12 months.",
+    },
 ]
 
 
@@ -23,19 +35,35 @@ def make_staff() -> Dict[str, int]:
     return {role: add_staff(NAMES[role], role, PASSWORDS[role]) for role in ("admin", "reviewer", "analyst")}
 
 
-def make_referral(n: int = 0, *, channel: str = "web", anonymity: str = "named", route: str = "provider",
-                  contact: Optional[Dict[str, Any]] = None, advocacy: bool = False, transcript: bool = False,
-                  summary: str = "My GP was rude to me at the appointment.") -> str:
+def make_referral(
+    n: int = 0,
+    *,
+    channel: str = "web",
+    anonymity: str = "named",
+    route: str = "provider",
+    contact: Optional[Dict[str, Any]] = None,
+    advocacy: bool = False,
+    transcript: bool = False,
+    summary: str = "My GP was rude to me at the appointment.",
+) -> str:
     from bot.record import get_store
 
     routes = [dict(r, role="primary" if r["id"] == route else "alternative") for r in ROUTES]
     if route not in [r["id"] for r in ROUTES]:
         routes.insert(0, {"id": route, "role": "primary", "name": route, "why": "", "how": "", "time_limit": ""})
     return get_store().create_referral(
-        conversation=f"conv{n:04d}", channel=channel, idempotency_key=f"conv{n:04d}:referral", summary=summary,
-        facts={"nation": "england", "service": "gp", "stage": "not_raised"}, routes=routes,
-        outcomes=["apology", "explanation"], anonymity=anonymity, contact=contact, wants_advocacy=advocacy,
-        transcript_consent=transcript)
+        conversation=f"conv{n:04d}",
+        channel=channel,
+        idempotency_key=f"conv{n:04d}:referral",
+        summary=summary,
+        facts={"nation": "england", "service": "gp", "stage": "not_raised"},
+        routes=routes,
+        outcomes=["apology", "explanation"],
+        anonymity=anonymity,
+        contact=contact,
+        wants_advocacy=advocacy,
+        transcript_consent=transcript,
+    )
 
 
 def set_created(ref: str, when: dt.datetime) -> None:
@@ -54,15 +82,22 @@ def hidden(html: str, name: str) -> str:
     return m.group(1)
 
 
-async def login(client, role: str = "reviewer", password: Optional[str] = None, name: Optional[str] = None,
-                next_url: str = "") -> Any:
+async def login(
+    client, role: str = "reviewer", password: Optional[str] = None, name: Optional[str] = None, next_url: str = ""
+) -> Any:
     """Sign in through the login form; returns the response of the POST (not followed)."""
     page = await client.get("/inbox/login")
     html = await page.text()
-    return await client.post("/inbox/login", allow_redirects=False, data={
-        "login_token": hidden(html, "login_token"), "next": next_url,
-        "name": name if name is not None else NAMES[role],
-        "password": password if password is not None else PASSWORDS[role]})
+    return await client.post(
+        "/inbox/login",
+        allow_redirects=False,
+        data={
+            "login_token": hidden(html, "login_token"),
+            "next": next_url,
+            "name": name if name is not None else NAMES[role],
+            "password": password if password is not None else PASSWORDS[role],
+        },
+    )
 
 
 async def signed_in(client, role: str = "reviewer") -> str:
@@ -88,8 +123,10 @@ def audit_actions(action: Optional[str] = None):
         q = select(AuditEntry).order_by(AuditEntry.id)
         if action:
             q = q.where(AuditEntry.action == action)
-        return [dict(action=a.action, staff=a.staff_name, target=a.target, detail=a.detail, ip=a.ip)
-                for a in s.execute(q).scalars()]
+        return [
+            dict(action=a.action, staff=a.staff_name, target=a.target, detail=a.detail, ip=a.ip)
+            for a in s.execute(q).scalars()
+        ]
 
 
 def make_client(app):

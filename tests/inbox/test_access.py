@@ -1,4 +1,5 @@
 """Who may open what: sign-in required, CSRF on every change, roles on every page and record, headers."""
+
 from __future__ import annotations
 
 import re
@@ -85,8 +86,12 @@ async def test_changes_without_the_right_csrf_token_are_refused(client):
     assert resp.status == 403
     resp = await client.post(url, data=form, headers={"X-CSRF-Token": "x" * len(token)}, allow_redirects=False)
     assert resp.status == 403
-    for other in (f"/inbox/referrals/{ref}/note", f"/inbox/referrals/{ref}/update", f"/inbox/referrals/{ref}/assign",
-                  "/inbox/logout"):
+    for other in (
+        f"/inbox/referrals/{ref}/note",
+        f"/inbox/referrals/{ref}/update",
+        f"/inbox/referrals/{ref}/assign",
+        "/inbox/logout",
+    ):
         resp = await client.post(other, data={"note": "x", "update": "x", "assignee": "me"}, allow_redirects=False)
         assert resp.status == 403, other
     detail = await (await client.get(f"/inbox/referrals/{ref}")).text()
@@ -103,14 +108,16 @@ async def test_the_csrf_token_belongs_to_the_session(app, client):
     async with make_client(app) as other:
         token_b = await signed_in(other, "reviewer")
         assert token_a != token_b
-        resp = await other.post(f"/inbox/referrals/{ref}/note", data={"note": "hi", "csrf_token": token_a},
-                                allow_redirects=False)
+        resp = await other.post(
+            f"/inbox/referrals/{ref}/note", data={"note": "hi", "csrf_token": token_a}, allow_redirects=False
+        )
         assert resp.status == 403
 
 
 async def test_sign_in_form_needs_its_token(client):
-    resp = await client.post("/inbox/login", data={"name": "Rob Reviewer", "password": "reviewer password 123"},
-                             allow_redirects=False)
+    resp = await client.post(
+        "/inbox/login", data={"name": "Rob Reviewer", "password": "reviewer password 123"}, allow_redirects=False
+    )
     assert resp.status == 403
     assert "inbox_session" not in resp.cookies
 
@@ -120,16 +127,25 @@ async def test_an_analyst_never_sees_a_referral(client):
     token = await signed_in(client, "analyst")
     home = await client.get("/inbox/", allow_redirects=False)
     assert home.headers["Location"] == "/inbox/dashboard"
-    for url in ("/inbox/referrals", f"/inbox/referrals/{ref}", f"/inbox/referrals/{ref}?contact=show",
-                "/inbox/referrals/AAA-AAA-AA", "/inbox/audit", "/inbox/staff", "/inbox/retention"):
+    for url in (
+        "/inbox/referrals",
+        f"/inbox/referrals/{ref}",
+        f"/inbox/referrals/{ref}?contact=show",
+        "/inbox/referrals/AAA-AAA-AA",
+        "/inbox/audit",
+        "/inbox/staff",
+        "/inbox/retention",
+    ):
         resp = await client.get(url, allow_redirects=False)
         assert resp.status == 403, url
         body = await resp.text()
         assert ref not in body and "Jo Bloggs" not in body and "07700900123" not in body
     for action in ("status", "note", "assign", "update"):
-        resp = await client.post(f"/inbox/referrals/{ref}/{action}", allow_redirects=False,
-                                 data={"csrf_token": token, "status": "in_review", "note": "x", "update": "x",
-                                       "assignee": "me"})
+        resp = await client.post(
+            f"/inbox/referrals/{ref}/{action}",
+            allow_redirects=False,
+            data={"csrf_token": token, "status": "in_review", "note": "x", "update": "x", "assignee": "me"},
+        )
         assert resp.status == 403, action
     dash = await client.get("/inbox/dashboard")
     assert dash.status == 200
@@ -148,17 +164,28 @@ async def test_an_analyst_never_sees_a_referral(client):
 
 async def test_a_reviewer_cannot_manage_accounts_or_retention(client, staff_ids):
     token = await signed_in(client, "reviewer")
-    for url in ("/inbox/staff", "/inbox/audit", "/inbox/retention", "/inbox/dashboard/statements.csv",
-                "/inbox/dashboard/referrals.csv"):
+    for url in (
+        "/inbox/staff",
+        "/inbox/audit",
+        "/inbox/retention",
+        "/inbox/dashboard/statements.csv",
+        "/inbox/dashboard/referrals.csv",
+    ):
         resp = await client.get(url, allow_redirects=False)
         assert resp.status == 403, url
-    posts = [("/inbox/staff", {"name": "Mallory", "role": "admin", "password": "mallory password 1",
-                               "password2": "mallory password 1"}),
-             (f"/inbox/staff/{staff_ids['admin']}/active", {"active": "0"}),
-             ("/inbox/staff/password", {"account": str(staff_ids["admin"]), "password": "taken over 12345",
-                                        "password2": "taken over 12345"}),
-             (f"/inbox/staff/{staff_ids['admin']}/unlock", {}),
-             ("/inbox/retention", {"days": "1", "confirm": "yes"})]
+    posts = [
+        (
+            "/inbox/staff",
+            {"name": "Mallory", "role": "admin", "password": "mallory password 1", "password2": "mallory password 1"},
+        ),
+        (f"/inbox/staff/{staff_ids['admin']}/active", {"active": "0"}),
+        (
+            "/inbox/staff/password",
+            {"account": str(staff_ids["admin"]), "password": "taken over 12345", "password2": "taken over 12345"},
+        ),
+        (f"/inbox/staff/{staff_ids['admin']}/unlock", {}),
+        ("/inbox/retention", {"days": "1", "confirm": "yes"}),
+    ]
     for url, data in posts:
         resp = await client.post(url, data={**data, "csrf_token": token}, allow_redirects=False)
         assert resp.status == 403, url
@@ -177,12 +204,19 @@ async def test_a_reviewer_cannot_manage_accounts_or_retention(client, staff_ids)
 
 async def test_security_headers_on_every_inbox_response(client):
     ref = make_referral(5)
-    responses = [await client.get("/inbox/login"), await client.get("/inbox/referrals", allow_redirects=False),
-                 await client.post("/inbox/logout", allow_redirects=False)]
+    responses = [
+        await client.get("/inbox/login"),
+        await client.get("/inbox/referrals", allow_redirects=False),
+        await client.post("/inbox/logout", allow_redirects=False),
+    ]
     await signed_in(client, "reviewer")
-    responses += [await client.get("/inbox/referrals"), await client.get(f"/inbox/referrals/{ref}"),
-                  await client.get("/inbox/dashboard"), await client.get("/inbox/staff"),
-                  await client.get("/inbox/nope")]
+    responses += [
+        await client.get("/inbox/referrals"),
+        await client.get(f"/inbox/referrals/{ref}"),
+        await client.get("/inbox/dashboard"),
+        await client.get("/inbox/staff"),
+        await client.get("/inbox/nope"),
+    ]
     for resp in responses:
         h = resp.headers
         csp = h["Content-Security-Policy"]
@@ -202,8 +236,16 @@ async def test_pages_have_no_inline_script_or_style(client):
     ref = make_referral(6, contact={"name": "Jo", "phone": "07700900123"}, transcript=True)
     pages = [await (await client.get("/inbox/login")).text()]
     await signed_in(client, "admin")
-    for url in ("/inbox/referrals", f"/inbox/referrals/{ref}", f"/inbox/referrals/{ref}?contact=show",
-                "/inbox/dashboard", "/inbox/audit", "/inbox/staff", "/inbox/retention", "/inbox/nope"):
+    for url in (
+        "/inbox/referrals",
+        f"/inbox/referrals/{ref}",
+        f"/inbox/referrals/{ref}?contact=show",
+        "/inbox/dashboard",
+        "/inbox/audit",
+        "/inbox/staff",
+        "/inbox/retention",
+        "/inbox/nope",
+    ):
         pages.append(await (await client.get(url)).text())
     for html in pages:
         assert not re.search(r"<script(?![^>]*\bsrc=)", html, re.I)
@@ -217,17 +259,20 @@ async def test_session_cookie_flags(app, client, inbox):
     resp = await login(client, "reviewer")
     cookie = resp.cookies["inbox_session"]
     assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/inbox"
-    assert not cookie["secure"]          # plain HTTP in the test, and INBOX_SECURE_COOKIES not set
-    assert not cookie["max-age"] and not cookie["expires"]   # a browser-session cookie
-    inbox.config.secure_cookies = True   # what INBOX_SECURE_COOKIES=1 sets
+    assert not cookie["secure"]  # plain HTTP in the test, and INBOX_SECURE_COOKIES not set
+    assert not cookie["max-age"] and not cookie["expires"]  # a browser-session cookie
+    inbox.config.secure_cookies = True  # what INBOX_SECURE_COOKIES=1 sets
     async with make_client(app) as other:
         page = await other.get("/inbox/login")
         assert page.cookies["inbox_login_csrf"]["secure"]
         token = hidden(await page.text(), "login_token")
         # The client keeps Secure cookies for HTTPS only: send the form cookie by hand.
-        resp = await other.post("/inbox/login", allow_redirects=False, headers={"Cookie": f"inbox_login_csrf={token}"},
-                                data={"login_token": token, "name": "Rob Reviewer",
-                                      "password": "reviewer password 123"})
+        resp = await other.post(
+            "/inbox/login",
+            allow_redirects=False,
+            headers={"Cookie": f"inbox_login_csrf={token}"},
+            data={"login_token": token, "name": "Rob Reviewer", "password": "reviewer password 123"},
+        )
         assert resp.status == 302
         cookie = resp.cookies["inbox_session"]
         assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Strict"
@@ -235,7 +280,7 @@ async def test_session_cookie_flags(app, client, inbox):
 
 async def test_secure_cookies_from_the_environment(inbox_env, staff_ids, monkeypatch):
     monkeypatch.setenv("INBOX_SECURE_COOKIES", "1")
-    reset_settings()   # read once (the fixture read them): read them again, with this
+    reset_settings()  # read once (the fixture read them): read them again, with this
     from bot.web.app import create_app
     from bot.web.inbox import INBOX
 
@@ -263,8 +308,12 @@ async def test_csrf_token_works_as_header(client):
     ref = make_referral(7)
     await signed_in(client, "reviewer")
     token = await csrf_of(client)
-    resp = await client.post(f"/inbox/referrals/{ref}/note", data={"note": "by header"},
-                             headers={"X-CSRF-Token": token}, allow_redirects=False)
+    resp = await client.post(
+        f"/inbox/referrals/{ref}/note",
+        data={"note": "by header"},
+        headers={"X-CSRF-Token": token},
+        allow_redirects=False,
+    )
     assert resp.status == 302
 
 
@@ -276,10 +325,10 @@ async def test_behind_a_trusted_proxy(client, monkeypatch):
     token = hidden(await page.text(), "login_token")
     form = {"login_token": token, "name": "Rob Reviewer", "password": "wrong password 000"}
     failed = await client.post("/inbox/login", data=form, headers=headers)
-    assert audit_actions("sign_in_failed")[-1]["ip"] == "127.0.0.1"       # not trusted by default
+    assert audit_actions("sign_in_failed")[-1]["ip"] == "127.0.0.1"  # not trusted by default
     monkeypatch.setenv("INBOX_TRUST_PROXY", "1")
     reset_settings()
-    form["login_token"] = hidden(await failed.text(), "login_token")      # each form has its own token
+    form["login_token"] = hidden(await failed.text(), "login_token")  # each form has its own token
     resp = await client.post("/inbox/login", data={**form, "password": "reviewer password 123"}, headers=headers)
     assert audit_actions("sign_in")[-1]["ip"] == "198.51.100.7"
     assert resp.cookies["inbox_session"]["secure"]

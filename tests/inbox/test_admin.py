@@ -1,4 +1,5 @@
 """Admin pages: accounts, retention, the audit log."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,7 @@ async def test_admin_adds_an_account(client):
     data = {"csrf_token": token, "name": "Sam Second", "role": "reviewer", "password": "short", "password2": "short"}
     await client.post("/inbox/staff", data=data)
     html = await (await client.get("/inbox/staff")).text()
-    assert "too short" in html and "<th scope=\"row\">Sam Second</th>" not in html
+    assert "too short" in html and '<th scope="row">Sam Second</th>' not in html
     data.update(password="long enough password", password2="long enough passwor")
     await client.post("/inbox/staff", data=data)
     assert "not the same" in await (await client.get("/inbox/staff")).text()
@@ -37,17 +38,26 @@ async def test_admin_deactivates_resets_and_unlocks(app, client, staff_ids):
     token = await signed_in(client, "admin")
     async with make_client(app) as rob:
         await signed_in(rob, "reviewer")
-        resp = await client.post(f"/inbox/staff/{staff_ids['reviewer']}/active",
-                                 data={"csrf_token": token, "active": "0"}, allow_redirects=False)
+        resp = await client.post(
+            f"/inbox/staff/{staff_ids['reviewer']}/active",
+            data={"csrf_token": token, "active": "0"},
+            allow_redirects=False,
+        )
         assert resp.status == 302
         assert (await rob.get("/inbox/referrals", allow_redirects=False)).status == 302
         assert (await login(rob, "reviewer")).status == 401
         await client.post(f"/inbox/staff/{staff_ids['reviewer']}/active", data={"csrf_token": token, "active": "1"})
         assert (await login(rob, "reviewer")).status == 302
         # reset the password: the old one stops working, and the session ends
-        await client.post("/inbox/staff/password", data={
-            "csrf_token": token, "account": str(staff_ids["reviewer"]), "password": "new reviewer pass 1",
-            "password2": "new reviewer pass 1"})
+        await client.post(
+            "/inbox/staff/password",
+            data={
+                "csrf_token": token,
+                "account": str(staff_ids["reviewer"]),
+                "password": "new reviewer pass 1",
+                "password2": "new reviewer pass 1",
+            },
+        )
         assert (await rob.get("/inbox/referrals", allow_redirects=False)).status == 302
         assert (await login(rob, "reviewer")).status == 401
         assert (await login(rob, "reviewer", password="new reviewer pass 1")).status == 302
@@ -55,7 +65,7 @@ async def test_admin_deactivates_resets_and_unlocks(app, client, staff_ids):
         async with make_client(app) as eve:
             for i in range(8):
                 await login(eve, "analyst", password=f"wrong password {i:03d}")
-        assert (await login(rob, "analyst")).status == 401   # rob's browser is not the analyst's: it waits
+        assert (await login(rob, "analyst")).status == 401  # rob's browser is not the analyst's: it waits
         html = await (await client.get("/inbox/staff")).text()
         assert "Waiting after failed sign-ins" in html
         await client.post(f"/inbox/staff/{staff_ids['analyst']}/unlock", data={"csrf_token": token})
@@ -68,7 +78,7 @@ async def test_admin_deactivates_resets_and_unlocks(app, client, staff_ids):
 async def test_admin_cannot_lock_out_the_last_admin(client, staff_ids):
     token = await signed_in(client, "admin")
     html = await (await client.get("/inbox/staff")).text()
-    assert f'/inbox/staff/{staff_ids["admin"]}/active' not in html        # no button for yourself
+    assert f'/inbox/staff/{staff_ids["admin"]}/active' not in html  # no button for yourself
     await client.post(f"/inbox/staff/{staff_ids['admin']}/active", data={"csrf_token": token, "active": "0"})
     assert "cannot deactivate your own account" in await (await client.get("/inbox/staff")).text()
     from bot.staff import StaffError, set_active
@@ -82,9 +92,16 @@ async def test_admin_cannot_lock_out_the_last_admin(client, staff_ids):
 
 async def test_admin_resets_own_password_and_signs_in_again(client, staff_ids):
     token = await signed_in(client, "admin")
-    resp = await client.post("/inbox/staff/password", allow_redirects=False, data={
-        "csrf_token": token, "account": str(staff_ids["admin"]), "password": "another admin pass",
-        "password2": "another admin pass"})
+    resp = await client.post(
+        "/inbox/staff/password",
+        allow_redirects=False,
+        data={
+            "csrf_token": token,
+            "account": str(staff_ids["admin"]),
+            "password": "another admin pass",
+            "password2": "another admin pass",
+        },
+    )
     assert resp.headers["Location"] == "/inbox/login?reason=signed_out"
     assert (await client.get("/inbox/staff", allow_redirects=False)).status == 302
 
@@ -98,8 +115,11 @@ async def test_retention_runs_the_purge(client):
 
     old, recent = make_referral(1), make_referral(2)
     with session_scope() as s:
-        s.execute(update(Referral).where(Referral.ref == old).values(
-            status="closed", closed_at=dt.datetime.utcnow() - dt.timedelta(days=100)))
+        s.execute(
+            update(Referral)
+            .where(Referral.ref == old)
+            .values(status="closed", closed_at=dt.datetime.utcnow() - dt.timedelta(days=100))
+        )
     token = await signed_in(client, "admin")
     page = await (await client.get("/inbox/retention")).text()
     assert 'name="days"' in page and 'value="365"' in page
@@ -108,8 +128,9 @@ async def test_retention_runs_the_purge(client):
     await client.post("/inbox/retention", data={"csrf_token": token, "days": "0", "confirm": "yes"})
     assert "from 1 to 36500" in await (await client.get("/inbox/retention")).text()
     assert get_store().referral_status(old) is not None
-    resp = await client.post("/inbox/retention", data={"csrf_token": token, "days": "30", "confirm": "yes"},
-                             allow_redirects=False)
+    resp = await client.post(
+        "/inbox/retention", data={"csrf_token": token, "days": "30", "confirm": "yes"}, allow_redirects=False
+    )
     assert resp.status == 302
     html = await (await client.get("/inbox/retention")).text()
     assert "Deleted records older than 30 days" in html and "referrals 1" in html
@@ -124,8 +145,11 @@ async def test_audit_log_lists_views_and_sign_ins_with_pages(client):
     await client.get(f"/inbox/referrals/{ref}")
     html = await (await client.get("/inbox/audit")).text()
     rows = re.findall(r'<tr><td>[^<]*</td><td>([^<]*)</td><th scope="row">([^<]*)</th><td>([^<]*)</td>', html)
-    assert rows[:3] == [("Ada Admin", "view_referral", ref), ("Ada Admin", "sign_in", ""),
-                        ("Rob Reviewer", "sign_in_failed", "")]
+    assert rows[:3] == [
+        ("Ada Admin", "view_referral", ref),
+        ("Ada Admin", "sign_in", ""),
+        ("Rob Reviewer", "sign_in_failed", ""),
+    ]
     for i in range(60):
         await client.get(f"/inbox/referrals/{ref}")
     html = await (await client.get("/inbox/audit")).text()

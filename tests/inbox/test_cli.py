@@ -1,4 +1,5 @@
 """`python -m bot staff add NAME --role ROLE` reads the password from standard input."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,15 @@ PROJECT = Path(__file__).resolve().parents[2]
 def run(args, stdin, data_dir):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["DATA_DIR"] = str(data_dir)
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          cwd=PROJECT, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_staff_add_from_the_command_line(tmp_path, monkeypatch):
@@ -72,7 +80,7 @@ def test_staff_unlock_from_the_command_line(tmp_path, monkeypatch):
     db.reset_engines()
     try:
         now = dt.datetime.utcnow()
-        for _ in range(11):   # the only admin, made to wait a minute by someone guessing
+        for _ in range(11):  # the only admin, made to wait a minute by someone guessing
             authenticate("Una Admin", "a wrong password!", now=now)
         assert authenticate("Una Admin", "a good long password", now=now).reason == "wait"
         db.reset_engines()

@@ -1,4 +1,5 @@
 """The dashboard: statement aggregates, referral counts, SVG charts with tables, CSV exports."""
+
 from __future__ import annotations
 
 import csv
@@ -17,10 +18,13 @@ def seed():
     store.add_feedback("c1", "web", "making-2", 4)
     store.add_feedback("c2", "sms", "making-2", 2)
     store.add_feedback("c2", "sms", "informed-3", 5)
-    refs = [make_referral(1, channel="web", route="provider"), make_referral(2, channel="sms", route="pals"),
-            make_referral(3, channel="sms", route="provider", contact={"name": "Jo Bloggs", "phone": "07700900123"})]
+    refs = [
+        make_referral(1, channel="web", route="provider"),
+        make_referral(2, channel="sms", route="pals"),
+        make_referral(3, channel="sms", route="provider", contact={"name": "Jo Bloggs", "phone": "07700900123"}),
+    ]
     set_created(refs[0], dt.datetime.utcnow() - dt.timedelta(weeks=3))
-    set_created(refs[1], dt.datetime.utcnow() - dt.timedelta(weeks=30))   # outside the 12 weeks
+    set_created(refs[1], dt.datetime.utcnow() - dt.timedelta(weeks=30))  # outside the 12 weeks
     return refs
 
 
@@ -39,8 +43,11 @@ async def test_dashboard_numbers_charts_and_tables(client):
     # statement table: every statement, grouped by stage, with the report's numbers
     assert html.count('scope="rowgroup"') == 5
     for sid, row in report.items():
-        m = re.search(r'<span class="sid">%s</span>[^<]*</th>\s*<td class="num">(\d+)</td>\s*'
-                      r'<td class="num">(\d+)</td>\s*<td class="num">([^<]*)</td>' % re.escape(sid), html)
+        m = re.search(
+            r'<span class="sid">%s</span>[^<]*</th>\s*<td class="num">(\d+)</td>\s*'
+            r'<td class="num">(\d+)</td>\s*<td class="num">([^<]*)</td>' % re.escape(sid),
+            html,
+        )
         assert m, sid
         assert int(m.group(1)) == row["interactions"] and int(m.group(2)) == row["feedback"]["count"]
         mean = row["feedback"]["mean"]
@@ -52,9 +59,14 @@ async def test_dashboard_numbers_charts_and_tables(client):
     for ids in svgs:
         t, d = ids.split()
         assert f'<title id="{t}">' in html and f'<desc id="{d}">' in html
-    for title in ("Interactions per I statement", "Mean feedback score per I statement (1 to 5)",
-                  "Referrals by primary route", "Referrals by channel", "Referrals by status",
-                  "Referrals per week, last 12 weeks"):
+    for title in (
+        "Interactions per I statement",
+        "Mean feedback score per I statement (1 to 5)",
+        "Referrals by primary route",
+        "Referrals by channel",
+        "Referrals by status",
+        "Referrals per week, last 12 weeks",
+    ):
         assert f"{title}" in html
     assert html.count("<caption>") >= 7
     assert html.count('<rect class="bar"') >= 5

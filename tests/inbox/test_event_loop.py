@@ -4,6 +4,7 @@ The web app serves the inbox, the letters, /healthz and /metrics from one event 
 directly in a handler would hold up every other request for as long as it takes. Every call to
 the record, the staff accounts or the audit log goes through security.in_thread instead.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,8 +29,11 @@ def statements_on_the_loop():
             asyncio.get_running_loop()
         except RuntimeError:
             return  # a worker thread: fine
-        stack = [f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}" for f in traceback.extract_stack()
-                 if "/bot/" in f.filename]
+        stack = [
+            f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}"
+            for f in traceback.extract_stack()
+            if "/bot/" in f.filename
+        ]
         found.append((statement.split("\n")[0][:80], stack[-4:]))
 
     event.listen(Engine, "before_cursor_execute", before)
@@ -40,10 +44,20 @@ def statements_on_the_loop():
 async def _tour(client, inbox, ref: str, staff_ids) -> None:
     """Every inbox page and action an admin can use, plus the refusals that are audited."""
     token = await signed_in(client, "admin")
-    pages = ["/inbox/", "/inbox/referrals", "/inbox/referrals?status=new", f"/inbox/referrals/{ref}",
-             f"/inbox/referrals/{ref}?contact=show", "/inbox/dashboard", "/inbox/dashboard/statements.csv",
-             "/inbox/dashboard/referrals.csv", "/inbox/audit", "/inbox/staff", "/inbox/retention",
-             "/inbox/login"]
+    pages = [
+        "/inbox/",
+        "/inbox/referrals",
+        "/inbox/referrals?status=new",
+        f"/inbox/referrals/{ref}",
+        f"/inbox/referrals/{ref}?contact=show",
+        "/inbox/dashboard",
+        "/inbox/dashboard/statements.csv",
+        "/inbox/dashboard/referrals.csv",
+        "/inbox/audit",
+        "/inbox/staff",
+        "/inbox/retention",
+        "/inbox/login",
+    ]
     for path in pages:
         resp = await client.get(path, allow_redirects=False)
         assert resp.status in (200, 302), (path, resp.status)
@@ -52,12 +66,25 @@ async def _tour(client, inbox, ref: str, staff_ids) -> None:
         (f"/inbox/referrals/{ref}/note", {"note": "Rang the practice."}),
         (f"/inbox/referrals/{ref}/assign", {"assignee": "me"}),
         (f"/inbox/referrals/{ref}/update", {"update": "We have passed this on."}),
-        ("/inbox/staff", {"name": "Nia New", "role": "reviewer", "password": "a long password 456",
-                          "password2": "a long password 456"}),
+        (
+            "/inbox/staff",
+            {
+                "name": "Nia New",
+                "role": "reviewer",
+                "password": "a long password 456",
+                "password2": "a long password 456",
+            },
+        ),
         (f"/inbox/staff/{staff_ids['analyst']}/active", {"active": "0"}),
         (f"/inbox/staff/{staff_ids['analyst']}/active", {"active": "1"}),
-        ("/inbox/staff/password", {"account": str(staff_ids["reviewer"]), "password": "another password 789",
-                                   "password2": "another password 789"}),
+        (
+            "/inbox/staff/password",
+            {
+                "account": str(staff_ids["reviewer"]),
+                "password": "another password 789",
+                "password2": "another password 789",
+            },
+        ),
         (f"/inbox/staff/{staff_ids['reviewer']}/unlock", {}),
         ("/inbox/retention", {"days": "3650", "confirm": "yes"}),
     ]
@@ -74,13 +101,15 @@ async def _tour(client, inbox, ref: str, staff_ids) -> None:
     assert (await client.get("/inbox/dashboard", allow_redirects=False)).status == 302
 
 
-async def test_no_database_statement_runs_on_the_event_loop(client, inbox, staff_ids, sms_outbox,
-                                                            statements_on_the_loop):
+async def test_no_database_statement_runs_on_the_event_loop(
+    client, inbox, staff_ids, sms_outbox, statements_on_the_loop
+):
     ref = make_referral(1, contact={"name": "Jo Bloggs", "phone": "07700900123"})
     statements_on_the_loop.clear()  # setting up the test ran on the loop's thread; requests only from here
     await _tour(client, inbox, ref, staff_ids)
-    assert statements_on_the_loop == [], "\n".join(f"{sql}  <- {' < '.join(reversed(where))}"
-                                                   for sql, where in statements_on_the_loop)
+    assert statements_on_the_loop == [], "\n".join(
+        f"{sql}  <- {' < '.join(reversed(where))}" for sql, where in statements_on_the_loop
+    )
 
 
 async def test_a_slow_query_does_not_hold_up_other_requests(client, monkeypatch):
@@ -114,5 +143,4 @@ async def test_a_slow_query_does_not_hold_up_other_requests(client, monkeypatch)
 def page_title(html: str) -> str:
     """The page's <title> (for a readable failure)."""
     start = html.find("<title>")
-    return html[start:html.find("</title>")] if start >= 0 else html[:200]
-
+    return html[start : html.find("</title>")] if start >= 0 else html[:200]

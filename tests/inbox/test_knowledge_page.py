@@ -1,4 +1,5 @@
 """The admin view of the knowledge base: how many facts are due for a re-check, on the inbox's own clock."""
+
 from __future__ import annotations
 
 import datetime as dt

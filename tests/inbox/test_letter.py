@@ -2,6 +2,7 @@
 
 Where the letter is stored with a referral is wired by the conversation; here the page is given what
 `bot.letter.for_referral` returns, as the detail query will."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,13 @@ def with_letter(monkeypatch):
     from bot.web.inbox import queries
 
     real = queries.referral_detail
-    letter = draft({"nation": "england", "service": "hospital", "stage": "not_raised", "outcomes": ["apology"]},
-                   STORY, on_behalf=True, consent="yes", anonymous=False)
+    letter = draft(
+        {"nation": "england", "service": "hospital", "stage": "not_raised", "outcomes": ["apology"]},
+        STORY,
+        on_behalf=True,
+        consent="yes",
+        anonymous=False,
+    )
 
     def detail(ref):
         r = real(ref)
@@ -36,7 +42,7 @@ async def test_the_letter_is_shown_with_consent_redacted_and_as_text(client, wit
     html = await (await client.get(f"/inbox/referrals/{ref}")).text()
     assert '<h2 id="letter-h">Draft letter</h2>' in html and with_letter.subject in html
     assert "I am acting for [their full name]" in html and "An apology." in html
-    assert "Smith" not in html and "[NAME]" in html                # identifiers removed, as in the transcript
+    assert "Smith" not in html and "[NAME]" in html  # identifiers removed, as in the transcript
     assert "<b>Nobody</b>" not in html and "&lt;b&gt;Nobody&lt;/b&gt; listened &amp; she fell" in html
 
 

@@ -1,4 +1,5 @@
 """The referral list, its filters and pages, the detail page, the workflow, notes, assignment, updates."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,16 +25,19 @@ async def test_a_new_referral_appears_in_the_list_within_a_second(client):
 
 async def test_filters(client):
     now = dt.datetime.utcnow()
-    a = make_referral(1, channel="web", route="provider", advocacy=True, anonymity="named",
-                      contact={"email": "a@example.org"})
+    a = make_referral(
+        1, channel="web", route="provider", advocacy=True, anonymity="named", contact={"email": "a@example.org"}
+    )
     b = make_referral(2, channel="sms", route="pals", advocacy=False, anonymity="anonymous")
-    c = make_referral(3, channel="sms", route="provider", advocacy=False, anonymity="confidential",
-                      contact={"phone": "07700900001"})
+    c = make_referral(
+        3, channel="sms", route="provider", advocacy=False, anonymity="confidential", contact={"phone": "07700900001"}
+    )
     set_created(a, now - dt.timedelta(days=40))
     set_created(b, now - dt.timedelta(days=10))
     token = await signed_in(client, "reviewer")
-    await client.post(f"/inbox/referrals/{c}/status", data={"csrf_token": token, "status": "in_review",
-                                                            "expected": "new"})
+    await client.post(
+        f"/inbox/referrals/{c}/status", data={"csrf_token": token, "status": "in_review", "expected": "new"}
+    )
 
     async def listed(query: str):
         resp = await client.get("/inbox/referrals?" + query)
@@ -91,8 +95,9 @@ def seed_conversation(conversation: str):
     from bot.record import get_store
 
     store = get_store()
-    store.record_interactions([(conversation, "web", "utter_invite_story", None),
-                               (conversation, "web", "action_recommend", None)])
+    store.record_interactions(
+        [(conversation, "web", "utter_invite_story", None), (conversation, "web", "action_recommend", None)]
+    )
     store.add_feedback(conversation, "web", "making-2", 4, "It let me say it my way")
     store.add_transcript(conversation, "person", "My GP, Dr Smith, was rude to me on 01/02/2024")
     store.add_transcript(conversation, "bot", "I am sorry that happened.")
@@ -105,15 +110,29 @@ async def test_detail_page_shows_the_referral_and_audits_the_view(client):
     resp = await client.get(f"/inbox/referrals/{ref}")
     assert resp.status == 200 and resp.headers["Cache-Control"] == "no-store"
     html = await resp.text()
-    for text in (ref, "My GP was rude to me", "The organisation that gave the care", "Most complaints are sorted out",
-                 "Parliamentary and Health Service Ombudsman", "apology", "Named", "Phone",
-                 "I am sorry that happened.", "Feedback: 4 out of 5", "It let me say it my way", "making-2",
-                 "I was able to communicate my concerns in the way that I wanted", "Show the contact details",
-                 "utter_invite_story", "I was able to make a complaint at a time that suited me", "action_recommend",
-                 "I understand how complaints help to improve services"):
+    for text in (
+        ref,
+        "My GP was rude to me",
+        "The organisation that gave the care",
+        "Most complaints are sorted out",
+        "Parliamentary and Health Service Ombudsman",
+        "apology",
+        "Named",
+        "Phone",
+        "I am sorry that happened.",
+        "Feedback: 4 out of 5",
+        "It let me say it my way",
+        "making-2",
+        "I was able to communicate my concerns in the way that I wanted",
+        "Show the contact details",
+        "utter_invite_story",
+        "I was able to make a complaint at a time that suited me",
+        "action_recommend",
+        "I understand how complaints help to improve services",
+    ):
         assert text in html, text
-    assert "Dr Smith" not in html           # the transcript is stored redacted
-    assert "Jo Bloggs" not in html and "07700900123" not in html   # contact details only on request
+    assert "Dr Smith" not in html  # the transcript is stored redacted
+    assert "Jo Bloggs" not in html and "07700900123" not in html  # contact details only on request
     views = audit_actions("view_referral")
     assert [(v["staff"], v["target"]) for v in views] == [("Rob Reviewer", ref)]
     assert not audit_actions("view_contact")
@@ -156,9 +175,16 @@ async def test_workflow_with_reasons(client):
     before = get_store().referral_status(ref).updated_at
 
     async def move(status, reason="", expected=None):
-        return await client.post(f"/inbox/referrals/{ref}/status", allow_redirects=False, data={
-            "csrf_token": token, "status": status, "reason": reason,
-            "expected": expected if expected is not None else get_store().referral_status(ref).status})
+        return await client.post(
+            f"/inbox/referrals/{ref}/status",
+            allow_redirects=False,
+            data={
+                "csrf_token": token,
+                "status": status,
+                "reason": reason,
+                "expected": expected if expected is not None else get_store().referral_status(ref).status,
+            },
+        )
 
     # new -> referred_on is not a step of the workflow
     assert (await move("referred_on", "PALS")).status == 302
@@ -192,11 +218,17 @@ async def test_workflow_with_reasons(client):
     with session_scope() as s:
         r = s.execute(select(Referral).where(Referral.ref == ref)).scalar_one()
         assert r.closed_at is not None
-        events = [(e.kind, e.status, e.text) for e in s.execute(
-            select(ReferralEvent).where(ReferralEvent.referral_id == r.id).order_by(ReferralEvent.id)).scalars()]
-    assert events == [("status", "in_review", None),
-                      ("status", "referred_on", "Referred to the local advocacy service"),
-                      ("status", "closed", "Advocacy service confirmed they have it")]
+        events = [
+            (e.kind, e.status, e.text)
+            for e in s.execute(
+                select(ReferralEvent).where(ReferralEvent.referral_id == r.id).order_by(ReferralEvent.id)
+            ).scalars()
+        ]
+    assert events == [
+        ("status", "in_review", None),
+        ("status", "referred_on", "Referred to the local advocacy service"),
+        ("status", "closed", "Advocacy service confirmed they have it"),
+    ]
     # re-opening needs a reason and clears closed_at
     await move("in_review", "The person came back with more")
     with session_scope() as s:
@@ -210,18 +242,23 @@ async def test_workflow_with_reasons(client):
 async def test_notes_and_assignment(client, staff_ids):
     ref = make_referral(1)
     token = await signed_in(client, "reviewer")
-    resp = await client.post(f"/inbox/referrals/{ref}/note", data={"csrf_token": token, "note": "Called PALS"},
-                             allow_redirects=False)
+    resp = await client.post(
+        f"/inbox/referrals/{ref}/note", data={"csrf_token": token, "note": "Called PALS"}, allow_redirects=False
+    )
     assert resp.status == 302
     assert (await client.post(f"/inbox/referrals/{ref}/note", data={"csrf_token": token, "note": " "})).status == 302
-    resp = await client.post(f"/inbox/referrals/{ref}/assign",
-                             data={"csrf_token": token, "assignee": str(staff_ids["admin"])}, allow_redirects=False)
+    resp = await client.post(
+        f"/inbox/referrals/{ref}/assign",
+        data={"csrf_token": token, "assignee": str(staff_ids["admin"])},
+        allow_redirects=False,
+    )
     assert resp.status == 302
     html = await detail(client, ref)
     assert "Called PALS" in html and "Assigned to Ada Admin" in html and "Write the note first" in html
     # An analyst cannot be assigned a referral.
-    await client.post(f"/inbox/referrals/{ref}/assign", data={"csrf_token": token,
-                                                              "assignee": str(staff_ids["analyst"])})
+    await client.post(
+        f"/inbox/referrals/{ref}/assign", data={"csrf_token": token, "assignee": str(staff_ids["analyst"])}
+    )
     assert "Choose an active reviewer or admin" in await detail(client, ref)
     await client.post(f"/inbox/referrals/{ref}/assign", data={"csrf_token": token, "assignee": "none"})
     from sqlalchemy import select
@@ -232,13 +269,22 @@ async def test_notes_and_assignment(client, staff_ids):
     with session_scope() as s:
         r = s.execute(select(Referral).where(Referral.ref == ref)).scalar_one()
         assert r.assigned_to is None
-        kinds = [(e.kind, e.text, e.staff_id) for e in s.execute(
-            select(ReferralEvent).where(ReferralEvent.referral_id == r.id).order_by(ReferralEvent.id)).scalars()]
-    assert kinds == [("note", "Called PALS", staff_ids["reviewer"]),
-                     ("assign", "Assigned to Ada Admin", staff_ids["reviewer"]),
-                     ("assign", "Unassigned", staff_ids["reviewer"])]
-    assert [a["action"] for a in audit_actions() if a["action"] in ("add_note", "assign")] == \
-        ["add_note", "assign", "assign"]
+        kinds = [
+            (e.kind, e.text, e.staff_id)
+            for e in s.execute(
+                select(ReferralEvent).where(ReferralEvent.referral_id == r.id).order_by(ReferralEvent.id)
+            ).scalars()
+        ]
+    assert kinds == [
+        ("note", "Called PALS", staff_ids["reviewer"]),
+        ("assign", "Assigned to Ada Admin", staff_ids["reviewer"]),
+        ("assign", "Unassigned", staff_ids["reviewer"]),
+    ]
+    assert [a["action"] for a in audit_actions() if a["action"] in ("add_note", "assign")] == [
+        "add_note",
+        "assign",
+        "assign",
+    ]
 
 
 async def test_send_an_update_by_sms(client, sms_outbox):
@@ -246,8 +292,11 @@ async def test_send_an_update_by_sms(client, sms_outbox):
 
     ref = make_referral(1, channel="sms", contact={"phone": "07700900123"})
     token = await signed_in(client, "reviewer")
-    resp = await client.post(f"/inbox/referrals/{ref}/update", allow_redirects=False,
-                             data={"csrf_token": token, "update": "We have passed your concern to PALS."})
+    resp = await client.post(
+        f"/inbox/referrals/{ref}/update",
+        allow_redirects=False,
+        data={"csrf_token": token, "update": "We have passed your concern to PALS."},
+    )
     assert resp.status == 302
     assert sms_outbox == [({"phone": "07700900123"}, "We have passed your concern to PALS.")]
     html = await detail(client, ref)
@@ -293,15 +342,35 @@ async def test_the_detail_page_names_the_persons_own_organisation(client):
     """A route that named the person's local organisation (issue 15) shows it with its confirmed contact."""
     from bot.record import get_store
 
-    org = {"id": "icb_west_yorkshire", "name": "NHS West Yorkshire Integrated Care Board",
-           "complaints_url": "https://www.westyorkshire.icb.nhs.uk/contact/comments-concerns-complaints",
-           "checked": "2026-01-01"}
+    org = {
+        "id": "icb_west_yorkshire",
+        "name": "NHS West Yorkshire Integrated Care Board",
+        "complaints_url": "https://www.westyorkshire.icb.nhs.uk/contact/comments-concerns-complaints",
+        "checked": "2026-01-01",
+    }
     ref = get_store().create_referral(
-        conversation="conv-place", channel="web", idempotency_key="conv-place:referral", summary="My GP was rude.",
+        conversation="conv-place",
+        channel="web",
+        idempotency_key="conv-place:referral",
+        summary="My GP was rude.",
         facts={"nation": "england", "service": "gp", "stage": "not_raised"},
-        routes=[{"id": "icb", "role": "alternative", "name": "Your local ICB", "why": "", "how": "", "time_limit": "",
-                 "organisation": org}],
-        outcomes=["apology"], anonymity="named", contact=None, wants_advocacy=True, transcript_consent=False)
+        routes=[
+            {
+                "id": "icb",
+                "role": "alternative",
+                "name": "Your local ICB",
+                "why": "",
+                "how": "",
+                "time_limit": "",
+                "organisation": org,
+            }
+        ],
+        outcomes=["apology"],
+        anonymity="named",
+        contact=None,
+        wants_advocacy=True,
+        transcript_consent=False,
+    )
     await signed_in(client, "reviewer")
     html = await (await client.get(f"/inbox/referrals/{ref}")).text()
     assert "Their organisation" in html and org["name"] in html and org["complaints_url"] in html

@@ -1,4 +1,5 @@
 """Signing in and out: Argon2id, backoff per account and address, trusted devices, new sessions, idle and absolute expiry, audit."""
+
 from __future__ import annotations
 
 from tests.inbox.helpers import NAMES, PASSWORDS, audit_actions, login, make_client, make_referral, signed_in
@@ -62,7 +63,7 @@ async def test_failures_slow_the_account_down_and_never_lock_it(client, inbox):
     details = [a["detail"] for a in audit_actions("sign_in_failed")]
     assert details[4] == "wrong password; next attempt in 1 s" and details[5].startswith("attempt refused unchecked")
     inbox.clock.offset += 2
-    assert (await login(client, "reviewer")).status == 302   # seconds later, not fifteen minutes
+    assert (await login(client, "reviewer")).status == 302  # seconds later, not fifteen minutes
     assert audit_actions("sign_in")[0]["staff"] == "Rob Reviewer"
 
 
@@ -76,8 +77,8 @@ async def test_an_attacker_cannot_keep_the_owner_out(app, client, inbox):
         for i in range(14):
             statuses.append((await login(attacker, "admin", password=f"guess number {i:03d}")).status)
             inbox.clock.offset += 0.2
-        assert set(statuses) <= {401, 429} and 429 in statuses   # the attacker's network is slowed down
-        assert (await login(attacker, "admin")).status in (401, 429)   # even the right password, now
+        assert set(statuses) <= {401, 429} and 429 in statuses  # the attacker's network is slowed down
+        assert (await login(attacker, "admin")).status in (401, 429)  # even the right password, now
     # The owner, meanwhile, signs in at once (the account's wait and the address's do not apply).
     assert (await login(client, "admin")).status == 302
 
@@ -101,9 +102,9 @@ async def test_per_address_limit_waits_longer_after_each_failure(client, inbox):
     inbox.clock.offset += 1.5
     assert (await login(client, name="guess4", password="guessing password")).status == 401  # the fourth failure
     resp = await login(client, "reviewer")
-    assert resp.status == 429 and resp.headers["Retry-After"] == "2"   # twice as long
+    assert resp.status == 429 and resp.headers["Retry-After"] == "2"  # twice as long
     inbox.clock.offset += 2.5
-    assert (await login(client, "reviewer")).status == 302   # a person who waits gets in
+    assert (await login(client, "reviewer")).status == 302  # a person who waits gets in
 
 
 async def test_each_sign_in_gets_a_new_session(client):
@@ -128,10 +129,10 @@ async def test_signed_out_session_cannot_be_replayed(client):
 
 async def test_idle_expiry_after_thirty_minutes(client, inbox):
     await signed_in(client, "reviewer")
-    for _ in range(4):                          # active every 25 minutes: stays signed in
+    for _ in range(4):  # active every 25 minutes: stays signed in
         inbox.clock.offset += 25 * 60
         assert (await client.get("/inbox/referrals", allow_redirects=False)).status == 200
-    inbox.clock.offset += 30 * 60 + 5           # then 30 minutes without a request
+    inbox.clock.offset += 30 * 60 + 5  # then 30 minutes without a request
     resp = await client.get("/inbox/referrals", allow_redirects=False)
     assert resp.status == 302
     assert resp.headers["Location"] == "/inbox/login?next=/inbox/referrals&reason=idle"
@@ -144,7 +145,7 @@ async def test_idle_expiry_after_thirty_minutes(client, inbox):
 
 async def test_absolute_expiry_after_twelve_hours(client, inbox):
     await signed_in(client, "reviewer")
-    for _ in range(35):                         # a request every 20 minutes for 11 h 40 min
+    for _ in range(35):  # a request every 20 minutes for 11 h 40 min
         inbox.clock.offset += 20 * 60
         resp = await client.get("/inbox/dashboard", allow_redirects=False)
         assert resp.status == 200
@@ -160,7 +161,7 @@ async def test_deactivation_and_password_reset_end_sessions(app, client, staff_i
     await signed_in(client, "reviewer")
     set_active(staff_ids["reviewer"], False)
     assert (await client.get("/inbox/referrals", allow_redirects=False)).status == 302
-    assert (await login(client, "reviewer")).status == 401        # deactivated: cannot sign in
+    assert (await login(client, "reviewer")).status == 401  # deactivated: cannot sign in
     set_active(staff_ids["reviewer"], True)
     async with make_client(app) as other:
         await signed_in(other, "analyst")

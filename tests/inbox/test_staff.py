@@ -1,4 +1,5 @@
 """bot.staff on its own: validation, hashing, backoff after failed sign-ins."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,15 +9,18 @@ import pytest
 from bot.staff import StaffError, add_staff, authenticate
 
 
-@pytest.mark.parametrize("name,role,password,message", [
-    ("", "reviewer", "a good long password", "a name is needed"),
-    ("x" * 81, "reviewer", "a good long password", "too long"),
-    ("Tab\tName\x07", "reviewer", "a good long password", "control characters"),
-    ("Fay", "owner", "a good long password", "unknown role"),
-    ("Fay", "reviewer", "elevenchars", "too short"),
-    ("Fay", "reviewer", "x" * 300, "too long"),
-    ("Fay Fayerson", "reviewer", "fay fayerson", "must not be the name"),
-])
+@pytest.mark.parametrize(
+    "name,role,password,message",
+    [
+        ("", "reviewer", "a good long password", "a name is needed"),
+        ("x" * 81, "reviewer", "a good long password", "too long"),
+        ("Tab\tName\x07", "reviewer", "a good long password", "control characters"),
+        ("Fay", "owner", "a good long password", "unknown role"),
+        ("Fay", "reviewer", "elevenchars", "too short"),
+        ("Fay", "reviewer", "x" * 300, "too long"),
+        ("Fay Fayerson", "reviewer", "fay fayerson", "must not be the name"),
+    ],
+)
 def test_bad_input(inbox_env, name, role, password, message):
     with pytest.raises(StaffError, match=message):
         add_staff(name, role, password)
@@ -60,5 +64,5 @@ def test_production_hashing_parameters(real_hashing):
     staff._hasher.cache_clear()
     hasher = staff._hasher()
     assert isinstance(hasher, PasswordHasher) and hasher.type is Type.ID
-    assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2   # OWASP's minimum for Argon2id
+    assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2  # OWASP's minimum for Argon2id
     assert hasher.hash("a good long password").startswith("$argon2id$")

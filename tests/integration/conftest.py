@@ -6,6 +6,7 @@
   store in separate databases, the Redis lock store, and two Rasa servers. The fault tests break it and
   each checks that it comes back; `healthy` (autouse in the stack tests) waits for that before a test.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -56,9 +57,11 @@ def topo(pg, redis_server, tmp_path_factory):
     from cryptography.fernet import Fernet
 
     keys = {"PSEUDONYM_KEY": secrets.token_hex(32), "CONTACT_KEY": Fernet.generate_key().decode()}
-    stack = Stack(tmp_path_factory.mktemp("topology"), rasa_servers=2,
-                  env={"DATABASE_URL": record, "TRACKER_DATABASE_URL": tracker, "REDIS_URL": redis_server.url,
-                       **keys})
+    stack = Stack(
+        tmp_path_factory.mktemp("topology"),
+        rasa_servers=2,
+        env={"DATABASE_URL": record, "TRACKER_DATABASE_URL": tracker, "REDIS_URL": redis_server.url, **keys},
+    )
     stack.record_url, stack.tracker_url, stack.keys = record, tracker, keys
     stack.start(timeout=420)
     yield stack

@@ -1,4 +1,5 @@
 """Talking to a running stack, finding its processes, and reading what it stored."""
+
 from __future__ import annotations
 
 import json
@@ -15,17 +16,35 @@ import sqlalchemy as sa
 from tests.support.stack import Stack, customs, http, texts
 
 #: Answers in a person's own words, by the question's `ask` marker.
-ANSWERS = {"nation": "England", "service": "GP", "funding": "NHS", "stage": "not yet", "issues": "they were rude",
-           "outcomes": "an apology", "months_since": "last week", "risk_now": "no", "on_behalf": "it's about me",
-           "professional": "no, not one person", "confirm": "yes that's right", "consent": "yes they agree",
-           "advocacy": "no thanks", "anonymity": "with my name", "feedback": "4", "contact": "no thanks",
-           "letter": "no thanks", "transcript_consent": "yes", "postcode": "no thanks"}
+ANSWERS = {
+    "nation": "England",
+    "service": "GP",
+    "funding": "NHS",
+    "stage": "not yet",
+    "issues": "they were rude",
+    "outcomes": "an apology",
+    "months_since": "last week",
+    "risk_now": "no",
+    "on_behalf": "it's about me",
+    "professional": "no, not one person",
+    "confirm": "yes that's right",
+    "consent": "yes they agree",
+    "advocacy": "no thanks",
+    "anonymity": "with my name",
+    "feedback": "4",
+    "contact": "no thanks",
+    "letter": "no thanks",
+    "transcript_consent": "yes",
+    "postcode": "no thanks",
+}
 #: How a person asks for an advocate once the advice is given (it is offered inside the advice, not asked).
 ASK_FOR_ADVOCATE = "I would like an advocate please"
 
 
 def wants_advocate(answers: Dict[str, str]) -> bool:
     return str(answers.get("advocacy", "")).lower().startswith("yes")
+
+
 OPENING = "my GP receptionist was rude to me"
 #: What the bot says when it confirms a saved referral: the reference is given only then.
 SAVED = re.compile(r"Your request is saved\. Your reference is ([0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{2})")
@@ -76,14 +95,19 @@ class Conversation:
     def say(self, text: str, server: Optional[int] = None, timeout: float = 120) -> Turn:
         if server is None:
             server = self.servers[len(self.turns) % len(self.servers)]
-        status, body = http("POST", f"{self.stack.rasa_url(server)}/webhooks/rest/webhook",
-                            {"sender": self.sender, "message": text}, timeout=timeout)
+        status, body = http(
+            "POST",
+            f"{self.stack.rasa_url(server)}/webhooks/rest/webhook",
+            {"sender": self.sender, "message": text},
+            timeout=timeout,
+        )
         turn = Turn(text, server, status, body)
         self.turns.append(turn)
         return turn
 
-    def answer_until(self, stop: str, answers: Optional[Dict[str, str]] = None, opening: str = OPENING,
-                     limit: int = 16) -> Turn:
+    def answer_until(
+        self, stop: str, answers: Optional[Dict[str, str]] = None, opening: str = OPENING, limit: int = 16
+    ) -> Turn:
         """Open with a story and answer each question until the bot asks `stop` (an ask name) or,
         with stop="routes", gives its recommendation. Every question must move the conversation on."""
         answers = {**ANSWERS, **(answers or {})}
@@ -95,7 +119,7 @@ class Conversation:
             if stop in turn.asks:
                 return turn
             if any("routes" in c for c in customs(turn.messages)) and wants_advocate(answers):
-                turn = self.say(ASK_FOR_ADVOCATE)   # advocacy is one word away in the advice
+                turn = self.say(ASK_FOR_ADVOCATE)  # advocacy is one word away in the advice
                 continue
             assert turn.asks, f"no question and no advice: {turn}\n{self.turns}"
             turn = self.say(answers[turn.asks[-1]])

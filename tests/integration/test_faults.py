@@ -4,14 +4,30 @@ The person is always told the truth: never an empty reply or a 500, never told t
 to save was saved; /healthz names what is wrong while it is wrong; and nothing they were answered on
 is silently lost once the fault is over.
 """
+
 from __future__ import annotations
 
 import re
 import time
 
 from bot.privacy import redact
-from tests.integration.helpers import (ANSWERS, ASK_FOR_ADVOCATE, OPENING, SAVED, Conversation, children, healthz, kill, pseudonym_of,
-                                       query, slots, tracker_events, user_texts, wait_for, wait_health)
+from tests.integration.helpers import (
+    ANSWERS,
+    ASK_FOR_ADVOCATE,
+    OPENING,
+    SAVED,
+    Conversation,
+    children,
+    healthz,
+    kill,
+    pseudonym_of,
+    query,
+    slots,
+    tracker_events,
+    user_texts,
+    wait_for,
+    wait_health,
+)
 
 #: A plain statement that nothing was saved (the message of an outage, or of a referral not saved).
 NOT_SAVED = re.compile(r"\bnot\b[^.]{0,40}\bsaved\b|\bnothing\b[^.]{0,60}\bsaved\b|\bNOT been passed on\b", re.I)
@@ -20,8 +36,11 @@ KIND_ERROR = re.compile(r"\b(sorry|try again)\b", re.I)
 
 def told_not_kept(turn) -> bool:
     """The person was told this message was not taken in (so it must not be in the tracker either)."""
-    return turn.status == 503 and any((m.get("custom") or {}).get("error") == "store_unavailable"
-                                      for m in turn.messages) and NOT_SAVED.search(turn.said)
+    return (
+        turn.status == 503
+        and any((m.get("custom") or {}).get("error") == "store_unavailable" for m in turn.messages)
+        and NOT_SAVED.search(turn.said)
+    )
 
 
 def assert_honest(turn) -> None:
@@ -82,9 +101,11 @@ def test_postgresql_stopped_and_restarted_mid_conversation(healthy, pg):
 
     pg.stop()
     try:
-        during = [waiting.say("email me at waiting.person@example.org"),
-                  middle.say("England"),
-                  waiting.say("you can email me at waiting.person@example.org", server=0)]
+        during = [
+            waiting.say("email me at waiting.person@example.org"),
+            middle.say("England"),
+            waiting.say("you can email me at waiting.person@example.org", server=0),
+        ]
         for turn in during:
             assert_honest(turn)
             assert not SAVED.search(turn.said), f"told a failed save succeeded: {turn}"
@@ -107,8 +128,9 @@ def test_postgresql_stopped_and_restarted_mid_conversation(healthy, pg):
     for talk in (done, waiting, middle):
         for ref in talk.confirmed_refs():
             assert record.get(ref) == 1, (ref, record)
-    per_person = dict(query(healthy.record_url,
-                            "SELECT conversation, count(*) FROM rec_referrals GROUP BY conversation"))
+    per_person = dict(
+        query(healthy.record_url, "SELECT conversation, count(*) FROM rec_referrals GROUP BY conversation")
+    )
     assert per_person.get(pseudonym_of(healthy, done.sender)) == 1
     assert per_person.get(pseudonym_of(healthy, waiting.sender)) == 1
     assert len(set(done.confirmed_refs() + waiting.confirmed_refs())) == 2
@@ -127,8 +149,13 @@ def _set_read_only(pg, database: str, on: bool) -> None:
     try:
         with engine.connect() as conn:
             conn.execute(sa.text(f'ALTER DATABASE "{database}" {setting}'))
-            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                 "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": database})
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :d AND pid <> pg_backend_pid()"
+                ),
+                {"d": database},
+            )
     finally:
         engine.dispose()
 
@@ -140,7 +167,7 @@ def test_writes_refused_mid_conversation_are_journalled_and_written_back(healthy
     record_db = healthy.record_url.rsplit("/", 1)[1]
     talk = Conversation(healthy, servers=(0, 1))
     talk.answer_until("routes")
-    ask = None   # after the advice, the person asks for an advocate in words (it is offered, not asked)
+    ask = None  # after the advice, the person asks for an advocate in words (it is offered, not asked)
     answers = {**ANSWERS, "advocacy": "yes please", "anonymity": "confidentially"}
     answered = []
     _set_read_only(pg, tracker_db, True)
@@ -174,8 +201,11 @@ def test_writes_refused_mid_conversation_are_journalled_and_written_back(healthy
         _set_read_only(pg, record_db, False)
 
     wait_health(healthy, 200, timeout=120)
-    wait_for(lambda: all(r["tracker_store"]["pending_conversations"] == 0 for r in healthz(healthy)[1]["rasa"]),
-             60, "the journal to be written back")
+    wait_for(
+        lambda: all(r["tracker_store"]["pending_conversations"] == 0 for r in healthz(healthy)[1]["rasa"]),
+        60,
+        "the journal to be written back",
+    )
     assert_tracker_matches(healthy, talk)
     # The conversation carries on from where it was, and the person can now ask for help again.
     state = slots(tracker_events(healthy.tracker_url, talk.sender))

@@ -1,6 +1,7 @@
 """The rate-limit backends (bot.limits): the same behaviour in memory and in a real Redis, atomic across
 clients of one Redis (as several servers are), no number or address in Redis, and refusal when Redis
 cannot be reached (issue 14, point 4)."""
+
 from __future__ import annotations
 
 import secrets
@@ -33,10 +34,10 @@ def test_a_window_allows_its_limit_then_refuses_until_events_age_out(make):
     b = make()
     w = Window("t", "k", 60, limit=3)
     assert [b.hit([w], T0 + i) for i in range(5)] == [True, True, True, False, False]
-    assert b.recent(w, T0 + 4) == [T0, T0 + 1, T0 + 2]           # refused events are not kept
-    assert b.hit([w], T0 + 60.5)                                   # the first has aged out
+    assert b.recent(w, T0 + 4) == [T0, T0 + 1, T0 + 2]  # refused events are not kept
+    assert b.hit([w], T0 + 60.5)  # the first has aged out
     assert not b.hit([w], T0 + 60.6)
-    assert b.hit([Window("t", "other", 60, limit=3)], T0 + 5)      # other keys are not affected
+    assert b.hit([Window("t", "other", 60, limit=3)], T0 + 5)  # other keys are not affected
 
 
 def test_refused_events_kept_when_always_so_hammering_keeps_the_door_shut(make):
@@ -53,7 +54,7 @@ def test_every_window_must_allow_and_only_always_ones_count_a_refusal(make):
     mine, everyone = Window("t", "a", 60, limit=1, always=True), Window("t-all", "*", 60, limit=10)
     assert b.hit([mine, everyone], T0)
     assert not b.hit([mine, everyone], T0 + 1)
-    assert len(b.recent(mine, T0 + 2)) == 1 and len(b.recent(everyone, T0 + 2)) == 1   # cap 1: only the latest
+    assert len(b.recent(mine, T0 + 2)) == 1 and len(b.recent(everyone, T0 + 2)) == 1  # cap 1: only the latest
     assert b.recent(mine, T0 + 2) == [T0 + 1]
 
 
@@ -85,7 +86,7 @@ def test_window_limit_on_each_backend(make):
     limit = WindowLimit(per_key=3, overall=5, window=3600, clock=lambda: now[0], backend=make())
     assert [limit.allow("a") for _ in range(4)] == [True, True, True, False]
     assert limit.retry_after("a") == 3600
-    assert [limit.allow(k) for k in ("b", "c", "d")] == [True, True, False]   # five in all
+    assert [limit.allow(k) for k in ("b", "c", "d")] == [True, True, False]  # five in all
     assert limit.retry_after() == 3600
     now[0] += 3600
     assert limit.allow("a") and limit.allow("d")
@@ -120,14 +121,18 @@ def test_sms_limits_hold_across_two_servers_and_a_lost_redis_sends_nothing_more(
     from channels.sms import RateLimiter
 
     prefix = f"test:{secrets.token_hex(4)}:"
-    servers = [RateLimiter(per_minute=5, per_day=100, backend=redis_backend(redis_server.url, prefix))
-               for _ in range(2)]
+    servers = [
+        RateLimiter(per_minute=5, per_day=100, backend=redis_backend(redis_server.url, prefix)) for _ in range(2)
+    ]
     verdicts = [servers[i % 2].check("who-1") for i in range(12)]
     assert verdicts == ["ok"] * 5 + ["first_block"] + ["blocked"] * 6
     assert servers[1].check("who-2") == "ok"
 
-    dead = RateLimiter(per_minute=5, per_day=100,
-                       backend=RedisBackend(f"redis://127.0.0.1:{free_port()}/0", prefix="test:", timeout=0.5))
+    dead = RateLimiter(
+        per_minute=5,
+        per_day=100,
+        backend=RedisBackend(f"redis://127.0.0.1:{free_port()}/0", prefix="test:", timeout=0.5),
+    )
     assert [dead.check("who-3") for _ in range(4)] == ["unavailable", "blocked", "blocked", "blocked"]
 
 
@@ -140,10 +145,10 @@ def test_sign_in_throttling_holds_across_two_web_servers(redis_server):
     for i in range(3):
         assert servers[i % 2].retry_after("ip:203.0.113.7") == 0
         servers[i % 2].record("ip:203.0.113.7", failed=True)
-    assert [s.retry_after("ip:203.0.113.7") for s in servers] == [1, 1]   # the wait starts at three, not six
+    assert [s.retry_after("ip:203.0.113.7") for s in servers] == [1, 1]  # the wait starts at three, not six
     clock.offset += 1.5
     servers[1].record("ip:203.0.113.7", failed=True)
-    assert servers[0].retry_after("ip:203.0.113.7") == 2                 # and doubles, whoever counted it
+    assert servers[0].retry_after("ip:203.0.113.7") == 2  # and doubles, whoever counted it
     assert servers[0].retry_after("ip:198.51.100.1") == 0
 
 

@@ -6,6 +6,7 @@ confidential. The stack is then stopped (so every log line is written and every 
 every byte under DATA_DIR is searched: SQLite files, their WAL and journal files, the tracker
 journal, logs, keys, run configuration.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,7 @@ CONF = {"phone": "07700 900789", "email": "conf.person@example.org"}
 
 
 def patterns(contact: Dict[str, str]) -> List[re.Pattern]:
-    digits = re.sub(r"\D", "", contact["phone"])[1:]          # 7700900456: with or without 0 / +44
+    digits = re.sub(r"\D", "", contact["phone"])[1:]  # 7700900456: with or without 0 / +44
     phone = rb"\D{0,3}".join(re.escape(d.encode()) for d in (digits[:4], digits[4:7], digits[7:]))
     user = contact["email"].split("@")[0].encode()
     return [re.compile(phone), re.compile(re.escape(user), re.I)]
@@ -47,13 +48,23 @@ def conversations(tmp_path_factory):
     try:
         anon = Conversation(stack)
         anon.say(f"my GP receptionist was rude to me. Call me on {ANON['phone']} or email {ANON['email']}")
-        anon.answer_until("feedback", {"advocacy": "yes please",
-                                     "anonymity": f"anonymously please, even though my email is {ANON['email']}"})
+        anon.answer_until(
+            "feedback",
+            {"advocacy": "yes please", "anonymity": f"anonymously please, even though my email is {ANON['email']}"},
+        )
         anon.say(f"my mobile is {ANON['phone']} if the advocate needs it")
         conf = Conversation(stack)
         conf.say(f"The hospital lost my test results. My number is {CONF['phone']}")
-        conf.answer_until("contact", {"advocacy": "yes please", "anonymity": "confidentially", "nation": "England",
-                                      "service": "hospital", "issues": "they lost my results"})
+        conf.answer_until(
+            "contact",
+            {
+                "advocacy": "yes please",
+                "anonymity": "confidentially",
+                "nation": "England",
+                "service": "hospital",
+                "issues": "they lost my results",
+            },
+        )
         conf.say(f"my number is {CONF['phone']} and my email is {CONF['email']}")
         assert children(stack)  # still whole at the end
     finally:
@@ -64,8 +75,9 @@ def conversations(tmp_path_factory):
 def referral(data_dir: Path, ref: str):
     con = sqlite3.connect(data_dir / "record.db")
     try:
-        return con.execute("SELECT anonymity, contact_pref, contact_sealed FROM rec_referrals WHERE ref = ?",
-                           (ref,)).fetchone()
+        return con.execute(
+            "SELECT anonymity, contact_pref, contact_sealed FROM rec_referrals WHERE ref = ?", (ref,)
+        ).fetchone()
     finally:
         con.close()
 
@@ -76,7 +88,7 @@ def test_an_anonymous_referral_leaves_no_phone_number_or_email_anywhere(conversa
     assert len(refs) == 1, anon.turns
     assert "not kept any contact details" in " ".join(t.said for t in anon.turns)
     assert referral(data_dir, refs[0]) == ("anonymous", "none", None)
-    assert (data_dir / "tracker.db").exists() and (data_dir / "logs").is_dir()   # the places searched exist
+    assert (data_dir / "tracker.db").exists() and (data_dir / "logs").is_dir()  # the places searched exist
     hits = found(data_dir, ANON)
     assert not hits, "contact details of an anonymous person stored:\n" + "\n".join(hits[:20])
 

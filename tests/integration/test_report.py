@@ -1,4 +1,5 @@
 """`python -m bot report --csv` prints the same numbers as the JSON report (CONTRACT section 6)."""
+
 from __future__ import annotations
 
 import csv
@@ -15,8 +16,14 @@ from tests.support.stack import PROJECT
 
 def bot_cli(url: str, *args: str) -> str:
     env = dict(os.environ, DATABASE_URL=url)
-    out = subprocess.run([str(PROJECT / ".venv" / "bin" / "python"), "-m", "bot", *args], cwd=PROJECT, env=env,
-                         capture_output=True, text=True, timeout=180)
+    out = subprocess.run(
+        [str(PROJECT / ".venv" / "bin" / "python"), "-m", "bot", *args],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout
 
@@ -26,8 +33,9 @@ def test_the_csv_report_matches_the_json_report(backend):
     db.upgrade(url)
     store = Store(url)
     sids = list(statements())
-    store.record_interactions([(f"c{i}", "rest", "utter_ask_advocacy", None) for i in range(3)]
-                              + [("c9", "sms", "action_recommend", None)])
+    store.record_interactions(
+        [(f"c{i}", "rest", "utter_ask_advocacy", None) for i in range(3)] + [("c9", "sms", "action_recommend", None)]
+    )
     for conv, score in (("c1", 5), ("c2", 4), ("c3", 4)):
         store.add_feedback(conv, "rest", sids[0], score)
     store.add_feedback("c1", "rest", sids[-1], 1)

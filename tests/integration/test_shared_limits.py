@@ -1,6 +1,7 @@
 """Limits shared across servers (issue 14, point 4): two Rasa servers and two web processes on one Redis
 and one PostgreSQL record. A number texting both Rasa servers in turn, and sign-ins spread over both web
 processes, are limited at the configured number in total, not once per server."""
+
 from __future__ import annotations
 
 import re
@@ -32,11 +33,19 @@ def shared(pg, redis_server, tmp_path_factory):
     from cryptography.fernet import Fernet
 
     record, tracker = fresh_pg_database(pg, "limits_record"), fresh_pg_database(pg, "limits_tracker")
-    env = {**SMS, "DATABASE_URL": record, "TRACKER_DATABASE_URL": tracker, "REDIS_URL": redis_server.url,
-           "PSEUDONYM_KEY": secrets.token_hex(32), "CONTACT_KEY": Fernet.generate_key().decode(),
-           "INBOX_SESSION_KEY": Fernet.generate_key().decode(), "INBOX_TRUST_PROXY": "1",
-           "SMS_RATE_PER_MINUTE": str(SMS_PER_MINUTE), "INBOX_SIGNIN_ATTEMPTS": str(SIGNIN_ATTEMPTS),
-           "RETENTION_AUTO": "0"}
+    env = {
+        **SMS,
+        "DATABASE_URL": record,
+        "TRACKER_DATABASE_URL": tracker,
+        "REDIS_URL": redis_server.url,
+        "PSEUDONYM_KEY": secrets.token_hex(32),
+        "CONTACT_KEY": Fernet.generate_key().decode(),
+        "INBOX_SESSION_KEY": Fernet.generate_key().decode(),
+        "INBOX_TRUST_PROXY": "1",
+        "SMS_RATE_PER_MINUTE": str(SMS_PER_MINUTE),
+        "INBOX_SIGNIN_ATTEMPTS": str(SIGNIN_ATTEMPTS),
+        "RETENTION_AUTO": "0",
+    }
     stack = Stack(tmp_path_factory.mktemp("shared-limits"), rasa_servers=2, env=env)
     stack.record_url = record
     second = None
@@ -59,11 +68,20 @@ def shared(pg, redis_server, tmp_path_factory):
 
 
 def text(stack: Stack, server: int, frm: str, body: str) -> List[str]:
-    params = {"From": frm, "To": SMS["TWILIO_NUMBER"], "Body": body, "MessageSid": "SM" + uuid.uuid4().hex,
-              "AccountSid": SMS["TWILIO_ACCOUNT_SID"]}
+    params = {
+        "From": frm,
+        "To": SMS["TWILIO_NUMBER"],
+        "Body": body,
+        "MessageSid": "SM" + uuid.uuid4().hex,
+        "AccountSid": SMS["TWILIO_ACCOUNT_SID"],
+    }
     signature = RequestValidator(SMS["TWILIO_AUTH_TOKEN"]).compute_signature(SMS["PUBLIC_URL"] + PATH, params)
-    status, xml = http("POST", stack.rasa_url(server) + PATH, urlencode(params).encode(),
-                       headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+    status, xml = http(
+        "POST",
+        stack.rasa_url(server) + PATH,
+        urlencode(params).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+    )
     assert status == 200, (status, xml)
     return [unescape(m) for m in re.findall(r"<Message>(.*?)</Message>", xml, re.S)]
 
@@ -74,10 +92,10 @@ def test_one_number_texting_both_servers_is_limited_once_in_total(shared):
     answered = [r for r in replies if r and not r[0].startswith(SLOW_DOWN)]
     told = [r for r in replies if r and r[0].startswith(SLOW_DOWN)]
     print(f"\nsms: {len(answered)} answered of {len(replies)} sent to two servers in turn, limit {SMS_PER_MINUTE}")
-    assert len(answered) == SMS_PER_MINUTE and replies[:SMS_PER_MINUTE] == answered   # not twice the limit
-    assert len(told) == 1 and replies[SMS_PER_MINUTE] == told[0]                     # told once, by either
-    assert all(r == [] for r in replies[SMS_PER_MINUTE + 1:])
-    assert text(shared, 1, "+4477009" + str(uuid.uuid4().int)[:5], "hello")        # other numbers go on
+    assert len(answered) == SMS_PER_MINUTE and replies[:SMS_PER_MINUTE] == answered  # not twice the limit
+    assert len(told) == 1 and replies[SMS_PER_MINUTE] == told[0]  # told once, by either
+    assert all(r == [] for r in replies[SMS_PER_MINUTE + 1 :])
+    assert text(shared, 1, "+4477009" + str(uuid.uuid4().int)[:5], "hello")  # other numbers go on
 
 
 def _login_form(web: str) -> Tuple[str, str]:
@@ -95,9 +113,12 @@ def sign_in(web: str, name: str, password: str, address: str) -> int:
     host, port = web.split("//")[1].split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=60)
     try:
-        conn.request("POST", "/inbox/login", urlencode({"login_token": token, "name": name, "password": password}),
-                     headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
-                              "X-Forwarded-For": address})
+        conn.request(
+            "POST",
+            "/inbox/login",
+            urlencode({"login_token": token, "name": name, "password": password}),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie, "X-Forwarded-For": address},
+        )
         return conn.getresponse().status
     finally:
         conn.close()
@@ -105,15 +126,20 @@ def sign_in(web: str, name: str, password: str, address: str) -> int:
 
 def test_sign_ins_from_one_address_over_two_web_processes_stop_at_the_configured_number(shared):
     statuses = [sign_in(shared.webs[i % 2], f"Nobody {i}", "a wrong password", "203.0.113.50") for i in range(12)]
-    print(f"\nsign-in: {statuses.count(401)} checked of {len(statuses)} over two web processes, "
-          f"limit {SIGNIN_ATTEMPTS}")
+    print(
+        f"\nsign-in: {statuses.count(401)} checked of {len(statuses)} over two web processes, "
+        f"limit {SIGNIN_ATTEMPTS}"
+    )
     assert statuses == [401] * SIGNIN_ATTEMPTS + [429] * (12 - SIGNIN_ATTEMPTS)
-    assert sign_in(shared.webs[1], "Alice Admin", PASSWORD, "198.51.100.20") == 302   # another address is not
+    assert sign_in(shared.webs[1], "Alice Admin", PASSWORD, "198.51.100.20") == 302  # another address is not
 
 
 def _audits(record: str, name: str) -> List[str]:
-    rows = query(record, "SELECT detail FROM rec_audit WHERE action = 'sign_in_failed' AND staff_name = :n "
-                         "ORDER BY id", n=name)
+    rows = query(
+        record,
+        "SELECT detail FROM rec_audit WHERE action = 'sign_in_failed' AND staff_name = :n " "ORDER BY id",
+        n=name,
+    )
     return [d for (d,) in rows]
 
 
@@ -124,7 +150,7 @@ def test_the_account_wait_counts_failures_from_both_web_processes(shared):
         assert sign_in(shared.webs[i % 2], "Bob Reviewer", f"wrong password {i}", f"192.0.2.{10 + i}") == 401
     details = _audits(shared.record_url, "Bob Reviewer")
     # The fifth failure in a row, counted together, starts the wait, though each process saw two or three.
-    assert details[:FREE_FAILURES - 1] == ["wrong password"] * (FREE_FAILURES - 1)
+    assert details[: FREE_FAILURES - 1] == ["wrong password"] * (FREE_FAILURES - 1)
     assert details[FREE_FAILURES - 1].startswith("wrong password; next attempt in"), details
 
 
@@ -140,4 +166,4 @@ def test_concurrent_failures_on_one_account_are_each_counted(shared):
     assert sorted(results.values()) == [401] * 6
     checked = [d for d in _audits(shared.record_url, "Alice Admin") if d.startswith("wrong password")]
     (count,) = query(shared.record_url, "SELECT failed_logins FROM rec_staff WHERE name = 'Alice Admin'")[0]
-    assert count == len(checked), (count, checked)   # no failure lost between the two processes
+    assert count == len(checked), (count, checked)  # no failure lost between the two processes

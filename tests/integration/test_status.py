@@ -3,6 +3,7 @@
 A person's own reference gives the current status and the last update; a reference nobody has and a
 malformed one get a clear answer that says nothing about anybody's referral.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,9 +15,10 @@ from bot.record import db
 from bot.record.store import REF_ALPHABET, new_reference
 from tests.integration.helpers import REF_SHAPE, Conversation, query, wait_health
 
-EXAMPLE_REF = "KX7-4PQ-2M"   # the example the bot gives in its questions
-STATUS_WORDS = re.compile(r"waiting for someone|looking at your request|passed on|is now closed|latest update|"
-                          r"Last changed", re.I)
+EXAMPLE_REF = "KX7-4PQ-2M"  # the example the bot gives in its questions
+STATUS_WORDS = re.compile(
+    r"waiting for someone|looking at your request|passed on|is now closed|latest update|" r"Last changed", re.I
+)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +90,7 @@ def _with_the_stacks_key(topo, monkeypatch, make):
 
 def test_an_unknown_reference_gets_a_clear_answer_that_reveals_nothing(healthy, referral, monkeypatch):
     known = {r for (r,) in query(healthy.record_url, "SELECT ref FROM rec_referrals")}
-    unknown = _with_the_stacks_key(healthy, monkeypatch, new_reference)   # well-formed, and nobody's
+    unknown = _with_the_stacks_key(healthy, monkeypatch, new_reference)  # well-formed, and nobody's
     while unknown in known:
         unknown = _with_the_stacks_key(healthy, monkeypatch, new_reference)
     for text in (unknown, f"what's happening with {unknown}"):
@@ -100,8 +102,15 @@ def test_an_unknown_reference_gets_a_clear_answer_that_reveals_nothing(healthy, 
         assert not other_refs(turn.said) & known, turn
 
 
-@pytest.mark.parametrize("text", ["what's happening with KX7-4PQ", "status of ABC-DEF-GH please",
-                                  "what's happening with {wrong_check}", "my reference is {too_short}"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's happening with KX7-4PQ",
+        "status of ABC-DEF-GH please",
+        "what's happening with {wrong_check}",
+        "my reference is {too_short}",
+    ],
+)
 def test_a_malformed_reference_gets_a_clear_answer_that_reveals_nothing(healthy, referral, text):
     _, ref = referral
     wrong_check = ref[:-1] + next(c for c in REF_ALPHABET if c != ref[-1])

@@ -3,6 +3,7 @@
 Migrations build the schema from empty (and take it down and up again); the schema they build is
 the one the models describe; and every Store operation gives the same answers on both backends.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,10 +15,18 @@ import sqlalchemy as sa
 
 from bot.record import db
 from bot.record.catalogue import statements, statements_for
-from bot.record.models import (Base, Feedback, Interaction, InteractionStatement, Referral, ReferralEvent,
-                               SeenMessage, Transcript, utcnow)
-from bot.record.store import (REF_ALPHABET, Store, StoreUnavailable, _check_char, new_reference,
-                              normalise_reference)
+from bot.record.models import (
+    Base,
+    Feedback,
+    Interaction,
+    InteractionStatement,
+    Referral,
+    ReferralEvent,
+    SeenMessage,
+    Transcript,
+    utcnow,
+)
+from bot.record.store import REF_ALPHABET, Store, StoreUnavailable, _check_char, new_reference, normalise_reference
 from tests.integration.helpers import query
 
 TABLES = set(Base.metadata.tables)
@@ -60,8 +69,16 @@ def test_migrations_build_the_schema_from_empty_and_go_down_and_up_again(backend
     command.upgrade(cfg, "head")
     assert TABLES <= table_names(url)
     # Still usable after the round trip.
-    ref = Store(url).create_referral(conversation="c", channel="rest", idempotency_key="k", summary="s", facts={},
-                                     routes=[], outcomes=[], anonymity="named")
+    ref = Store(url).create_referral(
+        conversation="c",
+        channel="rest",
+        idempotency_key="k",
+        summary="s",
+        facts={},
+        routes=[],
+        outcomes=[],
+        anonymity="named",
+    )
     assert Store(url).referral_status(ref).status == "new"
     db.reset_engines()
 
@@ -84,10 +101,14 @@ def test_the_migrated_schema_is_the_one_the_models_describe(backend):
 
 # ---------------------------------------------------------------- interactions
 def test_interactions_are_recorded_against_their_statements(store):
-    n = store.record_interactions([("conv-a", "rest", "utter_ask_transcript_consent", None),
-                                   ("conv-a", "rest", "action_recommend", utcnow()),
-                                   ("conv-a", "rest", "action_not_in_the_mapping", None),
-                                   ("conv-b", "sms", "utter_ask_nation", None)])
+    n = store.record_interactions(
+        [
+            ("conv-a", "rest", "utter_ask_transcript_consent", None),
+            ("conv-a", "rest", "action_recommend", utcnow()),
+            ("conv-a", "rest", "action_not_in_the_mapping", None),
+            ("conv-b", "sms", "utter_ask_nation", None),
+        ]
+    )
     assert n == 4
     expected = set(statements_for("utter_ask_transcript_consent")) | set(statements_for("action_recommend"))
     assert set(store.touched_statements("conv-a")) == expected
@@ -95,8 +116,11 @@ def test_interactions_are_recorded_against_their_statements(store):
     assert store.touched_statements("nobody") == []
     report = store.expectations_report()["statements"]
     for sid in expected | set(statements_for("utter_ask_nation")):
-        want = (sid in statements_for("utter_ask_transcript_consent")) + (sid in statements_for("action_recommend")) \
+        want = (
+            (sid in statements_for("utter_ask_transcript_consent"))
+            + (sid in statements_for("action_recommend"))
             + (sid in statements_for("utter_ask_nation"))
+        )
         assert report[sid]["interactions"] == want, sid
 
 
@@ -117,26 +141,32 @@ def test_feedback_is_one_answer_per_statement_and_conversation(store):
 
 
 # ------------------------------------------------------------------- referrals
-REFERRAL = dict(channel="rest", summary="My GP receptionist was rude. Email jo@example.org",
-                facts={"nation": "england", "service": "gp"},
-                routes=[{"id": "provider", "role": "primary"}, {"id": "icb", "role": "alternative"}],
-                outcomes=["apology"], anonymity="confidential", wants_advocacy=True)
+REFERRAL = dict(
+    channel="rest",
+    summary="My GP receptionist was rude. Email jo@example.org",
+    facts={"nation": "england", "service": "gp"},
+    routes=[{"id": "provider", "role": "primary"}, {"id": "icb", "role": "alternative"}],
+    outcomes=["apology"],
+    anonymity="confidential",
+    wants_advocacy=True,
+)
 
 
 def test_a_referral_is_created_exactly_once_under_a_retried_idempotency_key(store):
     contact = {"email": "jo@example.org", "phone": None}
-    first = store.create_referral(conversation="conv-a", idempotency_key="conv-a:referral", contact=contact,
-                                  **REFERRAL)
-    again = store.create_referral(conversation="conv-a", idempotency_key="conv-a:referral", contact=contact,
-                                  **REFERRAL)
+    first = store.create_referral(conversation="conv-a", idempotency_key="conv-a:referral", contact=contact, **REFERRAL)
+    again = store.create_referral(conversation="conv-a", idempotency_key="conv-a:referral", contact=contact, **REFERRAL)
     assert again == first
     # Retries racing each other (two Rasa servers, a webhook retried): still one referral.
     refs, errors = [], []
 
     def retry():
         try:
-            refs.append(store.create_referral(conversation="conv-b", idempotency_key="conv-b:referral",
-                                              contact=contact, **REFERRAL))
+            refs.append(
+                store.create_referral(
+                    conversation="conv-b", idempotency_key="conv-b:referral", contact=contact, **REFERRAL
+                )
+            )
         except Exception as e:  # noqa: BLE001 - collected and reported below
             errors.append(e)
 
@@ -147,8 +177,11 @@ def test_a_referral_is_created_exactly_once_under_a_retried_idempotency_key(stor
         t.join(60)
     assert not errors, errors
     assert len(refs) == 8 and len(set(refs)) == 1 and refs[0] != first
-    rows = query(store.url, "SELECT ref, conversation, primary_route, contact_pref, contact_sealed, summary "
-                            "FROM rec_referrals ORDER BY id")
+    rows = query(
+        store.url,
+        "SELECT ref, conversation, primary_route, contact_pref, contact_sealed, summary "
+        "FROM rec_referrals ORDER BY id",
+    )
     assert [r[0] for r in rows] == [first, refs[0]]
     for ref, conversation, primary, pref, sealed, summary in rows:
         assert primary == "provider" and pref == "email"
@@ -157,11 +190,15 @@ def test_a_referral_is_created_exactly_once_under_a_retried_idempotency_key(stor
 
 
 def test_an_anonymous_referral_keeps_no_contact_details(store):
-    ref = store.create_referral(conversation="conv-c", idempotency_key="conv-c:referral",
-                                contact={"phone": "07700 900123", "email": "jo@example.org"},
-                                **{**REFERRAL, "anonymity": "anonymous"})
-    assert query(store.url, "SELECT anonymity, contact_pref, contact_sealed FROM rec_referrals WHERE ref = :r",
-                 r=ref) == [("anonymous", "none", None)]
+    ref = store.create_referral(
+        conversation="conv-c",
+        idempotency_key="conv-c:referral",
+        contact={"phone": "07700 900123", "email": "jo@example.org"},
+        **{**REFERRAL, "anonymity": "anonymous"},
+    )
+    assert query(
+        store.url, "SELECT anonymity, contact_pref, contact_sealed FROM rec_referrals WHERE ref = :r", r=ref
+    ) == [("anonymous", "none", None)]
 
 
 # ---------------------------------------------------------------------- status
@@ -192,8 +229,13 @@ def test_a_reference_inside_a_sentence_is_read_as_that_reference():
         body = "".join(rng.choice(REF_ALPHABET) for _ in range(7))
         full = body + _check_char(body)
         ref = f"{full[:3]}-{full[3:6]}-{full[6:]}"
-        for sentence in (f"what's happening with {ref}", f"my ref is {ref} thanks", f"update on {ref.lower()} please",
-                         f"{ref}", f"Reference: {ref.replace('-', ' ')}"):
+        for sentence in (
+            f"what's happening with {ref}",
+            f"my ref is {ref} thanks",
+            f"update on {ref.lower()} please",
+            f"{ref}",
+            f"Reference: {ref.replace('-', ' ')}",
+        ):
             if normalise_reference(sentence) != ref:
                 misread.append((sentence, normalise_reference(sentence)))
     assert not misread, f"{len(misread)} misread, e.g. {misread[:5]}"
@@ -219,7 +261,9 @@ def test_the_expectations_report_covers_every_statement(store):
 def test_purge_by_age_deletes_only_what_is_old_and_finished(store):
     old = utcnow() - dt.timedelta(days=400)
     sid = next(iter(statements()))
-    store.record_interactions([("old", "rest", "utter_ask_transcript_consent", old), ("new", "rest", "utter_ask_transcript_consent", None)])
+    store.record_interactions(
+        [("old", "rest", "utter_ask_transcript_consent", old), ("new", "rest", "utter_ask_transcript_consent", None)]
+    )
     store.add_feedback("old", "rest", sid, 3)
     store.add_feedback("new", "rest", sid, 4)
     store.add_transcript("old", "person", "hello")
@@ -230,8 +274,9 @@ def test_purge_by_age_deletes_only_what_is_old_and_finished(store):
     with db.session_scope(store.url) as s:
         s.execute(sa.update(Feedback).where(Feedback.conversation == "old").values(at=old))
         s.execute(sa.update(Transcript).where(Transcript.conversation == "old").values(at=old))
-        s.execute(sa.update(Referral).where(Referral.ref == closed_old).values(status="closed", closed_at=old,
-                                                                               created_at=old))
+        s.execute(
+            sa.update(Referral).where(Referral.ref == closed_old).values(status="closed", closed_at=old, created_at=old)
+        )
         s.execute(sa.update(Referral).where(Referral.ref == open_old).values(created_at=old))
         s.execute(sa.update(Referral).where(Referral.ref == closed_new).values(status="closed", closed_at=utcnow()))
         rid = s.execute(sa.select(Referral.id).where(Referral.ref == closed_old)).scalar_one()
@@ -244,8 +289,9 @@ def test_purge_by_age_deletes_only_what_is_old_and_finished(store):
     assert counts["referrals"] == 1 and counts["seen_messages"] == 1
     with db.session_scope(store.url) as s:
         assert [c for (c,) in s.execute(sa.select(Interaction.conversation))] == ["new"]
-        assert s.execute(sa.select(sa.func.count()).select_from(InteractionStatement)).scalar() == \
-            len(statements_for("utter_ask_transcript_consent"))
+        assert s.execute(sa.select(sa.func.count()).select_from(InteractionStatement)).scalar() == len(
+            statements_for("utter_ask_transcript_consent")
+        )
         assert [c for (c,) in s.execute(sa.select(Feedback.conversation))] == ["new"]
         assert [c for (c,) in s.execute(sa.select(Transcript.conversation))] == ["new"]
         assert sorted(r for (r,) in s.execute(sa.select(Referral.ref))) == sorted([open_old, closed_new])
@@ -260,11 +306,14 @@ def test_an_unreachable_database_is_reported_as_unavailable_not_as_a_crash():
     from tests.support.services import free_port
 
     store = Store(f"postgresql://complaints@127.0.0.1:{free_port()}/nothing")
-    calls = [lambda: store.record_interactions([("c", "rest", "utter_ask_nation", None)]),
-             lambda: store.add_feedback("c", "rest", next(iter(statements())), 3),
-             lambda: store.create_referral(conversation="c", idempotency_key="k", **REFERRAL),
-             lambda: store.referral_status(new_reference()),
-             store.expectations_report, lambda: store.purge(365)]
+    calls = [
+        lambda: store.record_interactions([("c", "rest", "utter_ask_nation", None)]),
+        lambda: store.add_feedback("c", "rest", next(iter(statements())), 3),
+        lambda: store.create_referral(conversation="c", idempotency_key="k", **REFERRAL),
+        lambda: store.referral_status(new_reference()),
+        store.expectations_report,
+        lambda: store.purge(365),
+    ]
     for call in calls:
         with pytest.raises(StoreUnavailable):
             call()

@@ -6,6 +6,7 @@ Here, on SQLite and on a real PostgreSQL: the same text is stored (cleaned and r
 ValueError inside the store is an ordinary error (the conversation is kept in the journal, never
 lost, never an exit), and a database locked by someone else answers within about two seconds.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,16 @@ def tracker_store(url: str, journal) -> DurableTrackerStore:
     u = urlparse(url)
     if u.scheme.startswith("sqlite"):
         return DurableTrackerStore(dialect="sqlite", db=u.path, record=False, journal_dir=str(journal))
-    return DurableTrackerStore(dialect="postgresql", host=u.hostname, port=u.port, db=u.path.lstrip("/"),
-                               username=u.username, password=u.password, record=False, journal_dir=str(journal))
+    return DurableTrackerStore(
+        dialect="postgresql",
+        host=u.hostname,
+        port=u.port,
+        db=u.path.lstrip("/"),
+        username=u.username,
+        password=u.password,
+        record=False,
+        journal_dir=str(journal),
+    )
 
 
 def conversation(sender: str, text: str) -> DialogueStateTracker:
@@ -50,7 +59,7 @@ def stored_texts(url: str, sender: str):
 def test_the_lone_surrogate_that_stopped_rasa_is_stored_redacted(backend, tmp_path):
     _, url = backend
     store = tracker_store(url, tmp_path / "journal")
-    asyncio.run(store.save(conversation("s1", "hi \ud800 I'm Zofia Wrzesniewska")))   # was: sys.exit(1)
+    asyncio.run(store.save(conversation("s1", "hi \ud800 I'm Zofia Wrzesniewska")))  # was: sys.exit(1)
     assert store.health.ok and not list((tmp_path / "journal").glob("*.json"))
     [text] = stored_texts(url, "s1")
     assert "Zofia" not in text and "\ud800" not in text and text.startswith("hi ")
@@ -72,7 +81,7 @@ def test_a_value_the_driver_cannot_encode_is_an_error_not_an_exit(backend, tmp_p
     assert len(list((tmp_path / "journal").glob("*.json"))) == 1
     pending = asyncio.run(store.retrieve("s2"))
     assert pending is not None and pending.latest_message.text == "hello there"
-    asyncio.run(store.save(conversation("s3", "another person")))    # everyone else carries on
+    asyncio.run(store.save(conversation("s3", "another person")))  # everyone else carries on
     assert stored_texts(url, "s3") == ["another person"]
 
 
@@ -119,13 +128,13 @@ def test_a_locked_database_fails_in_about_two_seconds_and_says_so(backend):
             store.create_referral(conversation="c", idempotency_key="locked-1", **REFERRAL)
         elapsed = time.perf_counter() - started
         print(f"\n{backend[0]}: a locked database answered in {elapsed:.2f} s")
-        assert elapsed < 3.0        # was 5 s per statement, 10-12 s per turn
+        assert elapsed < 3.0  # was 5 s per statement, 10-12 s per turn
     finally:
         release.set()
         holder.join(30)
         db.reset_engines()
     ref = Store(url).create_referral(conversation="c", idempotency_key="locked-1", **REFERRAL)
-    assert Store(url).referral_status(ref).ref == ref       # once the lock is gone, it works
+    assert Store(url).referral_status(ref).ref == ref  # once the lock is gone, it works
 
 
 def test_a_removed_sqlite_file_is_never_confirmed(tmp_path):
@@ -141,6 +150,6 @@ def test_a_removed_sqlite_file_is_never_confirmed(tmp_path):
         with pytest.raises(StoreUnavailable):
             store.referral_status(kept)
         assert "missing" in db.probe_write("test", url)
-        assert not (tmp_path / "record.db").exists()      # never quietly made again, empty
+        assert not (tmp_path / "record.db").exists()  # never quietly made again, empty
     finally:
         db.reset_engines()

@@ -1,12 +1,21 @@
 """The production topology: PostgreSQL tracker store and record (separate databases), Redis locks,
 two Rasa servers sharing one conversation."""
+
 from __future__ import annotations
 
 import yaml
 
 from bot.privacy import redact
-from tests.integration.helpers import (ANSWERS, Conversation, healthz, pseudonym_of, query, slots, tracker_events,
-                                       user_texts)
+from tests.integration.helpers import (
+    ANSWERS,
+    Conversation,
+    healthz,
+    pseudonym_of,
+    query,
+    slots,
+    tracker_events,
+    user_texts,
+)
 
 
 def test_health_names_every_part_of_the_topology(healthy):

@@ -7,6 +7,7 @@ rebuilds the tracker from what the stack stored, as the other stack tests read s
 in the data folder's tracker.db, replayed with the domain's slots. One stack for the session (the
 `stack` fixture of tests/stack/conftest.py).
 """
+
 import asyncio
 import json
 import sqlite3
@@ -80,7 +81,11 @@ def talk(stack):
 
 
 def test_every_in_process_scenario_also_runs_over_rest():
-    here = {n for n, v in globals().items() if n.startswith("test_") and getattr(v, "__module__", "") == _in_process.__name__}
+    here = {
+        n
+        for n, v in globals().items()
+        if n.startswith("test_") and getattr(v, "__module__", "") == _in_process.__name__
+    }
     assert set(SCENARIOS) == here, set(SCENARIOS) ^ here
 
 
@@ -90,4 +95,4 @@ async def test_the_rest_tracker_reads_slots_and_bot_turns(talk):
     tracker = await talk.tracker()
     assert tracker.get_slot("service") == "dentist" and tracker.get_slot("nation") == "wales"
     said = [e.text for e in tracker.events if getattr(e, "type_name", "") == "bot" and e.text]
-    assert said and said[-len([m for m in out if m.get("text")]):] == [m["text"] for m in out if m.get("text")]
+    assert said and said[-len([m for m in out if m.get("text")]) :] == [m["text"] for m in out if m.get("text")]

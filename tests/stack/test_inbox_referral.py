@@ -4,6 +4,7 @@ The person talks to the running stack over the REST webhook until the bot confir
 referral and gives its reference; a reviewer signed in to the stack's own web app then finds it
 in the referral list, timed from the confirmation.
 """
+
 import http.cookiejar
 import time
 import urllib.parse
@@ -24,6 +25,7 @@ def _browser():
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         with opener.open(urllib.request.Request(url, data=body), timeout=30) as resp:
             return resp.status, resp.read().decode()
+
     return go
 
 
@@ -38,8 +40,15 @@ def test_a_referral_from_a_rest_conversation_is_in_the_inbox_within_a_second(sta
     go = _browser()
     status, page = go(f"{stack.web}/inbox/login")
     assert status == 200
-    status, _ = go(f"{stack.web}/inbox/login", {"login_token": hidden(page, "login_token"), "next": "",
-                                                "name": NAMES["reviewer"], "password": PASSWORDS["reviewer"]})
+    status, _ = go(
+        f"{stack.web}/inbox/login",
+        {
+            "login_token": hidden(page, "login_token"),
+            "next": "",
+            "name": NAMES["reviewer"],
+            "password": PASSWORDS["reviewer"],
+        },
+    )
     assert status == 200
 
     sender = "inbox-" + uuid.uuid4().hex[:10]
@@ -53,7 +62,7 @@ def test_a_referral_from_a_rest_conversation_is_in_the_inbox_within_a_second(sta
             ref = found.group(1)
             break
         if any("routes" in c for c in customs(out)):
-            out = stack.say(sender, ASK_FOR_ADVOCATE)   # advocacy is one word away in the advice
+            out = stack.say(sender, ASK_FOR_ADVOCATE)  # advocacy is one word away in the advice
             continue
         asks = [c["ask"] for c in customs(out) if "ask" in c]
         assert asks, said

@@ -1,5 +1,6 @@
 """A drafted letter over SMS, end to end (issue 16): texted as a link that works, stops working when it
 expires, and is gone from the database after the purge."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,13 @@ def _rows(stack):
 
 def test_a_letter_over_sms_is_a_link_that_works_expires_and_is_purged(stack):
     answers = {**ANSWERS, "letter": "yes please", "advocacy": "no thanks"}
-    said = _sms_until(stack, number(), "my GP receptionist was rude to me and shouted at me in front of everyone",
-                      answers, lambda t: bool(LINK.search(t)))
+    said = _sms_until(
+        stack,
+        number(),
+        "my GP receptionist was rude to me and shouted at me in front of everyone",
+        answers,
+        lambda t: bool(LINK.search(t)),
+    )
     token = LINK.search(said).group(1)
     assert "7 days" in said
 
@@ -48,7 +54,13 @@ def test_a_letter_over_sms_is_a_link_that_works_expires_and_is_purged(stack):
 
     # The daily purge deletes it for good.
     env = dict(os.environ, DATA_DIR=str(stack.data_dir))
-    out = subprocess.run([str(PROJECT / ".venv" / "bin" / "python"), "-m", "bot", "purge"], cwd=PROJECT, env=env,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [str(PROJECT / ".venv" / "bin" / "python"), "-m", "bot", "purge"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert before >= 1 and _rows(stack) == []

@@ -4,6 +4,7 @@ save, health proves writes, and a locked database gets a quick, plain answer (fa
 Stacks of their own: one with small lookup limits and a trusted proxy (so that requests can come from
 many addresses, as X-Forwarded-For says); one whose record's database is locked, then removed underneath it.
 """
+
 from __future__ import annotations
 
 import random
@@ -28,8 +29,14 @@ def _stack(tmp_path_factory, fake_twilio, name, **env):
 
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory, fake_twilio):
-    s = _stack(tmp_path_factory, fake_twilio, "limits", INBOX_TRUST_PROXY="1",
-               REFERENCE_LOOKUPS_PER_HOUR=str(PER_ADDRESS), REFERENCE_LOOKUPS_GLOBAL_PER_HOUR=str(GLOBAL))
+    s = _stack(
+        tmp_path_factory,
+        fake_twilio,
+        "limits",
+        INBOX_TRUST_PROXY="1",
+        REFERENCE_LOOKUPS_PER_HOUR=str(PER_ADDRESS),
+        REFERENCE_LOOKUPS_GLOBAL_PER_HOUR=str(GLOBAL),
+    )
     yield s
     s.stop()
 
@@ -60,8 +67,12 @@ def _guesses(n: int, real: str, at: int):
 
 
 def _lookup(stack, ref: str, address: str):
-    return http("POST", stack.rest, {"sender": "enum-" + uuid.uuid4().hex[:10], "message": ref},
-                headers={"X-Forwarded-For": address})
+    return http(
+        "POST",
+        stack.rest,
+        {"sender": "enum-" + uuid.uuid4().hex[:10], "message": ref},
+        headers={"X-Forwarded-For": address},
+    )
 
 
 def test_references_cannot_be_enumerated_from_one_address_or_many(limited):
@@ -81,8 +92,10 @@ def test_references_cannot_be_enumerated_from_one_address_or_many(limited):
     served_too = [body for status, body in results if status == 200]
     assert len(served) + len(served_too) <= GLOBAL
     assert not any(real in " ".join(texts(b)) for b in served_too)
-    print(f"\nlookups: {len(results) * 2} tried at {rate:.0f}/s, {len(served) + len(served_too)} looked up, "
-          f"the real reference never")
+    print(
+        f"\nlookups: {len(results) * 2} tried at {rate:.0f}/s, {len(served) + len(served_too)} looked up, "
+        f"the real reference never"
+    )
 
 
 def _lock(stack):
@@ -107,7 +120,7 @@ def test_a_locked_database_gets_a_quick_plain_answer_and_health_says_so(own):
         turn, turn_s = _timed(lambda: talk.say("email me at locked.person@example.org"))
         print(f"\nlocked record: /healthz answered in {health_s:.2f} s, the referral's turn in {turn_s:.2f} s")
         assert turn.status == 200 and NOT_SAVED in turn.said and not SAVED.search(turn.said), turn
-        assert turn_s < 4.0     # was 10-12 s: busy timeouts of 5 s, one after the other
+        assert turn_s < 4.0  # was 10-12 s: busy timeouts of 5 s, one after the other
     finally:
         con.rollback()
         con.close()
@@ -126,10 +139,10 @@ def test_a_removed_database_file_is_never_taken_as_saved(own):
     (own.data_dir / "record.db").rename(own.data_dir / "record.db.gone")
     turn = talk.say("email me at lost.person@example.org")
     assert turn.status == 200 and NOT_SAVED in turn.said and not SAVED.search(turn.said), turn
-    time.sleep(1.1)   # the write probe's answer is reused for a second (bot.web.health.PROBE_TTL)
+    time.sleep(1.1)  # the write probe's answer is reused for a second (bot.web.health.PROBE_TTL)
     status, body = http("GET", f"{own.web}/healthz")
     assert status == 503 and "database" in body["not_ready"] and "missing" in body["database"]["error"], body
     # A status lookup does not confirm from a file that is gone either.
     said = " ".join(texts(own.say("after-" + uuid.uuid4().hex[:8], before)))
     assert "can't check that right now" in said and "waiting for someone" not in said, said
-    assert not (own.data_dir / "record.db").exists()     # and no empty database was made in its place
+    assert not (own.data_dir / "record.db").exists()  # and no empty database was made in its place

@@ -1,4 +1,5 @@
 """Prometheus metrics and logs over the whole stack: counters move, nothing personal leaks."""
+
 from __future__ import annotations
 
 import time
@@ -35,19 +36,30 @@ def test_messages_latency_safety_and_rejections_are_counted_across_processes(sta
     deadline = time.time() + 10
     while True:  # the Rasa server writes, the web app reads: normally at once
         after, body = scrape(stack)
-        if v(after, "complaints_messages_total", channel="rest", outcome="ok") >= \
-                v(before, "complaints_messages_total", channel="rest", outcome="ok") + 2 or time.time() > deadline:
+        if (
+            v(after, "complaints_messages_total", channel="rest", outcome="ok")
+            >= v(before, "complaints_messages_total", channel="rest", outcome="ok") + 2
+            or time.time() > deadline
+        ):
             break
         time.sleep(0.5)
 
-    assert v(after, "complaints_messages_total", channel="rest", outcome="ok") >= \
-        v(before, "complaints_messages_total", channel="rest", outcome="ok") + 2
-    assert v(after, "complaints_messages_total", channel="rest", outcome="rejected") >= \
-        v(before, "complaints_messages_total", channel="rest", outcome="rejected") + 1
-    assert v(after, "complaints_message_seconds_count", channel="rest") >= \
-        v(before, "complaints_message_seconds_count", channel="rest") + 2
-    assert v(after, "complaints_message_seconds_sum", channel="rest") > \
-        v(before, "complaints_message_seconds_sum", channel="rest")
+    assert (
+        v(after, "complaints_messages_total", channel="rest", outcome="ok")
+        >= v(before, "complaints_messages_total", channel="rest", outcome="ok") + 2
+    )
+    assert (
+        v(after, "complaints_messages_total", channel="rest", outcome="rejected")
+        >= v(before, "complaints_messages_total", channel="rest", outcome="rejected") + 1
+    )
+    assert (
+        v(after, "complaints_message_seconds_count", channel="rest")
+        >= v(before, "complaints_message_seconds_count", channel="rest") + 2
+    )
+    assert v(after, "complaints_message_seconds_sum", channel="rest") > v(
+        before, "complaints_message_seconds_sum", channel="rest"
+    )
+
     def safety(samples):
         return sum(val for (name, _), val in samples.items() if name == "complaints_safety_responses_total")
 
@@ -72,4 +84,3 @@ def test_turns_are_logged_with_a_pseudonym_never_the_sender_or_the_words(stack):
     for path in (stack.data_dir / "logs").glob("*.log"):
         content = path.read_text()
         assert sender not in content and "shouted at my dad" not in content, path.name
-

@@ -6,6 +6,7 @@ never stored; over SMS one number was one conversation for ever, so every texter
 was lost the same way. Now each case has its own key, and an SMS conversation that has ended starts
 again with the next text.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ def _rest_until_saved(stack, sender, opening, answers):
         if found:
             return found.group(1), out
         if any("routes" in c for c in customs(out)):
-            out = stack.say(sender, ASK_FOR_ADVOCATE)   # advocacy is one word away in the advice
+            out = stack.say(sender, ASK_FOR_ADVOCATE)  # advocacy is one word away in the advice
             continue
         asks = [c["ask"] for c in customs(out) if "ask" in c]
         assert asks, said
@@ -57,8 +58,8 @@ def test_after_start_again_a_second_complaint_is_a_second_referral(stack):
     second, _ = _rest_until_saved(stack, sender, "my dentist in Scotland botched my filling", DENTIST)
     assert second != first
     rows = {r[0]: r for r in _rows(stack) if r[0] in (first, second)}
-    assert set(rows) == {first, second}                       # two rows, two references
-    assert rows[first][1] == rows[second][1]                  # from the one conversation
+    assert set(rows) == {first, second}  # two rows, two references
+    assert rows[first][1] == rows[second][1]  # from the one conversation
     assert json.loads(rows[first][3])["service"] == "gp"
     assert json.loads(rows[second][3])["service"] == "dentist" and json.loads(rows[second][3])["nation"] == "scotland"
     # Each status lookup names its own case.
@@ -77,7 +78,7 @@ def _sms_until(stack, frm, opening, answers, until):
         if until(text):
             return " ".join(seen)
         if "What to do first:" in text and not asked_for_advocate:
-            asked_for_advocate = True   # advocacy is one word away in the advice
+            asked_for_advocate = True  # advocacy is one word away in the advice
             parts = sms(stack, frm, ASK_FOR_ADVOCATE)
             continue
         ask = next((a for start, a in questions.items() if start.split("{")[0][:30] in text), None)
@@ -93,8 +94,13 @@ def test_a_texters_second_complaint_is_a_second_referral(stack):
     said = _sms_until(stack, frm, "my GP receptionist was rude to me", text_me, lambda t: CLOSING in t)
     first = SAVED.search(said).group(1)
     # Later, from the same number: a new case, not the end of the old one.
-    said = _sms_until(stack, frm, "my dentist in Scotland botched my filling", {**DENTIST, "contact": "yes"},
-                      lambda t: bool(SAVED.search(t)))
+    said = _sms_until(
+        stack,
+        frm,
+        "my dentist in Scotland botched my filling",
+        {**DENTIST, "contact": "yes"},
+        lambda t: bool(SAVED.search(t)),
+    )
     second = SAVED.search(said).group(1)
     assert second != first
     rows = {r[0]: r for r in _rows(stack) if r[0] in (first, second)}

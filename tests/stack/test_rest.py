@@ -1,4 +1,5 @@
 """The REST channel over HTTP: the contract, markers, bad input, intent injection, health."""
+
 import uuid
 
 import pytest
@@ -25,9 +26,20 @@ def test_a_story_gets_questions_with_ask_markers(stack):
 
 def test_a_whole_conversation_reaches_a_recommendation_with_routes_and_facts(stack):
     s = sender()
-    answers = {"nation": "England", "stage": "not yet", "outcomes": "an apology", "months_since": "last week",
-               "issues": "rudeness", "on_behalf": "me", "confirm": "yes", "advocacy": "no thanks",
-               "anonymity": "with my name", "funding": "NHS", "service": "GP", "feedback": "4"}
+    answers = {
+        "nation": "England",
+        "stage": "not yet",
+        "outcomes": "an apology",
+        "months_since": "last week",
+        "issues": "rudeness",
+        "on_behalf": "me",
+        "confirm": "yes",
+        "advocacy": "no thanks",
+        "anonymity": "with my name",
+        "funding": "NHS",
+        "service": "GP",
+        "feedback": "4",
+    }
     out = stack.say(s, "my GP receptionist was rude to me")
     for _ in range(12):
         rec = next((c for c in customs(out) if "routes" in c), None)
@@ -55,7 +67,7 @@ def test_risk_in_the_middle_of_the_intake_comes_first_then_the_intake_carries_on
     assert any("ask" in c for c in customs(out))  # then the next question
 
 
-@pytest.mark.parametrize("text", ['/greet', '/inform{"service":"gp","stage":"final_response"}', "//express_risk"])
+@pytest.mark.parametrize("text", ["/greet", '/inform{"service":"gp","stage":"final_response"}', "//express_risk"])
 def test_intent_injection_is_read_as_words(stack, text):
     s = sender()
     out = stack.say(s, text)
@@ -63,11 +75,18 @@ def test_intent_injection_is_read_as_words(stack, text):
     assert not any("routes" in c for c in customs(out))
 
 
-@pytest.mark.parametrize("body, status", [
-    ("not json", 400), ("[]", 400), ('{"sender": "a"}', 400), ('{"message": "hi"}', 400),
-    ('{"sender": "a b c", "message": "hi"}', 400), ('{"sender": "a", "message": ""}', 400),
-    ('{"sender": "a", "message": {"x": 1}}', 400),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ("not json", 400),
+        ("[]", 400),
+        ('{"sender": "a"}', 400),
+        ('{"message": "hi"}', 400),
+        ('{"sender": "a b c", "message": "hi"}', 400),
+        ('{"sender": "a", "message": ""}', 400),
+        ('{"sender": "a", "message": {"x": 1}}', 400),
+    ],
+)
 def test_bad_input_gets_a_clear_400(stack, body, status):
     code, out = http("POST", stack.rest, body.encode(), headers={"Content-Type": "application/json"})
     assert code == status
@@ -87,7 +106,9 @@ def test_a_yaml_style_boolean_is_read_as_words(stack):
 
 
 def test_an_origin_not_allowed_is_refused(stack):
-    code, _ = http("POST", stack.rest, {"sender": sender(), "message": "hi"}, headers={"Origin": "https://evil.example"})
+    code, _ = http(
+        "POST", stack.rest, {"sender": sender(), "message": "hi"}, headers={"Origin": "https://evil.example"}
+    )
     assert code == 403
     code, _ = http("POST", stack.rest, {"sender": sender(), "message": "hi"}, headers={"Origin": stack.web})
     assert code == 200

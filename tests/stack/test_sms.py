@@ -1,4 +1,5 @@
 """SMS over real HTTP with Twilio's signatures: security, retries, opt-out, choices, length, personas."""
+
 import re
 import sys
 import uuid
@@ -23,7 +24,9 @@ def number():
 def post(stack, params, signature="valid", url_base=SMS["PUBLIC_URL"]):
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if signature == "valid":
-        headers["X-Twilio-Signature"] = RequestValidator(SMS["TWILIO_AUTH_TOKEN"]).compute_signature(url_base + PATH, params)
+        headers["X-Twilio-Signature"] = RequestValidator(SMS["TWILIO_AUTH_TOKEN"]).compute_signature(
+            url_base + PATH, params
+        )
     elif signature:
         headers["X-Twilio-Signature"] = signature
     from urllib.parse import urlencode
@@ -33,8 +36,16 @@ def post(stack, params, signature="valid", url_base=SMS["PUBLIC_URL"]):
 
 
 def sms(stack, frm, body, sid=None):
-    status, xml = post(stack, {"From": frm, "To": SMS["TWILIO_NUMBER"], "Body": body,
-                               "MessageSid": sid or "SM" + uuid.uuid4().hex, "AccountSid": SMS["TWILIO_ACCOUNT_SID"]})
+    status, xml = post(
+        stack,
+        {
+            "From": frm,
+            "To": SMS["TWILIO_NUMBER"],
+            "Body": body,
+            "MessageSid": sid or "SM" + uuid.uuid4().hex,
+            "AccountSid": SMS["TWILIO_ACCOUNT_SID"],
+        },
+    )
     assert status == 200, (status, xml)
     return [unescape(m) for m in re.findall(r"<Message>(.*?)</Message>", xml, re.S)]
 
@@ -46,14 +57,18 @@ def test_good_signature_is_answered_with_twiml(stack):
 
 @pytest.mark.parametrize("signature", ["bad-signature", None])
 def test_bad_or_missing_signature_is_403_and_not_processed(stack, signature):
-    status, _ = post(stack, {"From": number(), "Body": "hello", "MessageSid": "SM" + uuid.uuid4().hex},
-                     signature=signature)
+    status, _ = post(
+        stack, {"From": number(), "Body": "hello", "MessageSid": "SM" + uuid.uuid4().hex}, signature=signature
+    )
     assert status == 403
 
 
 def test_signature_for_another_url_is_refused(stack):
-    status, _ = post(stack, {"From": number(), "Body": "hello", "MessageSid": "SM" + uuid.uuid4().hex},
-                     url_base="https://evil.example")
+    status, _ = post(
+        stack,
+        {"From": number(), "Body": "hello", "MessageSid": "SM" + uuid.uuid4().hex},
+        url_base="https://evil.example",
+    )
     assert status == 403
 
 
@@ -70,10 +85,11 @@ def test_a_number_sending_too_fast_is_told_once_then_not_answered(stack):
     frm, limit = number(), int(SMS["SMS_RATE_PER_MINUTE"])
     for i in range(limit):
         assert sms(stack, frm, "hello" if i == 0 else "what can you do"), i
-    assert sms(stack, frm, "hello again") == ["You are sending messages very fast. Please wait a minute, then send "
-                                               "your message again."]
+    assert sms(stack, frm, "hello again") == [
+        "You are sending messages very fast. Please wait a minute, then send " "your message again."
+    ]
     assert sms(stack, frm, "are you there") == []
-    assert sms(stack, number(), "hello")      # other numbers are not affected
+    assert sms(stack, number(), "hello")  # other numbers are not affected
 
 
 def test_stop_then_a_message_gets_no_texts_until_start(stack):
@@ -139,9 +155,17 @@ def test_outbound_updates_go_through_twilio_client_to_the_fake_api(stack, fake_t
 
     sender = SmsSender("ACtest", SMS["TWILIO_AUTH_TOKEN"], SMS["TWILIO_NUMBER"], api_base=fake_twilio.base)
     register_sender("sms", sender.send)
-    ref = get_store().create_referral(conversation="c-out", channel="sms", idempotency_key="out-1", summary="s",
-                                      facts={}, routes=[], outcomes=[], anonymity="confidential",
-                                      contact={"phone": "+447700900777"})
+    ref = get_store().create_referral(
+        conversation="c-out",
+        channel="sms",
+        idempotency_key="out-1",
+        summary="s",
+        facts={},
+        routes=[],
+        outcomes=[],
+        anonymity="confidential",
+        contact={"phone": "+447700900777"},
+    )
     result = send_update(ref, "We have passed your request to the advocacy service.")
     assert result.delivered and fake_twilio.sent[-1]["to"] == "+447700900777"
     assert "advocacy service" in fake_twilio.sent[-1]["body"]
@@ -151,8 +175,12 @@ def test_outbound_updates_go_through_twilio_client_to_the_fake_api(stack, fake_t
 def test_the_dev_page_signs_messages_like_twilio(stack):
     from urllib.parse import urlencode
 
-    status, _ = http("POST", f"{stack.web}/dev/sms", urlencode({"from": number(), "body": "hello"}).encode(),
-                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    status, _ = http(
+        "POST",
+        f"{stack.web}/dev/sms",
+        urlencode({"from": number(), "body": "hello"}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert status in (200, 303)
     status, page = http("GET", f"{stack.web}/dev/sms")
     assert status == 200 and "Bot:" in page
@@ -201,15 +229,29 @@ def _sms_advice(stack, persona, answers):
     raise AssertionError("no advice over SMS")
 
 
-@pytest.mark.parametrize("pid", ["p01-gp-rude", "p03-care-home-self-funded", "p05-scotland", "p06-private-dentist",
-                                 "p08-nurse-records", "p09-wales-gp"])
+@pytest.mark.parametrize(
+    "pid",
+    [
+        "p01-gp-rude",
+        "p03-care-home-self-funded",
+        "p05-scotland",
+        "p06-private-dentist",
+        "p08-nurse-records",
+        "p09-wales-gp",
+    ],
+)
 def test_personas_over_sms_reach_the_same_advice_as_over_rest(stack, pid):
     import simulate
 
-    persona = next(p for p in yaml.safe_load((PROJECT.parent / "shared" / "eval" / "personas_dev.yaml").read_text())
-                   if p["id"] == pid)
-    answers = {k: ("yes" if v is True else "no" if v is False else str(v))
-               for k, v in {**simulate.DEFAULT_ANSWERS, **persona.get("answers", {})}.items()}
+    persona = next(
+        p
+        for p in yaml.safe_load((PROJECT.parent / "shared" / "eval" / "personas_dev.yaml").read_text())
+        if p["id"] == pid
+    )
+    answers = {
+        k: ("yes" if v is True else "no" if v is False else str(v))
+        for k, v in {**simulate.DEFAULT_ANSWERS, **persona.get("answers", {})}.items()
+    }
     rest = _rest_advice(stack, persona, answers)
     # The same keys simulate.py checks on the recommendation marker.
     route_keys = {"primary", "primary_in", "includes", "includes_any", "excludes", "urgent_first", "urgent_in"}
@@ -223,15 +265,34 @@ def test_personas_over_sms_reach_the_same_advice_as_over_rest(stack, pid):
 def real_twilio_form(frm, body, sid=None, media=False):
     """Every field Twilio posts for an inbound SMS, blanks included (FromCity, FromState, FromZip ...)."""
     sid = sid or "SM" + uuid.uuid4().hex
-    pairs = [("ToCountry", "GB"), ("ToState", ""), ("SmsMessageSid", sid), ("NumMedia", "1" if media else "0"),
-             ("ToCity", ""), ("FromZip", ""), ("SmsSid", sid), ("FromState", ""), ("SmsStatus", "received"),
-             ("FromCity", ""), ("Body", body), ("FromCountry", "GB"), ("To", SMS["TWILIO_NUMBER"]),
-             ("MessagingServiceSid", ""), ("ToZip", ""), ("NumSegments", "1"), ("ReferralNumMedia", "0"),
-             ("MessageSid", sid), ("AccountSid", SMS["TWILIO_ACCOUNT_SID"]), ("From", frm),
-             ("ApiVersion", "2010-04-01")]
+    pairs = [
+        ("ToCountry", "GB"),
+        ("ToState", ""),
+        ("SmsMessageSid", sid),
+        ("NumMedia", "1" if media else "0"),
+        ("ToCity", ""),
+        ("FromZip", ""),
+        ("SmsSid", sid),
+        ("FromState", ""),
+        ("SmsStatus", "received"),
+        ("FromCity", ""),
+        ("Body", body),
+        ("FromCountry", "GB"),
+        ("To", SMS["TWILIO_NUMBER"]),
+        ("MessagingServiceSid", ""),
+        ("ToZip", ""),
+        ("NumSegments", "1"),
+        ("ReferralNumMedia", "0"),
+        ("MessageSid", sid),
+        ("AccountSid", SMS["TWILIO_ACCOUNT_SID"]),
+        ("From", frm),
+        ("ApiVersion", "2010-04-01"),
+    ]
     if media:
-        pairs += [("MediaContentType0", "image/jpeg"),
-                  ("MediaUrl0", f"https://api.twilio.com/2010-04-01/Accounts/ACtest/Messages/{sid}/Media/ME1")]
+        pairs += [
+            ("MediaContentType0", "image/jpeg"),
+            ("MediaUrl0", f"https://api.twilio.com/2010-04-01/Accounts/ACtest/Messages/{sid}/Media/ME1"),
+        ]
     return pairs
 
 
@@ -239,7 +300,7 @@ def post_pairs(stack, pairs):
     """Sign over the parameters exactly as Twilio does (every one, blanks too) and post them in that order."""
     from urllib.parse import urlencode
 
-    class Form:   # Twilio's validator reads a multi-dict
+    class Form:  # Twilio's validator reads a multi-dict
         def __iter__(self):
             return iter(dict.fromkeys(k for k, _ in pairs))
 
@@ -247,25 +308,34 @@ def post_pairs(stack, pairs):
             return [v for k, v in pairs if k == name]
 
     signature = RequestValidator(SMS["TWILIO_AUTH_TOKEN"]).compute_signature(SMS["PUBLIC_URL"] + PATH, Form())
-    status, xml = http("POST", stack.rasa_url() + PATH, urlencode(pairs).encode(),
-                       headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+    status, xml = http(
+        "POST",
+        stack.rasa_url() + PATH,
+        urlencode(pairs).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+    )
     return status, [unescape(m) for m in re.findall(r"<Message>(.*?)</Message>", xml or "", re.S)]
 
 
 def test_a_real_shaped_twilio_payload_with_blank_fields_is_accepted(stack):
     frm = number()
     status, texts = post_pairs(stack, real_twilio_form(frm, "my GP receptionist was rude to me"))
-    assert status == 200 and texts, texts   # was 403: Sanic dropped the blanks, so the signature did not match
-    status, texts = post_pairs(stack, real_twilio_form(frm, "", media=True))   # a picture, no words
+    assert status == 200 and texts, texts  # was 403: Sanic dropped the blanks, so the signature did not match
+    status, texts = post_pairs(stack, real_twilio_form(frm, "", media=True))  # a picture, no words
     assert status == 200 and texts == ["Please send your message as text."]
     # A signature made without the blank fields is not what Twilio signed: refused.
     pairs = real_twilio_form(frm, "hello")
     from urllib.parse import urlencode
 
     signature = RequestValidator(SMS["TWILIO_AUTH_TOKEN"]).compute_signature(
-        SMS["PUBLIC_URL"] + PATH, {k: v for k, v in pairs if v})
-    status, _ = http("POST", stack.rasa_url() + PATH, urlencode(pairs).encode(),
-                     headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+        SMS["PUBLIC_URL"] + PATH, {k: v for k, v in pairs if v}
+    )
+    status, _ = http(
+        "POST",
+        stack.rasa_url() + PATH,
+        urlencode(pairs).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+    )
     assert status == 403
 
 
@@ -277,18 +347,18 @@ def test_stop_in_a_persons_words_opts_out_and_is_never_read_as_asking_for_a_pers
     frm = number()
     sms(stack, frm, "my GP receptionist was rude to me")
     answer = sms(stack, frm, words)
-    assert len(answer) == 1 and answer[0].startswith(STOPPED), answer   # confirmed: the carrier did not act
+    assert len(answer) == 1 and answer[0].startswith(STOPPED), answer  # confirmed: the carrier did not act
     assert not any("person" in a.lower() or "someone" in a.lower() for a in answer)
-    assert sms(stack, frm, "England") == []                             # and nothing more is texted
+    assert sms(stack, frm, "England") == []  # and nothing more is texted
     assert sms(stack, frm, "START")[0].startswith("You will get texts from us again")
 
 
 @pytest.mark.parametrize("keyword", ["STOP", " stop ", "Stop.", "UNSUBSCRIBE", "cancel", "QUIT", "End", "stopall"])
 def test_carrier_keywords_opt_out_silently(stack, keyword):
     frm = number()
-    assert sms(stack, frm, keyword) == []      # Twilio confirms these itself
+    assert sms(stack, frm, keyword) == []  # Twilio confirms these itself
     assert sms(stack, frm, "my GP was rude") == []
-    assert sms(stack, frm, "yes")[0].startswith("You will get texts from us again")   # YES opts back in
+    assert sms(stack, frm, "yes")[0].startswith("You will get texts from us again")  # YES opts back in
 
 
 def test_after_stop_a_message_showing_risk_of_harm_still_gets_the_safety_reply(stack):
@@ -296,5 +366,5 @@ def test_after_stop_a_message_showing_risk_of_harm_still_gets_the_safety_reply(s
     sms(stack, frm, "my GP receptionist was rude to me")
     assert sms(stack, frm, "STOP") == []
     reply = " ".join(sms(stack, frm, "I want to kill myself"))
-    assert "116 123" in reply and "999" in reply, reply     # was: no reply at all
-    assert sms(stack, frm, "England") == []                 # and still nothing else
+    assert "116 123" in reply and "999" in reply, reply  # was: no reply at all
+    assert sms(stack, frm, "England") == []  # and still nothing else

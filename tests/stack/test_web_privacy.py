@@ -11,6 +11,7 @@ not derived from anything about the person, so the record's conversation id (its
 lead back to them. It is Rasa's conversation key, so it is stored as such; it must not be written to
 the logs in clear, where it would tie log lines to the tab that still holds it.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,12 +26,26 @@ NAME = f"{FIRST} {SURNAME}"
 EMAIL = "p.thistlethwaite@example.net"
 PHONE = "07700 900456"
 
-ANSWERS = {"nation": "England", "stage": "not yet", "outcomes": "an apology", "months_since": "last week",
-           "issues": "rudeness", "on_behalf": "me", "confirm": "yes", "advocacy": "yes please, I would like an advocate",
-           "funding": "NHS", "service": "GP", "feedback": "4", "postcode": "No thanks", "letter": "No thanks",
-           "contact": "No thanks, I will contact them myself", "professional": "A receptionist", "risk_now": "no",
-           # The anonymity question is answered with the identifiers too: only the choice may be kept.
-           "anonymity": f"anonymous please. I'm {NAME} but don't keep it, or my email {EMAIL} or {PHONE}"}
+ANSWERS = {
+    "nation": "England",
+    "stage": "not yet",
+    "outcomes": "an apology",
+    "months_since": "last week",
+    "issues": "rudeness",
+    "on_behalf": "me",
+    "confirm": "yes",
+    "advocacy": "yes please, I would like an advocate",
+    "funding": "NHS",
+    "service": "GP",
+    "feedback": "4",
+    "postcode": "No thanks",
+    "letter": "No thanks",
+    "contact": "No thanks, I will contact them myself",
+    "professional": "A receptionist",
+    "risk_now": "no",
+    # The anonymity question is answered with the identifiers too: only the choice may be kept.
+    "anonymity": f"anonymous please. I'm {NAME} but don't keep it, or my email {EMAIL} or {PHONE}",
+}
 
 #: Said in between, the ways people do: an aside, and a signature.
 ASIDES = [f"By the way I am {NAME}, my email is {EMAIL}", f"Thanks\n{NAME}\n{PHONE.replace(' ', '')}"]
@@ -38,14 +53,29 @@ ASIDES = [f"By the way I am {NAME}, my email is {EMAIL}", f"Thanks\n{NAME}\n{PHO
 
 def phone_forms(national: str):
     digits = re.sub(r"\D", "", national)
-    return {national, digits, "+44" + digits[1:], "44" + digits[1:], digits[1:],
-            f"{digits[:5]}-{digits[5:]}", f"+44 {digits[1:5]} {digits[5:]}"}
+    return {
+        national,
+        digits,
+        "+44" + digits[1:],
+        "44" + digits[1:],
+        digits[1:],
+        f"{digits[:5]}-{digits[5:]}",
+        f"+44 {digits[1:5]} {digits[5:]}",
+    }
 
 
 def identifier_forms():
     local = EMAIL.split("@")[0]
-    return ({NAME, SURNAME, f"{SURNAME}, {FIRST}", EMAIL, local, EMAIL.replace("@", "%40"),
-             EMAIL.replace("@", "\\u0040"), json.dumps(NAME)[1:-1]} | phone_forms(PHONE))
+    return {
+        NAME,
+        SURNAME,
+        f"{SURNAME}, {FIRST}",
+        EMAIL,
+        local,
+        EMAIL.replace("@", "%40"),
+        EMAIL.replace("@", "\\u0040"),
+        json.dumps(NAME)[1:-1],
+    } | phone_forms(PHONE)
 
 
 def transcript(said) -> str:
@@ -55,8 +85,10 @@ def transcript(said) -> str:
 
 def converse(stack, sender):
     """The whole conversation: the story with a name in it, every question answered, a reference given."""
-    first = (f"Hi, my name is {NAME}. My GP receptionist shouted at me and I want to complain. "
-             f"You can reach me on {EMAIL} or {PHONE}. I want to stay anonymous")
+    first = (
+        f"Hi, my name is {NAME}. My GP receptionist shouted at me and I want to complain. "
+        f"You can reach me on {EMAIL} or {PHONE}. I want to stay anonymous"
+    )
     out = stack.say(sender, first)
     said = [(first, out)]
     rec = None

@@ -1,4 +1,5 @@
 """A local fake of Twilio's REST API for outbound texts, over real HTTP, in a thread."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,16 +29,30 @@ class FakeTwilio:
         form = await request.post()
         if self.fail_next:
             self.fail_next -= 1
-            return web.json_response({"code": 21610, "message": "Attempt to send to unsubscribed recipient",
-                                      "status": 400}, status=400)
+            return web.json_response(
+                {"code": 21610, "message": "Attempt to send to unsubscribed recipient", "status": 400}, status=400
+            )
         if not request.headers.get("Authorization", "").startswith("Basic "):
             return web.json_response({"message": "auth"}, status=401)
-        msg = {"to": form.get("To"), "from": form.get("From"), "body": form.get("Body"),
-               "account": request.match_info["sid"]}
+        msg = {
+            "to": form.get("To"),
+            "from": form.get("From"),
+            "body": form.get("Body"),
+            "account": request.match_info["sid"],
+        }
         self.sent.append(msg)
         sid = "SM" + uuid.uuid4().hex
-        return web.json_response({"sid": sid, "status": "queued", "to": msg["to"], "from": msg["from"],
-                                  "body": msg["body"], "account_sid": msg["account"]}, status=201)
+        return web.json_response(
+            {
+                "sid": sid,
+                "status": "queued",
+                "to": msg["to"],
+                "from": msg["from"],
+                "body": msg["body"],
+                "account_sid": msg["account"],
+            },
+            status=201,
+        )
 
     def _run(self):
         asyncio.set_event_loop(self._loop)

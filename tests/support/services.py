@@ -5,6 +5,7 @@ close. PostgreSQL refuses to run as root, so when we are root its commands run a
 `postgres` system user (created by Debian's package). Both classes can be stopped and started
 again on the same port and data, which the fault tests use.
 """
+
 from __future__ import annotations
 
 import glob
@@ -71,11 +72,37 @@ class Postgres:
             if self.as_postgres:
                 shutil.chown(self.root, "postgres", "postgres")
                 shutil.chown(self.sockets, "postgres", "postgres")
-            self._run(["initdb", "-D", str(self.data), "-U", self.user, "-A", "trust", "-E", "UTF8",
-                       "--no-sync", "--locale=C.UTF-8"])
-        self._run(["pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", "60",
-                   "-o", f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-                         f"-c max_connections=200", "start"])
+            self._run(
+                [
+                    "initdb",
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    self.user,
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                    "--locale=C.UTF-8",
+                ]
+            )
+        self._run(
+            [
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.root / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
+                f"-c max_connections=200",
+                "start",
+            ]
+        )
         _wait_port(self.port, 30)
         self._started = True
         return self
@@ -120,9 +147,23 @@ class Redis:
         self.proc: Optional[subprocess.Popen] = None
 
     def start(self) -> "Redis":
-        self.proc = subprocess.Popen([self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--protected-mode", "yes"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [
+                self.exe,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "yes",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _wait_port(self.port, 20)
         return self
 

@@ -1,4 +1,5 @@
 """Start the whole stack (`python -m bot run`) for tests, on private ports and a private data folder."""
+
 from __future__ import annotations
 
 import json
@@ -54,13 +55,20 @@ class Stack:
         self.action_port = free_port()
         self.web_port = free_port()
         while self.rasa_port + rasa_servers > 65000 or any(
-                self._busy(self.rasa_port + i) for i in range(1, rasa_servers)):
+            self._busy(self.rasa_port + i) for i in range(1, rasa_servers)
+        ):
             self.rasa_port = free_port()
-        self.env = dict(os.environ, DATA_DIR=str(data_dir), RASA_PORT=str(self.rasa_port),
-                        ACTION_PORT=str(self.action_port), WEB_PORT=str(self.web_port),
-                        RASA_SERVERS=str(rasa_servers), RASA_HOST="127.0.0.1",
-                        ALLOWED_ORIGINS=f"http://localhost:{self.web_port},http://127.0.0.1:{self.web_port}",
-                        **(env or {}))
+        self.env = dict(
+            os.environ,
+            DATA_DIR=str(data_dir),
+            RASA_PORT=str(self.rasa_port),
+            ACTION_PORT=str(self.action_port),
+            WEB_PORT=str(self.web_port),
+            RASA_SERVERS=str(rasa_servers),
+            RASA_HOST="127.0.0.1",
+            ALLOWED_ORIGINS=f"http://localhost:{self.web_port},http://127.0.0.1:{self.web_port}",
+            **(env or {}),
+        )
         self.env.pop("DATABASE_URL", None) if "DATABASE_URL" not in (env or {}) else None
         self.rasa_servers = rasa_servers
         self.proc: Optional[subprocess.Popen] = None
@@ -84,9 +92,14 @@ class Stack:
 
     def start(self, timeout: float = 240) -> "Stack":
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen([str(PROJECT / ".venv" / "bin" / "python"), "-m", "bot", "run"], cwd=PROJECT,
-                                     env=self.env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [str(PROJECT / ".venv" / "bin" / "python"), "-m", "bot", "run"],
+            cwd=PROJECT,
+            env=self.env,
+            stdout=open(self.log, "ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.wait_ready(timeout)
         return self
 

@@ -2,6 +2,7 @@
 
 Fast: no servers, no Rasa. The measurements themselves are exercised by `python -m bench --quick`.
 """
+
 import json
 import subprocess
 import sys
@@ -27,8 +28,9 @@ def chatload_quantile(lat, p):
     return lat[min(len(lat) - 1, int(p * len(lat)))] if lat else None
 
 
-@pytest.mark.parametrize("values", [[5.0], [3.0, 1.0, 2.0], list(range(1, 101)), [float(x) for x in range(37, 0, -1)],
-                                    [10.0] * 7 + [500.0]])
+@pytest.mark.parametrize(
+    "values", [[5.0], [3.0, 1.0, 2.0], list(range(1, 101)), [float(x) for x in range(37, 0, -1)], [10.0] * 7 + [500.0]]
+)
 @pytest.mark.parametrize("p", [0.0, 0.5, 0.95, 0.99, 1.0])
 def test_percentile_is_chatloads_rule(values, p):
     assert percentile(values, p) == chatload_quantile(values, p)
@@ -36,7 +38,7 @@ def test_percentile_is_chatloads_rule(values, p):
 
 def test_percentile_examples():
     assert percentile([], 0.5) is None
-    assert percentile(list(range(1, 101)), 0.5) == 51      # sorted[int(0.5 * 100)]
+    assert percentile(list(range(1, 101)), 0.5) == 51  # sorted[int(0.5 * 100)]
     assert percentile(list(range(1, 101)), 0.99) == 100
     assert percentile([1, 2, 3, 4], 0.95) == 4
     assert percentile([4, 1, 3, 2], 0.0) == 1
@@ -72,46 +74,118 @@ def test_targets_summary():
 
 
 def fake_run(assistant, c, p50, p95, errors=0, mps=10.0):
-    return {"assistant": assistant, "concurrency": c, "conversations": 2 * c, "messages": 12 * c, "errors": errors,
-            "msg_per_s": mps, "p50_ms": p50, "p95_ms": p95, "p99_ms": p95 * 1.2, "mean_ms": p50 * 1.1,
-            "first_errors": []}
+    return {
+        "assistant": assistant,
+        "concurrency": c,
+        "conversations": 2 * c,
+        "messages": 12 * c,
+        "errors": errors,
+        "msg_per_s": mps,
+        "p50_ms": p50,
+        "p95_ms": p95,
+        "p99_ms": p95 * 1.2,
+        "mean_ms": p50 * 1.1,
+        "first_errors": [],
+    }
 
 
 def fake_doc():
     return {
-        "meta": {"started_at": "2026-01-01 00:00:00", "quick": False, "parts": ["routing", "chat", "scale"],
-                 "duration_s": 600.0, "git": "abc1234", "rasa": "3.6.21", "python": "3.10.13",
-                 "host": {"cpus": 2, "memory_gb": 23.5, "loadavg_start": [0.1, 0.2, 0.3], "loadavg_end": [1.0],
-                          "cpu_busy_before_pct": 3.0, "busy_note": ""}},
-        "routing": {"in_process": {"cases": 181, "files": ["cases.yaml", "routing_dev.yaml"], "reps": 200,
-                                   "router_load_ms": 300.0, "refused": [],
-                                   "per_call_ms": summarize([0.1, 0.2, 0.3, 4.0]),
-                                   "slowest_cases": [{"id": "d06", "p50": 1.1}]},
-                    "cli": {"runs": 10, "wall_ms": summarize([340.0, 350.0, 360.0]), "problems": [],
-                            "importtime": {"modules": 195, "total_import_ms": 100.0, "heavy_imported": [],
-                                           "slowest_top_level": [{"module": "bot.routing", "ms": 75.0}]},
-                            "sys_modules": {"rc": 0, "modules": 183, "loaded": {"tensorflow": False, "rasa": False}},
-                            "tensorflow_imported": False, "rasa_imported": False}},
-        "chat": {"script": DEFAULT_SCRIPT, "turns": 6, "levels": [1, 10, 25],
-                 "runs": [fake_run("stock", 1, 50.0, 80.0), fake_run("ours", 1, 100.0, 110.0),
-                          fake_run("ours", 10, 800.0, 1300.0), fake_run("stock", 10, 400.0, 800.0),
-                          fake_run("stock", 25, 900.0, 1500.0), fake_run("ours", 25, 2000.0, 3000.0, errors=2)],
-                 "cold_start": {"stock": {"ready_s": 30.0, "first_reply_s": 30.5},
-                                "ours": {"ready_s": 60.0, "first_reply_s": 61.0}},
-                 "memory": {"stock": {"idle": {"total_mb": 1100.0}, "after_load": {"total_mb": 1120.0}},
-                            "ours": {"idle": {"total_mb": 1500.0},
-                                     "after_load": {"total_mb": 1600.0,
-                                                    "processes": [{"name": "rasa server", "rss_mb": 1000.0}]}}},
-                 "training": {"stock": {"wall_s": 70.0, "peak_rss_mb": 1150.0},
-                              "ours": {"source": "not recorded"}},
-                 "script_check": {"stock": {"ok": True, "turns": []}, "ours": {"ok": True, "turns": []}},
-                 "model": {"name": "x.tar.gz", "inputs_fingerprint": "x", "up_to_date": True}},
-        "scale": {"concurrency": 25, "order": [1, 2, 2, 1],
-                  "configs": {"1": {"rounds": 2, "messages": 600, "errors": 0, "msg_per_s": 10.0,
-                                    "msg_per_s_each": [10.0, 10.0], "p50_ms": 2000.0, "p95_ms": 3000.0},
-                              "2": {"rounds": 2, "messages": 600, "errors": 0, "msg_per_s": 13.0,
-                                    "msg_per_s_each": [13.0, 13.0], "p50_ms": 1500.0, "p95_ms": 2500.0}},
-                  "rounds": [{"rasa_servers": 1, "messages": 300, "errors": 0}], "ratio": 1.3},
+        "meta": {
+            "started_at": "2026-01-01 00:00:00",
+            "quick": False,
+            "parts": ["routing", "chat", "scale"],
+            "duration_s": 600.0,
+            "git": "abc1234",
+            "rasa": "3.6.21",
+            "python": "3.10.13",
+            "host": {
+                "cpus": 2,
+                "memory_gb": 23.5,
+                "loadavg_start": [0.1, 0.2, 0.3],
+                "loadavg_end": [1.0],
+                "cpu_busy_before_pct": 3.0,
+                "busy_note": "",
+            },
+        },
+        "routing": {
+            "in_process": {
+                "cases": 181,
+                "files": ["cases.yaml", "routing_dev.yaml"],
+                "reps": 200,
+                "router_load_ms": 300.0,
+                "refused": [],
+                "per_call_ms": summarize([0.1, 0.2, 0.3, 4.0]),
+                "slowest_cases": [{"id": "d06", "p50": 1.1}],
+            },
+            "cli": {
+                "runs": 10,
+                "wall_ms": summarize([340.0, 350.0, 360.0]),
+                "problems": [],
+                "importtime": {
+                    "modules": 195,
+                    "total_import_ms": 100.0,
+                    "heavy_imported": [],
+                    "slowest_top_level": [{"module": "bot.routing", "ms": 75.0}],
+                },
+                "sys_modules": {"rc": 0, "modules": 183, "loaded": {"tensorflow": False, "rasa": False}},
+                "tensorflow_imported": False,
+                "rasa_imported": False,
+            },
+        },
+        "chat": {
+            "script": DEFAULT_SCRIPT,
+            "turns": 6,
+            "levels": [1, 10, 25],
+            "runs": [
+                fake_run("stock", 1, 50.0, 80.0),
+                fake_run("ours", 1, 100.0, 110.0),
+                fake_run("ours", 10, 800.0, 1300.0),
+                fake_run("stock", 10, 400.0, 800.0),
+                fake_run("stock", 25, 900.0, 1500.0),
+                fake_run("ours", 25, 2000.0, 3000.0, errors=2),
+            ],
+            "cold_start": {
+                "stock": {"ready_s": 30.0, "first_reply_s": 30.5},
+                "ours": {"ready_s": 60.0, "first_reply_s": 61.0},
+            },
+            "memory": {
+                "stock": {"idle": {"total_mb": 1100.0}, "after_load": {"total_mb": 1120.0}},
+                "ours": {
+                    "idle": {"total_mb": 1500.0},
+                    "after_load": {"total_mb": 1600.0, "processes": [{"name": "rasa server", "rss_mb": 1000.0}]},
+                },
+            },
+            "training": {"stock": {"wall_s": 70.0, "peak_rss_mb": 1150.0}, "ours": {"source": "not recorded"}},
+            "script_check": {"stock": {"ok": True, "turns": []}, "ours": {"ok": True, "turns": []}},
+            "model": {"name": "x.tar.gz", "inputs_fingerprint": "x", "up_to_date": True},
+        },
+        "scale": {
+            "concurrency": 25,
+            "order": [1, 2, 2, 1],
+            "configs": {
+                "1": {
+                    "rounds": 2,
+                    "messages": 600,
+                    "errors": 0,
+                    "msg_per_s": 10.0,
+                    "msg_per_s_each": [10.0, 10.0],
+                    "p50_ms": 2000.0,
+                    "p95_ms": 3000.0,
+                },
+                "2": {
+                    "rounds": 2,
+                    "messages": 600,
+                    "errors": 0,
+                    "msg_per_s": 13.0,
+                    "msg_per_s_each": [13.0, 13.0],
+                    "p50_ms": 1500.0,
+                    "p95_ms": 2500.0,
+                },
+            },
+            "rounds": [{"rasa_servers": 1, "messages": 300, "errors": 0}],
+            "ratio": 1.3,
+        },
         "errors": {},
     }
 
@@ -119,11 +193,11 @@ def fake_doc():
 def test_evaluate_the_targets_on_fake_figures():
     ts = {t.name: t for t in report.evaluate(fake_doc())}
     by = lambda text: next(t for n, t in ts.items() if text in n)  # noqa: E731
-    assert by("at 1 concurrent").status == "PASS"         # 110 <= 1.5 x 80 = 120
-    assert by("at 10 concurrent").status == "FAIL"        # 1300 > 1.5 x 800
+    assert by("at 1 concurrent").status == "PASS"  # 110 <= 1.5 x 80 = 120
+    assert by("at 10 concurrent").status == "FAIL"  # 1300 > 1.5 x 800
     assert by("zero errors at 25 concurrent (ours").status == "FAIL"
     assert by("single-conversation p50").status == "PASS"  # 100 <= 150
-    assert by("two Rasa servers").status == "FAIL"        # 1.3 < 1.4
+    assert by("two Rasa servers").status == "FAIL"  # 1.3 < 1.4
     assert by("one and two servers").status == "PASS"
     assert by("routing in-process").status == "PASS"
     assert by("< 1 s").status == "PASS"
@@ -134,21 +208,33 @@ def test_evaluate_skips_what_was_not_measured():
     doc = {"meta": {}, "routing": fake_doc()["routing"]}
     statuses = {t.name: t.status for t in report.evaluate(doc)}
     assert statuses["routing in-process p50 well under 5 ms"] == "PASS"
-    assert sum(s == "SKIP" for s in statuses.values()) == 7   # the training target is skipped too when no chat part ran
+    assert sum(s == "SKIP" for s in statuses.values()) == 7  # the training target is skipped too when no chat part ran
 
 
 def test_render_prints_every_section_and_the_targets():
     text = report.render(fake_doc())
-    for title in ("Routing in-process", "Routing CLI", "Chat latency", "Cold start, memory and training",
-                  "Two Rasa servers vs one", "Targets"):
+    for title in (
+        "Routing in-process",
+        "Routing CLI",
+        "Chat latency",
+        "Cold start, memory and training",
+        "Two Rasa servers vs one",
+        "Targets",
+    ):
         assert f"== {title}" in text
     assert "ours/stock p95: 1 concurrent 1.38x, 10 concurrent 1.62x, 25 concurrent 2.00x" in text
     assert "throughput ratio two/one: 1.30x" in text
     assert "FAIL  two Rasa servers" in text
     # stock before ours at each level, whatever order they ran in
     rows = [ln.split() for ln in text.splitlines() if ln.strip().startswith(("stock ", "ours "))]
-    assert [(r[0], r[1]) for r in rows[:6]] == [("stock", "1"), ("ours", "1"), ("stock", "10"), ("ours", "10"),
-                                                ("stock", "25"), ("ours", "25")]
+    assert [(r[0], r[1]) for r in rows[:6]] == [
+        ("stock", "1"),
+        ("ours", "1"),
+        ("stock", "10"),
+        ("ours", "10"),
+        ("stock", "25"),
+        ("ours", "25"),
+    ]
 
 
 def test_table_aligns_text_left_and_numbers_right():
@@ -183,30 +269,35 @@ def test_write_results_writes_stamped_and_latest(tmp_path):
 def test_show_prints_an_earlier_results_file(tmp_path):
     doc = fake_doc()
     path = write_results(doc, tmp_path, "x")
-    r = subprocess.run([sys.executable, "-m", "bench", "--show", str(path)], cwd=PROJECT, capture_output=True,
-                       text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "bench", "--show", str(path)], cwd=PROJECT, capture_output=True, text=True, timeout=60
+    )
     assert r.returncode == 0, r.stderr
     assert "== Targets" in r.stdout
 
 
 # ------------------------------------------------------------------ other helpers
 def test_scale_rounds_summary():
-    rounds = [{"messages": 300, "wall_s": 30.0, "errors": 0, "msg_per_s": 10.0, "p50_ms": 100.0, "p95_ms": 200.0},
-              {"messages": 300, "wall_s": 20.0, "errors": 1, "msg_per_s": 15.0, "p50_ms": 80.0, "p95_ms": 100.0}]
+    rounds = [
+        {"messages": 300, "wall_s": 30.0, "errors": 0, "msg_per_s": 10.0, "p50_ms": 100.0, "p95_ms": 200.0},
+        {"messages": 300, "wall_s": 20.0, "errors": 1, "msg_per_s": 15.0, "p50_ms": 80.0, "p95_ms": 100.0},
+    ]
     s = summarize_rounds(rounds)
     assert s["msg_per_s"] == 12.0 and s["errors"] == 1 and s["p95_ms"] == 150.0 and s["messages"] == 600
     assert summarize_rounds([]) == {"msg_per_s": None}
 
 
 def test_parse_importtime():
-    stderr = "\n".join([
-        "import time: self [us] | cumulative | imported package",
-        "import time:       100 |        100 |   _io",
-        "import time:      3311 |      17747 | site",
-        "import time:       520 |      18945 |     pydantic.json",
-        "import time:       392 |     100681 | bot.routing",
-        "some other line",
-    ])
+    stderr = "\n".join(
+        [
+            "import time: self [us] | cumulative | imported package",
+            "import time:       100 |        100 |   _io",
+            "import time:      3311 |      17747 | site",
+            "import time:       520 |      18945 |     pydantic.json",
+            "import time:       392 |     100681 | bot.routing",
+            "some other line",
+        ]
+    )
     out = parse_importtime(stderr)
     assert out["modules"] == ["_io", "site", "pydantic.json", "bot.routing"]
     assert [s["module"] for s in out["slowest"]] == ["bot.routing", "site"]
@@ -214,10 +305,17 @@ def test_parse_importtime():
 
 
 def test_profile_summary_shares():
-    rasa = {"timers": {"turn: Agent.handle_message (lock wait + turn)": [12.0, 12.0],
-                       "turn: inside the conversation lock": [10.0, 10.0],
-                       "node: run_DIETClassifier5": [4.0, 6.0]},
-            "kinds": {"node: run_DIETClassifier5": "cpu"}, "hot": [], "cumulative": [], "elapsed_s": 1.0}
+    rasa = {
+        "timers": {
+            "turn: Agent.handle_message (lock wait + turn)": [12.0, 12.0],
+            "turn: inside the conversation lock": [10.0, 10.0],
+            "node: run_DIETClassifier5": [4.0, 6.0],
+        },
+        "kinds": {"node: run_DIETClassifier5": "cpu"},
+        "hot": [],
+        "cumulative": [],
+        "elapsed_s": 1.0,
+    }
     actions = {"timers": {"action server: action_intake": [3.0, 5.0]}}
     s = summarize_profile(rasa, actions)
     assert s["messages"] == 2 and s["turn_ms_mean"] == 10.0
@@ -228,21 +326,29 @@ def test_profile_summary_shares():
 
 def test_multiload_uses_the_chatload_script():
     assert MULTI_SCRIPT == DEFAULT_SCRIPT
-    src = (PROJECT.parent / "shared" / "eval" / "chatload.py")
+    src = PROJECT.parent / "shared" / "eval" / "chatload.py"
     if src.exists():
         assert all(line in src.read_text() for line in ['"hello"', '"thanks, bye"'])
 
 
 def test_render_profile_section():
-    rasa = {"timers": {"turn: Agent.handle_message (lock wait + turn)": [12.0, 12.0],
-                       "turn: inside the conversation lock": [10.0, 10.0],
-                       "custom action: response validation (jsonschema)": [6.0, 7.0]},
-            "kinds": {"custom action: response validation (jsonschema)": "cpu"},
-            "counts": {"events per action response": [3, 5]}, "hot": [{"function": "iter_errors", "pct": 4.2}],
-            "cumulative": [], "elapsed_s": 1.0}
+    rasa = {
+        "timers": {
+            "turn: Agent.handle_message (lock wait + turn)": [12.0, 12.0],
+            "turn: inside the conversation lock": [10.0, 10.0],
+            "custom action: response validation (jsonschema)": [6.0, 7.0],
+        },
+        "kinds": {"custom action: response validation (jsonschema)": "cpu"},
+        "counts": {"events per action response": [3, 5]},
+        "hot": [{"function": "iter_errors", "pct": 4.2}],
+        "cumulative": [],
+        "elapsed_s": 1.0,
+    }
     level = summarize_profile(rasa, {"timers": {}})
-    level.update(client={"p50_ms": 100.0, "p95_ms": 150.0, "msg_per_s": 8.0, "errors": 0},
-                 cpu_ms_per_msg={"rasa": 90.0, "actions": 5.0})
+    level.update(
+        client={"p50_ms": 100.0, "p95_ms": 150.0, "msg_per_s": 8.0, "errors": 0},
+        cpu_ms_per_msg={"rasa": 90.0, "actions": 5.0},
+    )
     text = report.render({"meta": {}, "profile": {"levels": {"10": level}}})
     assert "== Profile at 10 concurrent" in text
     assert "response validation (jsonschema)" in text and "events per action response mean 4 (max 5)" in text
@@ -275,8 +381,24 @@ def test_multiload_spreads_each_conversation_over_the_servers():
         threading.Thread(target=s.serve_forever, daemon=True).start()
     try:
         urls = ",".join(f"http://127.0.0.1:{s.server_address[1]}/webhooks/rest/webhook" for s in servers)
-        r = subprocess.run([sys.executable, "-m", "bench.multiload", urls, "--conversations", "6", "--turns", "4",
-                            "--concurrency", "3"], cwd=PROJECT, capture_output=True, text=True, timeout=60)
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.multiload",
+                urls,
+                "--conversations",
+                "6",
+                "--turns",
+                "4",
+                "--concurrency",
+                "3",
+            ],
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert r.returncode == 0, r.stderr
         out = json.loads(r.stdout.strip().splitlines()[-1])
     finally:
@@ -284,8 +406,17 @@ def test_multiload_spreads_each_conversation_over_the_servers():
             s.shutdown()
     assert out["messages"] == 24 and out["errors"] == 0 and out["per_server"] == [12, 12]
     # chatload.py's fields are all there, so the figures read the same way
-    assert {"messages", "errors", "first_errors", "wall_s", "msg_per_s", "p50_ms", "p95_ms", "p99_ms",
-            "mean_ms"} <= set(out)
+    assert {
+        "messages",
+        "errors",
+        "first_errors",
+        "wall_s",
+        "msg_per_s",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "mean_ms",
+    } <= set(out)
     by_sender = {}
     for port, sender in seen:
         by_sender.setdefault(sender, []).append(port)

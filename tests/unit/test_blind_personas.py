@@ -5,6 +5,7 @@ fixed (never its sentences) and it was frozen here. Played offline through the d
 (bot.dialogue.offline): a set may not fall below what it reached when frozen, nor take more turns.
 The real measure stays ../shared/eval/simulate.py against a running stack (same figures or better).
 """
+
 import statistics
 from pathlib import Path
 

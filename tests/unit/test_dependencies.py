@@ -5,6 +5,7 @@ change under us when that other package changes its own requirements; declared, 
 decide. The product's code (bot/, actions/, channels/) must find its imports in pyproject.toml's
 dependencies and in requirements.in; the tests may also use the `test` extra.
 """
+
 from __future__ import annotations
 
 import ast
@@ -60,7 +61,7 @@ def _distributions_of() -> Dict[str, Set[str]]:
             top, sep, _ = path.partition("/")
             if top.endswith((".dist-info", ".data")) or top in ("..", "__pycache__", ""):
                 continue
-            if sep or top.endswith((".py", ".so")):   # a package, or a module (.so: name.cpython-310-....so)
+            if sep or top.endswith((".py", ".so")):  # a package, or a module (.so: name.cpython-310-....so)
                 mapping.setdefault(top.split(".")[0], set()).add(name)
     return mapping
 
@@ -95,7 +96,7 @@ def _undeclared(imports: Dict[str, Set[str]], declared: Set[str]) -> Dict[str, s
 
 def test_the_products_imports_are_declared_in_pyproject_and_requirements_in():
     imports = _top_level_imports(PRODUCT)
-    assert {"rasa", "sanic", "sqlalchemy"} <= set(imports)   # the scan sees the imports it should
+    assert {"rasa", "sanic", "sqlalchemy"} <= set(imports)  # the scan sees the imports it should
     assert _undeclared(imports, _pyproject_list("dependencies")) == {}
     assert _undeclared(imports, _requirements_in()) == {}
 

@@ -5,6 +5,7 @@ story or rule" (a known limit of its validator, RasaHQ/rasa#11843): it cannot se
 actions. This test does the check it cannot: every response the code names exists in
 the domain, and every response in the domain is sent by something.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,7 @@ import yaml
 
 PROJECT = Path(__file__).resolve().parents[2]
 NAME = re.compile(r"\butter_[a-z0-9_]+\b")
-NOT_RESPONSES = {"utter_message", "utter_action"}          # rasa_sdk's dispatcher method and event key
+NOT_RESPONSES = {"utter_message", "utter_action"}  # rasa_sdk's dispatcher method and event key
 RASA_OWN = {"utter_default", "utter_ask_rephrase", "utter_restart"}  # sent by Rasa's own default actions
 
 
@@ -41,22 +42,28 @@ def names_in(paths):
 
 
 def code_files():
-    files = [*PROJECT.glob("actions/*.py"), *PROJECT.glob("bot/**/*.py"), *PROJECT.glob("channels/*.py"),
-             *PROJECT.glob("bot/**/*.yml")]
+    files = [
+        *PROJECT.glob("actions/*.py"),
+        *PROJECT.glob("bot/**/*.py"),
+        *PROJECT.glob("channels/*.py"),
+        *PROJECT.glob("bot/**/*.yml"),
+    ]
     return [f for f in files if "knowledge" not in f.parts]
 
 
 def test_every_response_the_code_sends_exists():
     responses = domain_responses()
     named = names_in(code_files())
-    missing = {n: str(p) for n, p in named.items() if n not in responses and n not in NOT_RESPONSES and not n.endswith("_")}  # "utter_safety_*" in mapping.yml
+    missing = {
+        n: str(p) for n, p in named.items() if n not in responses and n not in NOT_RESPONSES and not n.endswith("_")
+    }  # "utter_safety_*" in mapping.yml
     assert not missing, f"responses named in code but not in domain/: {missing}"
 
 
 def test_every_response_in_the_domain_is_sent_by_something():
     responses = set(domain_responses())
     used = set(names_in(code_files() + [*PROJECT.glob("data/**/*.yml")]))
-    used |= {f"utter_ask_{slot}" for slot in domain_slots()}        # asked by forms for their slots
+    used |= {f"utter_ask_{slot}" for slot in domain_slots()}  # asked by forms for their slots
     used |= RASA_OWN
     assert sorted(responses - used) == []
 
@@ -113,11 +120,19 @@ def test_safety_help_by_nation_never_sends_someone_to_a_line_of_another_nation()
     for kind in ("suicide", "self_harm"):
         for nation in ("england", "scotland", "wales", "northern_ireland"):
             text = help_text(kind, nation, "self")
-            for line, home in (("Lifeline", "northern_ireland"), ("press 2", "wales"), ("NHS 24", "scotland"),
-                               ("mental health option", "england")):
+            for line, home in (
+                ("Lifeline", "northern_ireland"),
+                ("press 2", "wales"),
+                ("NHS 24", "scotland"),
+                ("mental health option", "england"),
+            ):
                 assert (line in text) == (nation == home), (kind, nation, line)
-    for nation, line in (("england", "0808 2000 247"), ("wales", "0808 80 10 800"),
-                         ("scotland", "0800 027 1234"), ("northern_ireland", "0808 802 1414")):
+    for nation, line in (
+        ("england", "0808 2000 247"),
+        ("wales", "0808 80 10 800"),
+        ("scotland", "0800 027 1234"),
+        ("northern_ireland", "0808 802 1414"),
+    ):
         assert line in help_text("abuse_now", nation, "self")
     assert "stay with them" not in help_text("medical_emergency", "england", "self")
     assert "adult" not in help_text("adult_at_risk", "england", "child")

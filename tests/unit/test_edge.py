@@ -1,4 +1,5 @@
 """What comes in from outside is made safe once, at the edge (bot.edge), and limits on lookups (bot.limits)."""
+
 import json
 
 import pytest
@@ -10,16 +11,16 @@ from bot.limits import WindowLimit
 def test_a_lone_surrogate_is_removed_and_what_is_left_can_be_encoded_anywhere():
     text, problem = clean_text("hi \ud800 there \udfff")
     assert text == "hi  there" and problem is None
-    text.encode("utf-8")   # what the database drivers and spaCy do with it
+    text.encode("utf-8")  # what the database drivers and spaCy do with it
     assert clean_text("\ud800") == (None, "empty")
-    assert clean_text("\U0001F600 ok")[0] == "\U0001F600 ok"   # a real emoji (a valid pair) stays
+    assert clean_text("\U0001f600 ok")[0] == "\U0001f600 ok"  # a real emoji (a valid pair) stays
 
 
 def test_controls_bidi_overrides_and_invisible_characters_are_removed():
     assert normalise_text("a\x00b\x1bc\x7fd\x85e") == "a b c d e"
     assert normalise_text("Zo\u200bfia \u202eWrzesniewska\u202c\ufeff") == "Zofia Wrzesniewska"
     assert normalise_text("line one\r\nline two") == "line one\nline two"
-    assert normalise_text("family \U0001F468\u200d\U0001F469") == "family \U0001F468\u200d\U0001F469"  # ZWJ kept
+    assert normalise_text("family \U0001f468\u200d\U0001f469") == "family \U0001f468\u200d\U0001f469"  # ZWJ kept
 
 
 def test_text_is_in_normal_form_c():
@@ -32,11 +33,10 @@ def test_a_leading_slash_never_reaches_rasa_and_length_is_capped():
     assert clean_text(" / /restart")[0] == "restart"
     text, problem = clean_text("a" * (MAX_CHARS + 5))
     assert len(text) == MAX_CHARS and problem == "too_long"
-    assert clean_text("\u0301" * 50_000)[0] is not None   # combining marks alone: bounded work, some text
+    assert clean_text("\u0301" * 50_000)[0] is not None  # combining marks alone: bounded work, some text
 
 
-@pytest.mark.parametrize("raw, text", [(False, "no"), (True, "yes"), (42, "42"), (1.5, "1.5"),
-                                       (float("inf"), "inf")])
+@pytest.mark.parametrize("raw, text", [(False, "no"), (True, "yes"), (42, "42"), (1.5, "1.5"), (float("inf"), "inf")])
 def test_non_strings_become_words(raw, text):
     assert clean_text(raw)[0] == text
 
@@ -52,9 +52,18 @@ def test_parse_json_never_raises_anything_but_bad_input():
     assert parse_json('\ufeff{"a": 1}'.encode()) == {"a": 1}
     assert parse_json(('{"message": ' + "9" * 5000 + "}").encode()) == {"message": "9" * 5000}
     assert parse_json(b'{"message": 12345}') == {"message": 12345}
-    assert parse_json(b'{"m": "hi \\ud800"}') == {"m": "hi \ud800"}   # decoded; clean_text removes it
-    for bad in (b"[" * 7000 + b"]" * 7000, b'{"a":' * 20 + b"1" + b"}" * 20, b"\xff\xfe{}", b"not json",
-                b'{"a": NaN}', b'{"a": Infinity}', b"{", "{}".encode("utf-16"), b'{"a": "\xed\xa0\x80"}'):
+    assert parse_json(b'{"m": "hi \\ud800"}') == {"m": "hi \ud800"}  # decoded; clean_text removes it
+    for bad in (
+        b"[" * 7000 + b"]" * 7000,
+        b'{"a":' * 20 + b"1" + b"}" * 20,
+        b"\xff\xfe{}",
+        b"not json",
+        b'{"a": NaN}',
+        b'{"a": Infinity}',
+        b"{",
+        "{}".encode("utf-16"),
+        b'{"a": "\xed\xa0\x80"}',
+    ):
         with pytest.raises(BadInput):
             parse_json(bad)
 
@@ -82,7 +91,7 @@ def test_lookups_are_limited_per_key_and_for_everyone_together():
     limit = WindowLimit(per_key=3, overall=5, window=3600, clock=clock)
     assert [limit.allow("a") for _ in range(4)] == [True, True, True, False]
     assert limit.retry_after("a") == 3600
-    assert [limit.allow(k) for k in ("b", "c", "d")] == [True, True, False]   # five in all
+    assert [limit.allow(k) for k in ("b", "c", "d")] == [True, True, False]  # five in all
     assert limit.retry_after() == 3600
     clock.now += 3600
     assert limit.allow("a") and limit.allow("d")
@@ -94,7 +103,7 @@ def test_hammering_keeps_the_door_shut():
     limit.allow("x"), limit.allow("x")
     for _ in range(30):
         clock.now += 10
-        assert not limit.allow("x")   # refused tries count: faster than the limit, it never reopens
+        assert not limit.allow("x")  # refused tries count: faster than the limit, it never reopens
     clock.now += 61
     assert limit.allow("x")
 

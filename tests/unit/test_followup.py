@@ -1,4 +1,5 @@
 """The follow-up after the advice, as pure steps: consent to share the chat, contact, the referral."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -9,9 +10,19 @@ from bot.dialogue.followup import step
 from bot.dialogue.intake import Context, Turn
 from bot.record import StoreUnavailable
 
-SLOTS = {"nation": "england", "service": "gp", "funding": "nhs", "stage": "not_raised", "issues": ["staff_conduct"],
-         "outcomes": ["apology"], "on_behalf": False, "months_since": 1, "advocacy": True, "anonymity": "named",
-         "case_summary": "It is about the GP."}
+SLOTS = {
+    "nation": "england",
+    "service": "gp",
+    "funding": "nhs",
+    "stage": "not_raised",
+    "issues": ["staff_conduct"],
+    "outcomes": ["apology"],
+    "on_behalf": False,
+    "months_since": 1,
+    "advocacy": True,
+    "anonymity": "named",
+    "case_summary": "It is about the GP.",
+}
 
 
 class Saver:
@@ -27,9 +38,14 @@ class Saver:
 
 
 def ctx(saver) -> Context:
-    return Context(conversation="c1", channel="rest", touched=["making-1"], save_referral=saver,
-                   save_feedback=lambda **kw: None,
-                   transcript=lambda: [("person", "my GP was rude"), ("bot", "I'm sorry")])
+    return Context(
+        conversation="c1",
+        channel="rest",
+        touched=["making-1"],
+        save_referral=saver,
+        save_feedback=lambda **kw: None,
+        transcript=lambda: [("person", "my GP was rude"), ("bot", "I'm sorry")],
+    )
 
 
 def turn(text: str, requested, slots) -> Turn:
@@ -48,8 +64,9 @@ def run(answers, saver, slots=None):
     return slots, asked, out
 
 
-@pytest.mark.parametrize("answer,shared", [("yes", True), ("yes, that's fine", True), ("no", False),
-                                           ("not sure", False), ("skip", False)])
+@pytest.mark.parametrize(
+    "answer,shared", [("yes", True), ("yes, that's fine", True), ("no", False), ("not sure", False), ("skip", False)]
+)
 def test_sharing_the_chat_is_asked_first_and_only_a_clear_yes_shares_it(answer, shared):
     saver = Saver()
     slots, asked, _ = run([answer, "jo@example.org"], saver)
@@ -105,4 +122,4 @@ def test_a_referral_key_is_one_per_case_not_one_per_conversation():
     later = first_case + _events(("session_started", 9000.0), ("user", 9001.0))
     assert len({key, referral_key("conv", restarted), referral_key("conv", later)}) == 3
     assert referral_key("other", first_case) != key
-    assert len(referral_key("c" * 24, restarted)) <= 80   # the column's size
+    assert len(referral_key("c" * 24, restarted)) <= 80  # the column's size

@@ -3,6 +3,7 @@
 Each kind of risk of harm has the right line for each UK nation, every number rests on a page the source
 policy allows, and the person sees the same number the knowledge base records.
 """
+
 import re
 
 import pytest
@@ -15,10 +16,18 @@ HELPLINES_FILE = BODIES_DIR / "helplines.yml"
 NATIONS = ("england", "scotland", "wales", "northern_ireland")
 
 #: The urgent mental health line and the domestic abuse line of each nation.
-URGENT_MENTAL_HEALTH = {"england": "nhs111_mental_health", "wales": "nhs111_mental_health",
-                        "scotland": "nhs111_mental_health", "northern_ireland": "lifeline_ni"}
-DOMESTIC_ABUSE = {"england": "domestic_abuse_helpline", "wales": "live_fear_free",
-                  "scotland": "scotland_domestic_abuse_helpline", "northern_ireland": "ni_domestic_abuse_helpline"}
+URGENT_MENTAL_HEALTH = {
+    "england": "nhs111_mental_health",
+    "wales": "nhs111_mental_health",
+    "scotland": "nhs111_mental_health",
+    "northern_ireland": "lifeline_ni",
+}
+DOMESTIC_ABUSE = {
+    "england": "domestic_abuse_helpline",
+    "wales": "live_fear_free",
+    "scotland": "scotland_domestic_abuse_helpline",
+    "northern_ireland": "ni_domestic_abuse_helpline",
+}
 #: Lines for the whole UK.
 UK_WIDE = ("samaritans", "shout", "papyrus", "childline", "nspcc_helpline")
 
@@ -65,7 +74,7 @@ def test_each_nation_has_its_own_urgent_mental_health_line_open_day_and_night(kb
 
 def test_the_111_line_is_worded_for_each_nation(kb):
     body = kb["nhs111_mental_health"]
-    assert "northern_ireland" not in body.nations   # Northern Ireland has no 111 mental health line: Lifeline instead
+    assert "northern_ireland" not in body.nations  # Northern Ireland has no 111 mental health line: Lifeline instead
     assert "mental health option" in body.for_nation("england").contact.how
     assert "press 2" in body.for_nation("wales").contact.how
     assert "NHS 24" in body.for_nation("scotland").contact.how
@@ -103,8 +112,9 @@ def test_every_number_a_helpline_text_gives_is_in_the_knowledge_base_with_its_pa
     for body_id in helpline_ids:
         body = kb[body_id]
         supported = {n.replace(" ", "") for s in body.sources for n in re.findall(r"\d[\d ]*\d", s.supports)}
-        texts = [body.remit, body.contact.how] + [t for v in body.variants.values()
-                                                   for t in (v.remit, v.contact.how if v.contact else None) if t]
+        texts = [body.remit, body.contact.how] + [
+            t for v in body.variants.values() for t in (v.remit, v.contact.how if v.contact else None) if t
+        ]
         for text in texts:
             for number in _NUMBER.findall(text):
                 digits = number.replace(" ", "")

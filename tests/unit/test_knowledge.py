@@ -1,4 +1,5 @@
 """The knowledge base and the rules: complete, sourced, dated, and checked on load."""
+
 import datetime as dt
 import re
 import shutil
@@ -140,39 +141,48 @@ def test_the_shipped_knowledge_base_keeps_the_source_policy(kb):
     assert policy_problems(kb) == []
 
 
-@pytest.mark.parametrize("url", [
-    "https://cdn.staging.content.citizensadvice.org.uk/scotland/health/",
-    "https://uat.spso.org.uk/there-time-limit-for-sending-complaint-to-you",
-    "https://wikimili.com/en/Action_Against_Medical_Accidents",
-    "https://web.archive.org/web/2020/https://www.gmc-uk.org/",
-    "https://psow-old.spindogsombudsman.co.uk/how-to-complain/",
-    "https://test2.cornwall.gov.uk/births-marriages-deaths/",
-    "https://dcswebsite.azurewebsites.net/about/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://cdn.staging.content.citizensadvice.org.uk/scotland/health/",
+        "https://uat.spso.org.uk/there-time-limit-for-sending-complaint-to-you",
+        "https://wikimili.com/en/Action_Against_Medical_Accidents",
+        "https://web.archive.org/web/2020/https://www.gmc-uk.org/",
+        "https://psow-old.spindogsombudsman.co.uk/how-to-complain/",
+        "https://test2.cornwall.gov.uk/births-marriages-deaths/",
+        "https://dcswebsite.azurewebsites.net/about/",
+    ],
+)
 def test_copies_of_sites_are_recognised(url):
     assert is_copy_host(url)
 
 
-@pytest.mark.parametrize("url, ok", [
-    ("https://www.nmc.org.uk/concerns/referral", True),            # the body's own domain
-    ("https://dcs.gdc-uk.org/contact", True),                      # a subdomain of its own domain
-    ("https://www.legislation.gov.uk/uksi/2009/309", True),        # an official site
-    ("https://www.gov.uk/after-a-death", True),
-    ("https://woking.gov.uk/council/ombudsman", False),            # a council's page for another body
-    ("https://slaglanemedicalcentre.nhs.uk/complaints", False),    # a GP practice, not nhs.uk
-    ("https://healthwatchtameside.co.uk/making-nhs-complaint", False),
-    ("https://www.kingsviewchambers.com/gmcs-five-year-rule/", False),  # a law firm
-    ("https://cdn.staging.content.citizensadvice.org.uk/x", False),
-])
+@pytest.mark.parametrize(
+    "url, ok",
+    [
+        ("https://www.nmc.org.uk/concerns/referral", True),  # the body's own domain
+        ("https://dcs.gdc-uk.org/contact", True),  # a subdomain of its own domain
+        ("https://www.legislation.gov.uk/uksi/2009/309", True),  # an official site
+        ("https://www.gov.uk/after-a-death", True),
+        ("https://woking.gov.uk/council/ombudsman", False),  # a council's page for another body
+        ("https://slaglanemedicalcentre.nhs.uk/complaints", False),  # a GP practice, not nhs.uk
+        ("https://healthwatchtameside.co.uk/making-nhs-complaint", False),
+        ("https://www.kingsviewchambers.com/gmcs-five-year-rule/", False),  # a law firm
+        ("https://cdn.staging.content.citizensadvice.org.uk/x", False),
+    ],
+)
 def test_which_pages_a_contact_fact_may_rest_on(url, ok):
     assert allowed(url, ["nmc.org.uk", "gdc-uk.org"]) is ok
 
 
-@pytest.mark.parametrize("where, change", [
-    ("phone", lambda e: e["contact"].update(phone="0300 123 4567", phone_source="https://woking.gov.uk/ombudsman")),
-    ("email", lambda e: e["contact"].update(email="x@lgo.org.uk", email_source="https://wikimili.com/en/LGO")),
-    ("time limit", lambda e: e["time_limit"].update(source="https://www.solicitors.example.co.uk/lgo")),
-])
+@pytest.mark.parametrize(
+    "where, change",
+    [
+        ("phone", lambda e: e["contact"].update(phone="0300 123 4567", phone_source="https://woking.gov.uk/ombudsman")),
+        ("email", lambda e: e["contact"].update(email="x@lgo.org.uk", email_source="https://wikimili.com/en/LGO")),
+        ("time limit", lambda e: e["time_limit"].update(source="https://www.solicitors.example.co.uk/lgo")),
+    ],
+)
 def test_the_policy_names_a_contact_fact_or_time_limit_resting_on_a_weak_page(tmp_path, where, change):
     bodies = _copy_kb(tmp_path)
     _edit(bodies / "social_care.yml", "lgsco", change)
@@ -195,12 +205,29 @@ def test_a_time_limit_in_months_without_its_source_fails(tmp_path):
 
 
 def test_no_source_is_a_mirror_staging_copy_or_the_pages_the_audit_named(kb):
-    weak = ("wikimili", "staging", "gov.im", "uat.", "slaglanemedicalcentre", "healthwatchtameside", "healthwatchkirklees",
-            "doctorkrishnan", "nhs.uk/chq", "medical-negligence-claim", "tmsolicitors", "coodes", "lindsayandgilmour",
-            "hcpc-uk.org/about-us/corporate-governance/oversight", "returnonideas", "manchester.gov.uk", "woking.gov.uk")
+    weak = (
+        "wikimili",
+        "staging",
+        "gov.im",
+        "uat.",
+        "slaglanemedicalcentre",
+        "healthwatchtameside",
+        "healthwatchkirklees",
+        "doctorkrishnan",
+        "nhs.uk/chq",
+        "medical-negligence-claim",
+        "tmsolicitors",
+        "coodes",
+        "lindsayandgilmour",
+        "hcpc-uk.org/about-us/corporate-governance/oversight",
+        "returnonideas",
+        "manchester.gov.uk",
+        "woking.gov.uk",
+    )
     for body in kb:
-        urls = [s.url for s in body.sources] + [c.phone_source or "" for c in
-                [body.contact] + [v.contact for v in body.variants.values() if v.contact]]
+        urls = [s.url for s in body.sources] + [
+            c.phone_source or "" for c in [body.contact] + [v.contact for v in body.variants.values() if v.contact]
+        ]
         for url in urls:
             assert not any(w in url for w in weak), (body.id, url)
 
@@ -255,44 +282,72 @@ def test_the_cli_prints_the_report_as_json_for_a_given_day():
     import sys
 
     project = Path(__file__).resolve().parents[2]
-    p = subprocess.run([sys.executable, "-m", "bot", "knowledge", "report", "--json", "--today", "2030-01-01"],
-                       capture_output=True, text=True, cwd=project)
+    p = subprocess.run(
+        [sys.executable, "-m", "bot", "knowledge", "report", "--json", "--today", "2030-01-01"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+    )
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert out["today"] == "2030-01-01" and out["due"] == out["facts_total"] > 50
-    p = subprocess.run([sys.executable, "-m", "bot", "knowledge", "report", "--today", "2026-12-02"],
-                       capture_output=True, text=True, cwd=project)
+    p = subprocess.run(
+        [sys.executable, "-m", "bot", "knowledge", "report", "--today", "2026-12-02"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+    )
     assert p.returncode == 0 and "due for a re-check" in p.stdout
 
 
-@pytest.mark.parametrize("mutate,message", [
-    # an unknown field, named with its rule
-    (lambda d: d["rules"][0].update(colour="red"),
-     r"rule 'risk-call-999': field 'colour': extra fields not permitted"),
-    (lambda d: d["rules"][0]["routes"][0].update(priority=1),
-     r"rule 'risk-call-999': field 'routes #1.priority': extra fields not permitted"),
-    # a wrong type
-    (lambda d: d["rules"][0].update(fallback="sometimes"),
-     r"rule 'risk-call-999': field 'fallback': value could not be parsed to a boolean"),
-    (lambda d: d["rules"][0].update(routes="emergency_999"),
-     r"rule 'risk-call-999': field 'routes': value is not a valid list"),
-    (lambda d: d["rules"][0]["routes"][0].update(role="main"),
-     r"rule 'risk-call-999': field 'routes #1.role': unexpected value; permitted: 'urgent'"),
-    (lambda d: d["rules"][0]["routes"][0].pop("why"), r"rule 'risk-call-999': field 'routes #1.why': required"),
-    (lambda d: d["rules"][0]["routes"][0].update(why="Call {doctor}"),
-     r"rule 'risk-call-999': field 'routes #1.why': unknown placeholder \{doctor\}"),
-    (lambda d: d["rules"][0].update(routes=[]), r"rule 'risk-call-999': field 'routes': needs at least one route"),
-    # an unknown body id
-    (lambda d: d["rules"][0]["routes"][0].update(route="no_such_body"),
-     r"rule 'risk-call-999' route #1: field 'route': unknown route id 'no_such_body'"),
-    (lambda d: d["advocacy"][0].update(id="phso"), r"advocacy #1: field 'id': 'phso' is not an advocacy body"),
-    # the rest of the file
-    (lambda d: d["rules"].append(dict(d["rules"][0])), r"rule 'risk-call-999': field 'id': duplicate"),
-    (lambda d: d["warnings"][0].update(text=None), r"warning 'local_process_first': field 'text': none is not"),
-    (lambda d: d["derive"]["sector"][0].update(also=1), r"derive 'sector' #1: field 'also': extra fields not permitted"),
-    (lambda d: d.pop("advocacy"), r"missing section 'advocacy'"),
-    (lambda d: d.update(extras={}), r"field 'extras': extra fields not permitted"),
-])
+@pytest.mark.parametrize(
+    "mutate,message",
+    [
+        # an unknown field, named with its rule
+        (
+            lambda d: d["rules"][0].update(colour="red"),
+            r"rule 'risk-call-999': field 'colour': extra fields not permitted",
+        ),
+        (
+            lambda d: d["rules"][0]["routes"][0].update(priority=1),
+            r"rule 'risk-call-999': field 'routes #1.priority': extra fields not permitted",
+        ),
+        # a wrong type
+        (
+            lambda d: d["rules"][0].update(fallback="sometimes"),
+            r"rule 'risk-call-999': field 'fallback': value could not be parsed to a boolean",
+        ),
+        (
+            lambda d: d["rules"][0].update(routes="emergency_999"),
+            r"rule 'risk-call-999': field 'routes': value is not a valid list",
+        ),
+        (
+            lambda d: d["rules"][0]["routes"][0].update(role="main"),
+            r"rule 'risk-call-999': field 'routes #1.role': unexpected value; permitted: 'urgent'",
+        ),
+        (lambda d: d["rules"][0]["routes"][0].pop("why"), r"rule 'risk-call-999': field 'routes #1.why': required"),
+        (
+            lambda d: d["rules"][0]["routes"][0].update(why="Call {doctor}"),
+            r"rule 'risk-call-999': field 'routes #1.why': unknown placeholder \{doctor\}",
+        ),
+        (lambda d: d["rules"][0].update(routes=[]), r"rule 'risk-call-999': field 'routes': needs at least one route"),
+        # an unknown body id
+        (
+            lambda d: d["rules"][0]["routes"][0].update(route="no_such_body"),
+            r"rule 'risk-call-999' route #1: field 'route': unknown route id 'no_such_body'",
+        ),
+        (lambda d: d["advocacy"][0].update(id="phso"), r"advocacy #1: field 'id': 'phso' is not an advocacy body"),
+        # the rest of the file
+        (lambda d: d["rules"].append(dict(d["rules"][0])), r"rule 'risk-call-999': field 'id': duplicate"),
+        (lambda d: d["warnings"][0].update(text=None), r"warning 'local_process_first': field 'text': none is not"),
+        (
+            lambda d: d["derive"]["sector"][0].update(also=1),
+            r"derive 'sector' #1: field 'also': extra fields not permitted",
+        ),
+        (lambda d: d.pop("advocacy"), r"missing section 'advocacy'"),
+        (lambda d: d.update(extras={}), r"field 'extras': extra fields not permitted"),
+    ],
+)
 def test_a_malformed_rule_fails_with_a_message_naming_the_rule_and_field(tmp_path, kb, mutate, message):
     path = _rules_with(tmp_path, mutate)
     with pytest.raises(KnowledgeError, match=r"^bot/knowledge/rules\.yml: |rules\.yml: ") as err:

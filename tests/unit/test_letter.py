@@ -9,6 +9,7 @@
 * plain English (the project's readability test) on one page; an anonymous concern that needs no reply;
 * the person's words tidied, not rewritten; the letter never kept in Rasa's tracker store; the CLI.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.letter import (LETTER_NOT_KEPT, MAX_WORDS, Letter, draft, for_referral, offers_letter, primary_route,
-                        redact_letter_event, tidy_story)
+from bot.letter import (
+    LETTER_NOT_KEPT,
+    MAX_WORDS,
+    Letter,
+    draft,
+    for_referral,
+    offers_letter,
+    primary_route,
+    redact_letter_event,
+    tidy_story,
+)
 from bot.letter import wording as W
 from bot.letter.rules import ACK_RULES
 from bot.routing import get_router, parse_facts
@@ -32,11 +42,19 @@ from tests.unit.test_readability import MIN_EASE, ease, long_sentences
 
 PROJECT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 12, 3)
-STORY = ("The nurse did not give my dad his tablets on time. When I asked why, nobody could tell me. "
-         "He was in pain all night and he was very upset.")
+STORY = (
+    "The nurse did not give my dad his tablets on time. When I asked why, nobody could tell me. "
+    "He was in pain all night and he was very upset."
+)
 #: (service, funding): NHS care, council care, self-funded care, a council service, children's services.
-SERVICES = [("gp", None), ("hospital", None), ("care_home", "council"), ("care_home", "self_funded"),
-            ("council_social_care", None), ("children_social_care", None)]
+SERVICES = [
+    ("gp", None),
+    ("hospital", None),
+    ("care_home", "council"),
+    ("care_home", "self_funded"),
+    ("council_social_care", None),
+    ("children_social_care", None),
+]
 ISSUES = ["medication", "communication"]
 WANTS = ["explanation", "apology", "change_practice"]
 MONTHS = ("January February March April May June July August September October November December").split()
@@ -65,7 +83,9 @@ def every_case():
     """Every nation and stage, for each kind of service, written for oneself and for someone else."""
     for nation, stage, (service, funding), behalf in itertools.product(NATIONS, STAGES, SERVICES, (False, True)):
         facts = case(nation, stage, service, funding, on_behalf=behalf)
-        yield pytest.param(facts, id=f"{nation}-{stage}-{service}-{funding or 'default'}-{'behalf' if behalf else 'self'}")
+        yield pytest.param(
+            facts, id=f"{nation}-{stage}-{service}-{funding or 'default'}-{'behalf' if behalf else 'self'}"
+        )
 
 
 ALL = list(every_case())
@@ -131,8 +151,14 @@ def test_every_letter_reads_plainly_on_one_page(facts):
 
 
 def test_even_the_longest_letter_leaves_room_for_the_account():
-    everything = {"nation": "wales", "service": "hospital", "stage": "final_response", "professional": "nurse",
-                  "issues": list(ISSUES_ALL), "outcomes": list(OUTCOMES)}
+    everything = {
+        "nation": "wales",
+        "service": "hospital",
+        "stage": "final_response",
+        "professional": "nurse",
+        "issues": list(ISSUES_ALL),
+        "outcomes": list(OUTCOMES),
+    }
     letter = letter_for(everything, story="", on_behalf=True, consent="no")
     assert letter.words - len(W.STORY_GAP.split()) <= MAX_WORDS - 60
 
@@ -168,9 +194,29 @@ def _capitalised(text: str) -> set:
 
 def _known_names(route) -> set:
     names = " ".join([route.get("name") or "", json.dumps(route.get("contact") or {})])
-    return set(re.findall(r"[A-Z][\w'’-]*", names)) | set(MONTHS) | {
-        "I", "NHS", "Scotland", "Wales", "Health", "Social", "Care", "Complaints", "Manager", "Concerns",
-        "Team", "PALS", "Sir", "Madam", "Mental", "Act", "If"}
+    return (
+        set(re.findall(r"[A-Z][\w'’-]*", names))
+        | set(MONTHS)
+        | {
+            "I",
+            "NHS",
+            "Scotland",
+            "Wales",
+            "Health",
+            "Social",
+            "Care",
+            "Complaints",
+            "Manager",
+            "Concerns",
+            "Team",
+            "PALS",
+            "Sir",
+            "Madam",
+            "Mental",
+            "Act",
+            "If",
+        }
+    )
 
 
 def test_the_invention_checks_can_fail():
@@ -184,8 +230,12 @@ def test_the_invention_checks_can_fail():
 # ------------------------------------------------------------------ the recipient
 def test_a_known_organisation_is_named_with_its_contact():
     facts = case("england", "not_raised", "hospital")
-    org = {"name": "Leeds Teaching Hospitals NHS Trust", "email": "complaints@example.nhs.uk",
-           "phone": "0113 000 0000", "website": "https://www.example.nhs.uk"}
+    org = {
+        "name": "Leeds Teaching Hospitals NHS Trust",
+        "email": "complaints@example.nhs.uk",
+        "phone": "0113 000 0000",
+        "website": "https://www.example.nhs.uk",
+    }
     letter = letter_for(facts, organisation=org)
     assert letter.to == "The Complaints Manager, Leeds Teaching Hospitals NHS Trust"
     assert "The Complaints Manager\nLeeds Teaching Hospitals NHS Trust\ncomplaints@example.nhs.uk" in letter.body
@@ -225,8 +275,14 @@ def test_an_ombudsman_is_addressed_by_its_name_with_its_confirmed_contact():
 
 
 def test_pals_gets_a_concern_not_a_formal_complaint():
-    facts = {"nation": "england", "service": "hospital", "funding": "nhs", "stage": "raised_informally",
-             "issues": ["communication"], "outcomes": ["concern_only"]}
+    facts = {
+        "nation": "england",
+        "service": "hospital",
+        "funding": "nhs",
+        "stage": "raised_informally",
+        "issues": ["communication"],
+        "outcomes": ["concern_only"],
+    }
     assert route_of(facts)["id"] == "pals"
     letter = letter_for(facts)
     assert letter.to == "The PALS team, [name of the hospital or trust]" and "Dear PALS team," in letter.body
@@ -244,16 +300,28 @@ def test_a_letter_to_the_body_that_pays_is_about_the_care_it_paid_for(monkeypatc
         letter = letter_for(gp)
     assert letter.to == "The Complaints Manager, [name of your integrated care board]"
     assert letter.subject == "Complaint about care from [name of the GP practice]"
-    chc = {"nation": "england", "service": "continuing_healthcare", "funding": "nhs", "stage": "not_raised",
-           "outcomes": ["put_right"]}
+    chc = {
+        "nation": "england",
+        "service": "continuing_healthcare",
+        "funding": "nhs",
+        "stage": "not_raised",
+        "outcomes": ["put_right"],
+    }
     assert route_of(chc)["id"] == "icb"
     assert letter_for(chc).subject == "Complaint about care from [name of your integrated care board]"
 
 
 # ------------------------------------------------------------------ who is writing
-@pytest.mark.parametrize("consent, expected", [
-    ("yes", W.CONSENT["yes"]), ("no", W.CONSENT["no"]), ("cannot_give", W.CONSENT["cannot_give"]),
-    (None, W.CONSENT["unknown"]), ("deceased", W.DECEASED)])
+@pytest.mark.parametrize(
+    "consent, expected",
+    [
+        ("yes", W.CONSENT["yes"]),
+        ("no", W.CONSENT["no"]),
+        ("cannot_give", W.CONSENT["cannot_give"]),
+        (None, W.CONSENT["unknown"]),
+        ("deceased", W.DECEASED),
+    ],
+)
 def test_writing_for_someone_says_who_they_are_and_whether_they_agree(consent, expected):
     letter = letter_for(case("england", "not_raised", on_behalf=True), consent=consent)
     assert expected in letter.body
@@ -300,22 +368,25 @@ def test_questions_follow_from_what_went_wrong_in_the_right_voice():
 
 
 # ------------------------------------------------------------------ the rules on replies
-@pytest.mark.parametrize("facts, days", [
-    (case("england", "not_raised", "gp"), 3),
-    (case("england", "not_raised", "hospital"), 3),
-    (case("england", "not_raised", "care_home", "council"), 3),
-    (case("england", "not_raised", "children_social_care"), None),
-    (case("england", "not_raised", "care_home", "self_funded"), None),
-    (case("scotland", "not_raised", "hospital"), 3),
-    (case("scotland", "not_raised", "council_social_care"), 3),
-    (case("wales", "not_raised", "hospital"), None),       # the 2026 process: not confirmed
-    (case("wales", "not_raised", "council_social_care"), 2),
-    (case("northern_ireland", "not_raised", "hospital"), 2),
-    (case("northern_ireland", "not_raised", "gp"), 3),
-    (case("northern_ireland", "not_raised", "council_social_care"), 2),
-    (case("england", "final_response", "hospital"), None),  # an ombudsman
-    (case("england", "raised_informally", "hospital", outcomes=["concern_only"]), None),
-])
+@pytest.mark.parametrize(
+    "facts, days",
+    [
+        (case("england", "not_raised", "gp"), 3),
+        (case("england", "not_raised", "hospital"), 3),
+        (case("england", "not_raised", "care_home", "council"), 3),
+        (case("england", "not_raised", "children_social_care"), None),
+        (case("england", "not_raised", "care_home", "self_funded"), None),
+        (case("scotland", "not_raised", "hospital"), 3),
+        (case("scotland", "not_raised", "council_social_care"), 3),
+        (case("wales", "not_raised", "hospital"), None),  # the 2026 process: not confirmed
+        (case("wales", "not_raised", "council_social_care"), 2),
+        (case("northern_ireland", "not_raised", "hospital"), 2),
+        (case("northern_ireland", "not_raised", "gp"), 3),
+        (case("northern_ireland", "not_raised", "council_social_care"), 2),
+        (case("england", "final_response", "hospital"), None),  # an ombudsman
+        (case("england", "raised_informally", "hospital", outcomes=["concern_only"]), None),
+    ],
+)
 def test_the_acknowledgement_asked_for_is_the_one_the_rules_give(facts, days):
     body = letter_for(facts).body
     if days:
@@ -341,12 +412,21 @@ def test_raised_with_staff_already_says_so():
 
 # ------------------------------------------------------------------ anonymous
 def test_an_anonymous_person_gets_a_concern_that_needs_no_reply_and_is_told_why():
-    letter = letter_for({**case("england", "not_raised", "care_home", "self_funded"),
-                         "outcomes": ["apology", "change_practice"]}, anonymous=True)
+    letter = letter_for(
+        {**case("england", "not_raised", "care_home", "self_funded"), "outcomes": ["apology", "change_practice"]},
+        anonymous=True,
+    )
     body = letter.body
     assert "I am not giving my name, so I do not need a reply." in body
-    for gone in (W.WRITER, "[Your full name]", "date of birth", "working days", "meet you", W.HEADINGS["questions"],
-                 "An apology."):
+    for gone in (
+        W.WRITER,
+        "[Your full name]",
+        "date of birth",
+        "working days",
+        "meet you",
+        W.HEADINGS["questions"],
+        "An apology.",
+    ):
         assert gone not in body, gone
     assert "I would like to know what you will change" in body
     assert W.NOTE_ANONYMOUS in letter.note and ease(letter.note) >= MIN_EASE
@@ -392,15 +472,22 @@ def test_an_empty_account_leaves_a_gap():
     assert W.STORY_GAP in letter_for(case("england", "not_raised"), story="   ").body
 
 
-@pytest.mark.parametrize("raw, tidy", [
-    ("my gp receptionist was rude to me when i asked ,and nobody called me back",
-     "My GP receptionist was rude to me when I asked, and nobody called me back."),
-    ("  i went to a&e .  they said i'm fine!! then nhs 111 said no\n\n\n\nnext day   it got worse",
-     "I went to A&E. They said I'm fine!! Then NHS 111 said no.\n\nNext day it got worse."),
-    ("Dr [NAME] saw me on [DATE], call me on [PHONE]", "Dr [name] saw me on [date], call me on [phone number]."),
-    ("email me at i.jones@example.com, i think", "Email me at i.jones@example.com, I think."),
-    ("It cost £3.50 , a lot.", "It cost £3.50, a lot."),
-])
+@pytest.mark.parametrize(
+    "raw, tidy",
+    [
+        (
+            "my gp receptionist was rude to me when i asked ,and nobody called me back",
+            "My GP receptionist was rude to me when I asked, and nobody called me back.",
+        ),
+        (
+            "  i went to a&e .  they said i'm fine!! then nhs 111 said no\n\n\n\nnext day   it got worse",
+            "I went to A&E. They said I'm fine!! Then NHS 111 said no.\n\nNext day it got worse.",
+        ),
+        ("Dr [NAME] saw me on [DATE], call me on [PHONE]", "Dr [name] saw me on [date], call me on [phone number]."),
+        ("email me at i.jones@example.com, i think", "Email me at i.jones@example.com, I think."),
+        ("It cost £3.50 , a lot.", "It cost £3.50, a lot."),
+    ],
+)
 def test_the_person_s_words_are_tidied_not_rewritten(raw, tidy):
     assert tidy_story(raw) == tidy
 
@@ -428,8 +515,11 @@ def test_the_letter_is_redacted_from_the_stored_event_and_the_live_event_keeps_i
 
 
 def test_other_events_are_left_alone():
-    for data in ({"event": "bot", "text": "hi", "data": {"custom": {"ask": "letter"}}},
-                 {"event": "bot", "text": "hi", "data": None}, {"event": "slot", "name": "x", "value": 1}):
+    for data in (
+        {"event": "bot", "text": "hi", "data": {"custom": {"ask": "letter"}}},
+        {"event": "bot", "text": "hi", "data": None},
+        {"event": "slot", "name": "x", "value": 1},
+    ):
         before = json.dumps(data)
         assert json.dumps(redact_letter_event(data)) == before
 
@@ -452,15 +542,29 @@ def test_the_marker_is_the_contract_s():
 
 # ------------------------------------------------------------------ the CLI
 def run_cli(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "bot", "letter", *args], input=stdin, capture_output=True,
-                          text=True, cwd=PROJECT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "letter", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=120,
+    )
 
 
 def test_the_cli_prints_the_draft():
-    facts = json.dumps({"nation": "wales", "service": "council_social_care", "stage": "not_raised",
-                        "outcomes": ["apology"], "on_behalf": True})
-    out = run_cli("--facts", "-", "--story", "they never came", "--consent", "yes", "--today", "2026-12-03",
-                  "--json", stdin=facts)
+    facts = json.dumps(
+        {
+            "nation": "wales",
+            "service": "council_social_care",
+            "stage": "not_raised",
+            "outcomes": ["apology"],
+            "on_behalf": True,
+        }
+    )
+    out = run_cli(
+        "--facts", "-", "--story", "they never came", "--consent", "yes", "--today", "2026-12-03", "--json", stdin=facts
+    )
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert set(doc) == {"to", "subject", "body", "note"}
@@ -470,15 +574,18 @@ def test_the_cli_prints_the_draft():
     assert text.returncode == 0 and text.stdout.startswith("To: The Complaints Manager")
 
 
-@pytest.mark.parametrize("args, stdin, message", [
-    (["--facts", "-", "--story", "x"], "not json", "not valid JSON"),
-    (["--facts", "-", "--story", "x"], '{"nation": "mars"}', "unknown value 'mars'"),
-    (["--facts", "-", "--story", "x"], '{"colour": "red"}', "unknown key 'colour'"),
-    (["--facts", "-", "--story", "  "], "{}", "the story is empty"),
-    (["--facts", "-", "--story", "x", "--consent", "maybe"], "{}", "unknown consent"),
-    (["--facts", "-", "--story", "x", "--today", "3/12/26"], "{}", "--today must be a date"),
-    (["--facts", "/no/such/file", "--story", "x"], "", "cannot read"),
-])
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (["--facts", "-", "--story", "x"], "not json", "not valid JSON"),
+        (["--facts", "-", "--story", "x"], '{"nation": "mars"}', "unknown value 'mars'"),
+        (["--facts", "-", "--story", "x"], '{"colour": "red"}', "unknown key 'colour'"),
+        (["--facts", "-", "--story", "  "], "{}", "the story is empty"),
+        (["--facts", "-", "--story", "x", "--consent", "maybe"], "{}", "unknown consent"),
+        (["--facts", "-", "--story", "x", "--today", "3/12/26"], "{}", "--today must be a date"),
+        (["--facts", "/no/such/file", "--story", "x"], "", "cannot read"),
+    ],
+)
 def test_bad_input_is_refused_in_one_line_with_exit_2(args, stdin, message):
     out = run_cli(*args, stdin=stdin)
     assert out.returncode == 2 and out.stdout == ""

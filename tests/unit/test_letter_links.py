@@ -1,5 +1,6 @@
 """Letters behind an SMS link: the web app's /l/<token> page works, expires after 7 days (the clock is
 injected), and is gone for good after the retention purge. The letter is encrypted at rest."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,10 +14,12 @@ from bot.record.models import utcnow
 from bot.settings import reset_settings
 
 STORY = "The carer did not come on Tuesday and my mum was left without her tea."
-LETTER = Letter(to="The Complaints Manager, [name of the home care agency]",
-                subject="Complaint about care from [name of the home care agency]",
-                body=f"Dear Complaints Manager,\n\n{STORY}\n\nA test of <script>alert(1)</script> & \"quotes\".",
-                note="Fill in the parts in square brackets.")
+LETTER = Letter(
+    to="The Complaints Manager, [name of the home care agency]",
+    subject="Complaint about care from [name of the home care agency]",
+    body=f'Dear Complaints Manager,\n\n{STORY}\n\nA test of <script>alert(1)</script> & "quotes".',
+    note="Fill in the parts in square brackets.",
+)
 
 
 @pytest.fixture()
@@ -61,7 +64,10 @@ async def test_the_link_works_expires_and_is_gone_after_the_purge(record, monkey
         assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
         assert html.count("<script") == 1  # the page's own script only
         assert resp.headers["Cache-Control"] == "no-store" and resp.headers["Referrer-Policy"] == "no-referrer"
-        assert "noindex" in resp.headers["X-Robots-Tag"] and "default-src 'none'" in resp.headers["Content-Security-Policy"]
+        assert (
+            "noindex" in resp.headers["X-Robots-Tag"]
+            and "default-src 'none'" in resp.headers["Content-Security-Policy"]
+        )
         for name in ("Copy the letter", "Download as a text file", "Print the letter"):
             assert f">{name}</button>" in html
 
@@ -96,7 +102,7 @@ def test_the_letter_is_encrypted_at_rest_and_only_the_token_s_hash_is_kept(recor
     token = links.keep(LETTER)
     con = sqlite3.connect(record)
     try:
-        (token_hash, sealed), = con.execute("SELECT token_hash, sealed FROM rec_letter_links").fetchall()
+        ((token_hash, sealed),) = con.execute("SELECT token_hash, sealed FROM rec_letter_links").fetchall()
     finally:
         con.close()
     assert token not in token_hash and token_hash == links._hash(token)
@@ -121,7 +127,7 @@ def test_the_text_message_gives_the_link(monkeypatch):
     assert "https://help.example.nhs.uk/l/abc" in message and "7 days" in message
     monkeypatch.setenv("SMS_DEV", "1")
     monkeypatch.setenv("WEB_PORT", "8099")
-    reset_settings()   # settings are read once: read them again, with these
+    reset_settings()  # settings are read once: read them again, with these
     assert links.link("abc") == "http://localhost:8099/l/abc"
 
 

@@ -1,4 +1,5 @@
 """Metrics and structured logs (bot.observability): counting, aggregation over processes, no personal data."""
+
 from __future__ import annotations
 
 import io
@@ -37,12 +38,21 @@ def keys(tmp_path, monkeypatch):
 
 # ----------------------------------------------------------------- metrics
 def test_a_message_is_counted_timed_and_its_safety_responses_counted():
-    before = (value("complaints_messages_total", channel="rest", outcome="ok"),
-              value("complaints_message_seconds_count", channel="rest"),
-              value("complaints_safety_responses_total", kind="suicide"))
-    obs.message_done("rest", "ok", 0.42, messages=[{"text": "I'm really sorry"},
-                                                   {"custom": {"safety": True, "kind": "suicide"}},
-                                                   {"custom": {"ask": "nation"}}])
+    before = (
+        value("complaints_messages_total", channel="rest", outcome="ok"),
+        value("complaints_message_seconds_count", channel="rest"),
+        value("complaints_safety_responses_total", kind="suicide"),
+    )
+    obs.message_done(
+        "rest",
+        "ok",
+        0.42,
+        messages=[
+            {"text": "I'm really sorry"},
+            {"custom": {"safety": True, "kind": "suicide"}},
+            {"custom": {"ask": "nation"}},
+        ],
+    )
     assert value("complaints_messages_total", channel="rest", outcome="ok") == before[0] + 1
     assert value("complaints_message_seconds_count", channel="rest") == before[1] + 1
     assert value("complaints_safety_responses_total", kind="suicide") == before[2] + 1
@@ -57,8 +67,13 @@ def test_known_label_values_start_at_zero_so_rates_work_from_the_first_scrape():
 
 
 def test_label_values_come_from_fixed_sets_so_no_personal_data_reaches_metrics():
-    obs.message_done(PHONE_INTL, "my GP was rude to " + EMAIL, 0.1, sender=PHONE_INTL,
-                     messages=[{"custom": {"safety": True, "kind": "Jo Bloggs"}}])
+    obs.message_done(
+        PHONE_INTL,
+        "my GP was rude to " + EMAIL,
+        0.1,
+        sender=PHONE_INTL,
+        messages=[{"custom": {"safety": True, "kind": "Jo Bloggs"}}],
+    )
     obs.error("/home/" + EMAIL)
     obs.fallback(PHONE)
     text = obs.exposition().decode()
@@ -72,10 +87,15 @@ def test_fallbacks_are_counted_from_a_conversations_new_events():
     from rasa.shared.core.events import ActionExecuted, UserUttered
 
     nlu, core = value("complaints_fallbacks_total", kind="nlu"), value("complaints_fallbacks_total", kind="core")
-    obs.count_events([UserUttered("blah", intent={"name": "nlu_fallback", "confidence": 0.2}),
-                      ActionExecuted("action_two_stage_fallback"),
-                      UserUttered("my gp", intent={"name": "tell_story", "confidence": 0.9}),
-                      ActionExecuted("action_default_fallback"), ActionExecuted("action_listen")])
+    obs.count_events(
+        [
+            UserUttered("blah", intent={"name": "nlu_fallback", "confidence": 0.2}),
+            ActionExecuted("action_two_stage_fallback"),
+            UserUttered("my gp", intent={"name": "tell_story", "confidence": 0.9}),
+            ActionExecuted("action_default_fallback"),
+            ActionExecuted("action_listen"),
+        ]
+    )
     assert value("complaints_fallbacks_total", kind="nlu") == nlu + 1
     assert value("complaints_fallbacks_total", kind="core") == core + 1
 
@@ -83,8 +103,10 @@ def test_fallbacks_are_counted_from_a_conversations_new_events():
 def test_referrals_are_counted_saved_or_not_saved_and_the_failure_still_reaches_the_caller(keys):
     from bot.record import StoreUnavailable
 
-    saved, lost = value("complaints_referrals_total", outcome="saved"), value("complaints_referrals_total",
-                                                                              outcome="not_saved")
+    saved, lost = (
+        value("complaints_referrals_total", outcome="saved"),
+        value("complaints_referrals_total", outcome="not_saved"),
+    )
     ok = obs.counted_referral(lambda **kw: "CR-1234")
     assert ok(conversation="c" * 24, channel="rest", contact={"phone": PHONE}) == "CR-1234"
 
@@ -129,18 +151,35 @@ def test_every_process_adds_up_in_multiprocess_mode(tmp_path):
     (directory / "counter_999999.db").write_bytes(b"stale")  # from a previous run: emptied at start
     obs.prepare_metrics_dir(directory)
     assert not list(directory.glob("*.db"))
-    code = ("from bot import observability as o; o.message_done('sms', 'ok', 0.2); "
-            "o.store_status('tracker', {ok}); import os; print(os.getpid())")
+    code = (
+        "from bot import observability as o; o.message_done('sms', 'ok', 0.2); "
+        "o.store_status('tracker', {ok}); import os; print(os.getpid())"
+    )
     env = dict(os.environ, PROMETHEUS_MULTIPROC_DIR=str(directory))
-    pids = [int(subprocess.run([sys.executable, "-c", code.format(ok=ok)], cwd=PROJECT, env=env, check=True,
-                               capture_output=True, text=True).stdout.split()[-1]) for ok in (True, False)]
+    pids = [
+        int(
+            subprocess.run(
+                [sys.executable, "-c", code.format(ok=ok)],
+                cwd=PROJECT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.split()[-1]
+        )
+        for ok in (True, False)
+    ]
     text = obs.exposition(str(directory)).decode()
     assert 'complaints_messages_total{channel="sms",outcome="ok"} 2.0' in text
     assert 'complaints_message_seconds_count{channel="sms"} 2.0' in text
     assert 'complaints_store_available{store="tracker"} 0.0' in text  # the lowest: one process saw it down
     obs_env = dict(os.environ, PROMETHEUS_MULTIPROC_DIR=str(directory))
-    subprocess.run([sys.executable, "-c", f"from bot import observability as o; o.process_dead({pids[1]})"],
-                   cwd=PROJECT, env=obs_env, check=True)
+    subprocess.run(
+        [sys.executable, "-c", f"from bot import observability as o; o.process_dead({pids[1]})"],
+        cwd=PROJECT,
+        env=obs_env,
+        check=True,
+    )
     text = obs.exposition(str(directory)).decode()
     assert 'complaints_store_available{store="tracker"} 1.0' in text  # the dead process no longer counts
     assert 'complaints_messages_total{channel="sms",outcome="ok"} 2.0' in text  # its counts do
@@ -151,7 +190,7 @@ def test_metrics_need_the_token_when_one_is_set_and_loopback_otherwise(monkeypat
     assert obs.metrics_allowed("127.0.0.1", None) and obs.metrics_allowed("::1", None)
     assert not obs.metrics_allowed("10.0.0.7", None) and not obs.metrics_allowed(None, None)
     monkeypatch.setenv("METRICS_TOKEN", "s3cret-token")
-    reset_settings()   # settings are read once: a process started with the token
+    reset_settings()  # settings are read once: a process started with the token
     assert obs.metrics_allowed("10.0.0.7", "Bearer s3cret-token")
     assert not obs.metrics_allowed("127.0.0.1", None)
     assert not obs.metrics_allowed("127.0.0.1", "Bearer wrong")
@@ -200,9 +239,19 @@ def test_json_log_lines_never_hold_phone_numbers_emails_or_message_text(monkeypa
     log = logging.getLogger("channels.rest")
 
     def emit():
-        obs.event(log, "turn", channel="sms", sender=PHONE_INTL, outcome="ok", duration_ms=812.4,
-                  detail=f"call me on {PHONE} or email {EMAIL}", phone=PHONE, text="my GP was rude to me",
-                  number=447700900123, nested={"contact": EMAIL, "note": f"ring {PHONE}"})
+        obs.event(
+            log,
+            "turn",
+            channel="sms",
+            sender=PHONE_INTL,
+            outcome="ok",
+            duration_ms=812.4,
+            detail=f"call me on {PHONE} or email {EMAIL}",
+            phone=PHONE,
+            text="my GP was rude to me",
+            number=447700900123,
+            nested={"contact": EMAIL, "note": f"ring {PHONE}"},
+        )
         log.warning("sms from %s could not be read", PHONE_INTL)
         try:
             raise ValueError(f"bad number {PHONE_INTL} for {EMAIL}")
@@ -230,8 +279,13 @@ def test_json_log_lines_never_hold_phone_numbers_emails_or_message_text(monkeypa
 
 def test_text_log_lines_are_readable_and_redacted_too(monkeypatch, keys):
     def emit():
-        obs.event(logging.getLogger("bot.record.tracker_store"), "store_unavailable", store="tracker",
-                  sender=EMAIL, detail=f"text {PHONE}")
+        obs.event(
+            logging.getLogger("bot.record.tracker_store"),
+            "store_unavailable",
+            store="tracker",
+            sender=EMAIL,
+            detail=f"text {PHONE}",
+        )
 
     [line] = _log_lines("text", monkeypatch, emit)
     assert "bot.record.tracker_store: store_unavailable store=tracker" in line
@@ -239,17 +293,21 @@ def test_text_log_lines_are_readable_and_redacted_too(monkeypatch, keys):
 
 
 def test_sql_parameters_never_reach_a_log_line():
-    text = ('sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) database is locked\n'
-            '[SQL: INSERT INTO events (data) VALUES (?)]\n'
-            '[parameters: (\'{"text": "my nurse Sarah Jones was cruel"}\',)]\n'
-            '(Background on this error at: https://sqlalche.me/e/14/e3q8)')
+    text = (
+        "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) database is locked\n"
+        "[SQL: INSERT INTO events (data) VALUES (?)]\n"
+        '[parameters: (\'{"text": "my nurse Sarah Jones was cruel"}\',)]\n'
+        "(Background on this error at: https://sqlalche.me/e/14/e3q8)"
+    )
     out = obs.scrub_exception(text)
     assert "cruel" not in out and "Sarah" not in out and "[SQL: INSERT INTO events" in out
 
 
-DUMP = ('rasa.utils.endpoints.ClientResponseError: 500, Internal Server Error, body=\'b\'{"error":"boom",'
-        '"request_body":{"next_action":"validate_intake_form","sender_id":"web-5f2c","tracker":{"sender_id":'
-        '"web-5f2c","latest_message":{"text":"the ward sister shouted at my dad"}}}}\'\'')
+DUMP = (
+    'rasa.utils.endpoints.ClientResponseError: 500, Internal Server Error, body=\'b\'{"error":"boom",'
+    '"request_body":{"next_action":"validate_intake_form","sender_id":"web-5f2c","tracker":{"sender_id":'
+    '"web-5f2c","latest_message":{"text":"the ward sister shouted at my dad"}}}}\'\''
+)
 
 
 def test_a_conversation_dumped_by_a_failed_action_never_reaches_a_log_line(monkeypatch):
@@ -280,19 +338,27 @@ def test_a_conversation_dumped_by_a_failed_action_never_reaches_a_log_line(monke
 
 def test_errors_logged_are_counted_by_component(monkeypatch):
     before = value("complaints_errors_total", component="tracker_store")
-    _log_lines("json", monkeypatch,
-               lambda: logging.getLogger("bot.record.tracker_store").error("could not save conversation"))
+    _log_lines(
+        "json", monkeypatch, lambda: logging.getLogger("bot.record.tracker_store").error("could not save conversation")
+    )
     assert value("complaints_errors_total", component="tracker_store") == before + 1
 
 
 def test_the_supervisor_writes_child_output_as_json_lines_without_identifiers(keys):
-    wrapped = json.loads(obs.child_line("rasa", f"2024-01-05 10:00:00 ERROR rasa.core - sender {PHONE_INTL}",
-                                        "json"))
+    wrapped = json.loads(obs.child_line("rasa", f"2024-01-05 10:00:00 ERROR rasa.core - sender {PHONE_INTL}", "json"))
     assert wrapped["component"] == "rasa" and wrapped["level"] == "error" and wrapped["event"] == "output"
     assert PHONE_INTL not in json.dumps(wrapped)
-    child = json.dumps({"ts": "2024-01-05T10:00:00.000Z", "level": "info", "logger": "channels.rest",
-                        "event": "turn", "conversation": "0123456789abcdef01234567", "email": EMAIL,
-                        "detail": f"ring {PHONE}"})
+    child = json.dumps(
+        {
+            "ts": "2024-01-05T10:00:00.000Z",
+            "level": "info",
+            "logger": "channels.rest",
+            "event": "turn",
+            "conversation": "0123456789abcdef01234567",
+            "email": EMAIL,
+            "detail": f"ring {PHONE}",
+        }
+    )
     again = json.loads(obs.child_line("rasa", child, "json"))
     assert again["conversation"] == "0123456789abcdef01234567" and again["component"] == "rasa"
     assert again["ts"] == "2024-01-05T10:00:00.000Z"

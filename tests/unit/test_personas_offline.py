@@ -3,6 +3,7 @@
 The real measure is ../shared/eval/simulate.py against a running stack; this catches a change in
 understanding or routing that breaks a persona, in seconds and without Rasa.
 """
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Privacy: redaction recall on realistic identifiers, pseudonyms, sealed contact details."""
+
 from pathlib import Path
 
 import yaml
@@ -57,9 +58,14 @@ def _measure(path):
 def test_the_name_that_was_kept_is_redacted():
     out = redact("Zofia here, Wrzesniewska is my surname")
     assert "Zofia" not in out and "Wrzesniewska" not in out
-    for text, name in (("it's Zofia", "Zofia"), ("name's Kwame Mensah", "Kwame Mensah"),
-                       ("surname is wrzesniewska", "wrzesniewska"), ("Okonkwo is my last name", "Okonkwo"),
-                       ("Declan speaking, I'm the son", "Declan"), ("thanks for your help. Kasia x", "Kasia")):
+    for text, name in (
+        ("it's Zofia", "Zofia"),
+        ("name's Kwame Mensah", "Kwame Mensah"),
+        ("surname is wrzesniewska", "wrzesniewska"),
+        ("Okonkwo is my last name", "Okonkwo"),
+        ("Declan speaking, I'm the son", "Declan"),
+        ("thanks for your help. Kasia x", "Kasia"),
+    ):
         assert name not in redact(text), text
 
 
@@ -80,8 +86,10 @@ def test_realistic_messages_without_names_are_left_alone():
     import glob
 
     texts = []
-    for f in sorted(glob.glob(str(Path(__file__).resolve().parents[3] / "shared" / "eval" / "personas*.yaml"))
-                    + glob.glob(str(Path(__file__).resolve().parents[1] / "eval" / "personas*.yaml"))):
+    for f in sorted(
+        glob.glob(str(Path(__file__).resolve().parents[3] / "shared" / "eval" / "personas*.yaml"))
+        + glob.glob(str(Path(__file__).resolve().parents[1] / "eval" / "personas*.yaml"))
+    ):
         for p in yaml.safe_load(Path(f).read_text()) or []:
             if isinstance(p, dict):
                 texts += [p.get("opening") or ""] + [v for v in (p.get("answers") or {}).values() if isinstance(v, str)]

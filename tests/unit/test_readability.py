@@ -23,6 +23,7 @@ What is checked, and how:
 
 Every check collects all failures and lists them in one message, so they can be fixed at once.
 """
+
 from __future__ import annotations
 
 import re
@@ -42,17 +43,25 @@ MAX_WORDS = 25
 textstat.set_lang("en")
 
 #: Words put in place of template slots: short and plain, as the real values are.
-SLOT_WORDS = {"referral_ref": "KX7-4PQ-2M", "ref": "KX7-4PQ-2M", "date": "3 May 2025",
-              "months": "about 3 months ago", "left": "2 months", "limit": "12 months"}
+SLOT_WORDS = {
+    "referral_ref": "KX7-4PQ-2M",
+    "ref": "KX7-4PQ-2M",
+    "date": "3 May 2025",
+    "months": "about 3 months ago",
+    "left": "2 months",
+    "limit": "12 months",
+}
 FILL_WORD = "this"
 NAME_WORD = "Name"
 NUMBER_WORD = "this"
 
 # Phone numbers as the knowledge base writes them, web and email addresses: one word each.
-_ADDRESS = re.compile(r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b|https?://\S+?(?=[.,;:!?)]*(\s|$))|\b(www\.)?[\w-]+(\.[\w-]+)*\.(org|co|gov|nhs|net|com|scot|wales|info)(\.uk)?(/\S*)?\b")
+_ADDRESS = re.compile(
+    r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b|https?://\S+?(?=[.,;:!?)]*(\s|$))|\b(www\.)?[\w-]+(\.[\w-]+)*\.(org|co|gov|nhs|net|com|scot|wales|info)(\.uk)?(/\S*)?\b"
+)
 _PHONE = re.compile(r"\b0\d{2,4}( \d{2,6}){1,3}\b|\b116 123\b|\b\d{5}\b")
 
-Unit = Tuple[str, str]   # (where it comes from, the text)
+Unit = Tuple[str, str]  # (where it comes from, the text)
 
 
 # ------------------------------------------------------------------ the texts
@@ -85,15 +94,15 @@ def phrase_texts() -> List[Unit]:
     out: List[Unit] = []
     for group, values in p.items():
         if group in SUMMARY_GROUPS:
-            continue   # see confirm_texts()
+            continue  # see confirm_texts()
         for key, value in values.items():
             where = f"bot/dialogue/phrases.yml: {group}.{key}"
-            if isinstance(value, dict):   # body.things (in body.can), body.cannot_things (in body.cannot)
+            if isinstance(value, dict):  # body.things (in body.can), body.cannot_things (in body.cannot)
                 carrier = p["body"]["can" if key == "things" else "cannot"]
                 out += [(f"{where}.{k}", carrier.format(things=v)) for k, v in value.items()]
-            elif group == "achieve_words":   # in advice.cannot_alone (bot/dialogue/advice.py outcome_notes)
+            elif group == "achieve_words":  # in advice.cannot_alone (bot/dialogue/advice.py outcome_notes)
                 out.append((where, p["advice"]["cannot_alone"].format(primary="It", outcome=value)))
-            elif group == "intent_descriptions":   # in fallback.did_you_mean (actions/info.py)
+            elif group == "intent_descriptions":  # in fallback.did_you_mean (actions/info.py)
                 out.append((where, p["fallback"]["did_you_mean"].format(described=value)))
             else:
                 out.append((where, value))
@@ -101,8 +110,15 @@ def phrase_texts() -> List[Unit]:
 
 
 #: A typical case; the summary is shown for it with each fact changed to each of its values in turn.
-TYPICAL_CASE = {"nation": "england", "service": "gp", "stage": "not_raised", "months_since": 3,
-                "issues": ["care_treatment"], "outcomes": ["explanation"], "on_behalf": False}
+TYPICAL_CASE = {
+    "nation": "england",
+    "service": "gp",
+    "stage": "not_raised",
+    "months_since": 3,
+    "issues": ["care_treatment"],
+    "outcomes": ["explanation"],
+    "on_behalf": False,
+}
 
 
 def confirm_texts() -> List[Unit]:
@@ -173,8 +189,11 @@ def code_texts() -> List[Unit]:
     """Sentences written in the code (the summary's sentences are in confirm_texts)."""
     from channels import common, sms
 
-    return ([(f"channels/sms.py: {n}", getattr(sms, n)) for n in ("HELP_TEXT", "START_TEXT", "NOT_TEXT_TEXT", "LONG_TEXT")]
-            + [(f"channels/common.py: {n}", getattr(common, n)) for n in ("STORE_DOWN_TEXT", "NO_REPLY_TEXT", "TOO_LONG_TEXT")])
+    return [
+        (f"channels/sms.py: {n}", getattr(sms, n)) for n in ("HELP_TEXT", "START_TEXT", "NOT_TEXT_TEXT", "LONG_TEXT")
+    ] + [
+        (f"channels/common.py: {n}", getattr(common, n)) for n in ("STORE_DOWN_TEXT", "NO_REPLY_TEXT", "TOO_LONG_TEXT")
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -303,8 +322,12 @@ def first_use_unexplained(messages: List[Unit], already: Iterable[str] = ()) -> 
 
 # ------------------------------------------------------------------ the tests
 def test_the_texts_are_all_found():
-    counts = {"domain": len(domain_texts()), "phrases": len(phrase_texts()),
-              "knowledge": len(knowledge_texts()), "code": len(code_texts())}
+    counts = {
+        "domain": len(domain_texts()),
+        "phrases": len(phrase_texts()),
+        "knowledge": len(knowledge_texts()),
+        "code": len(code_texts()),
+    }
     assert counts["domain"] >= 60 and counts["phrases"] >= 50 and counts["knowledge"] >= 300, counts
     names = {w.split(": ")[1].split(" #")[0] for w, _ in domain_texts()}
     assert {"utter_welcome", "utter_ask_confirm", "utter_safety_choice", "utter_privacy"} <= names
@@ -316,25 +339,33 @@ def test_the_texts_are_all_found():
 
 def test_every_text_reads_at_about_age_11():
     failures = hard(every_text())
-    assert not failures, _report(f"texts read below Flesch reading ease {MIN_EASE:g} (lowest first)",
-                                 [f"  {s:6.1f}  {w}: {_one_line(t)}" for s, w, t in failures])
+    assert not failures, _report(
+        f"texts read below Flesch reading ease {MIN_EASE:g} (lowest first)",
+        [f"  {s:6.1f}  {w}: {_one_line(t)}" for s, w, t in failures],
+    )
 
 
 def test_every_message_the_code_builds_reads_at_about_age_11():
     failures = hard(generated_texts())
-    assert not failures, _report(f"built messages read below Flesch reading ease {MIN_EASE:g} (lowest first)",
-                                 [f"  {s:6.1f}  {w}: {_one_line(t)}" for s, w, t in failures])
+    assert not failures, _report(
+        f"built messages read below Flesch reading ease {MIN_EASE:g} (lowest first)",
+        [f"  {s:6.1f}  {w}: {_one_line(t)}" for s, w, t in failures],
+    )
 
 
 def test_no_sentence_is_over_25_words():
-    failures = [f"  {n} words  {w}: {s}" for w, t in every_text() + list(generated_texts()) for n, s in long_sentences(t)]
+    failures = [
+        f"  {n} words  {w}: {s}" for w, t in every_text() + list(generated_texts()) for n, s in long_sentences(t)
+    ]
     assert not failures, _report(f"sentences over {MAX_WORDS} words", sorted(set(failures)))
 
 
 def test_jargon_is_explained_where_first_used():
     # A message that can come first explains each term it uses: every response, every sentence in the code,
     # every body description (the answer to "what is PALS?").
-    standalone = domain_texts() + code_texts() + [(w, t) for w, t in generated_texts() if w.startswith("description of ")]
+    standalone = (
+        domain_texts() + code_texts() + [(w, t) for w, t in generated_texts() if w.startswith("description of ")]
+    )
     failures = unexplained(standalone)
     # The advice, message by message in the order sent: the first message to use a term explains it. It comes
     # after utter_ask_advocacy, which explains what an advocate is. (The SMS version is a short list of names
@@ -357,12 +388,15 @@ def test_the_allowed_names_are_reviewed_and_used():
 
 
 def test_the_checks_can_fail():
-    hard_text = ("Notwithstanding the aforementioned considerations, the organisation's complaints procedure necessitates "
-                 "comprehensive documentation demonstrating unsatisfactory resolution prior to independent adjudication.")
+    hard_text = (
+        "Notwithstanding the aforementioned considerations, the organisation's complaints procedure necessitates "
+        "comprehensive documentation demonstrating unsatisfactory resolution prior to independent adjudication."
+    )
     assert ease(hard_text) < MIN_EASE and hard([("example", hard_text)])
     assert long_sentences("You can " + "and then wait " * 10 + "for the answer.")
     assert unexplained([("example", "Ask PALS or the ICB.")]) and not unexplained(
-        [("example", "Ask the patient advice team (PALS), or the ICB, the local NHS body that pays for services.")])
+        [("example", "Ask the patient advice team (PALS), or the ICB, the local NHS body that pays for services.")]
+    )
     assert first_use_unexplained([("1", "Go to the ombudsman."), ("2", "An ombudsman is independent.")])
     assert not first_use_unexplained([("1", "The ombudsman is independent."), ("2", "Then the ombudsman.")])
 

@@ -1,13 +1,31 @@
 """Words are never references, nor reference lookups (found on a blind persona set: "Scotland",
 "hospital" and "pharmacy" as answers counted as lookups and were limited; "happened" passed the
 public checksum and was read as HAP-PEN-ED)."""
+
 import pytest
 
 from bot.record.store import looks_like_reference, normalise_reference
 
-WORDS = ["Scotland", "hospital", "pharmacy", "optician", "dentists", "happened", "yourself", "anything",
-         "complain", "midwives", "children", "daughter", "Northern", "Saturday", "December", "it happened in May",
-         "she was admitted on thursday", "about 2 month ago it happened"]
+WORDS = [
+    "Scotland",
+    "hospital",
+    "pharmacy",
+    "optician",
+    "dentists",
+    "happened",
+    "yourself",
+    "anything",
+    "complain",
+    "midwives",
+    "children",
+    "daughter",
+    "Northern",
+    "Saturday",
+    "December",
+    "it happened in May",
+    "she was admitted on thursday",
+    "about 2 month ago it happened",
+]
 
 
 @pytest.mark.parametrize("text", WORDS)

@@ -1,4 +1,5 @@
 """Retention reaches Rasa's tracker store and journal, a whole conversation at a time."""
+
 from __future__ import annotations
 
 import os
@@ -16,12 +17,16 @@ DAY = 86400
 
 def make_tracker_db(path: Path, conversations):
     con = sqlite3.connect(path)
-    con.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL, "
-                "intent_name TEXT, action_name TEXT, data TEXT)")
+    con.execute(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL, "
+        "intent_name TEXT, action_name TEXT, data TEXT)"
+    )
     for sender, ages in conversations.items():
         for age in ages:
-            con.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, '{}')",
-                        (sender, time.time() - age * DAY))
+            con.execute(
+                "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, '{}')",
+                (sender, time.time() - age * DAY),
+            )
     con.commit()
     con.close()
 
@@ -61,11 +66,23 @@ def test_the_purge_command_covers_the_record_and_the_trackers(tmp_path):
     env = dict(os.environ, DATA_DIR=str(tmp_path))
     env.pop("DATABASE_URL", None)
     env.pop("TRACKER_DATABASE_URL", None)
-    out = subprocess.run([sys.executable, "-m", "bot", "purge", "--older-than", "30"], cwd=PROJECT, env=env,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "purge", "--older-than", "30"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert "tracker_conversations 1" in out.stdout and "interactions 0" in out.stdout
     assert senders(tmp_path / "tracker.db") == ["new"]
-    bad = subprocess.run([sys.executable, "-m", "bot", "purge", "--older-than", "-3"], cwd=PROJECT, env=env,
-                         capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "purge", "--older-than", "-3"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr

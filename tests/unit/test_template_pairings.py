@@ -18,6 +18,7 @@ What is rendered:
 
 A pairing found here is fixed in the knowledge base or the dialogue, not listed as an exception.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -73,8 +74,20 @@ EXTRA_CASES: Dict[str, Dict[str, Any]] = {
 EXTRA_STAGES = ("not_raised", "in_progress", "final_response", UNKNOWN)
 
 #: Services no council arranges or pays for: council social-care wording never fits them.
-NHS_ONLY = ("gp", "hospital", "dentist", "pharmacy", "optician", "ambulance", "nhs_111", "prison_healthcare",
-            "continuing_healthcare", "mental_health", "community_health", "private_hospital")
+NHS_ONLY = (
+    "gp",
+    "hospital",
+    "dentist",
+    "pharmacy",
+    "optician",
+    "ambulance",
+    "nhs_111",
+    "prison_healthcare",
+    "continuing_healthcare",
+    "mental_health",
+    "community_health",
+    "private_hospital",
+)
 #: Services with a practice manager.
 PRACTICES = ("gp", "dentist", "pharmacy", "optician")
 DEVOLVED = ("scotland", "wales", "northern_ireland")
@@ -83,9 +96,9 @@ DEVOLVED = ("scotland", "wales", "northern_ireland")
 # ------------------------------------------------------------------ what is rendered
 @dataclass(frozen=True)
 class Rendered:
-    what: str                         # advice #1, why of provider, summary, help, opening ...
+    what: str  # advice #1, why of provider, summary, help, opening ...
     text: str
-    ctx: Mapping[str, Any] = field(default_factory=dict)   # the facts, and kind/who/language for help
+    ctx: Mapping[str, Any] = field(default_factory=dict)  # the facts, and kind/who/language for help
 
     def label(self) -> str:
         shown = {k: v for k, v in self.ctx.items() if v is not None}
@@ -121,15 +134,24 @@ def _summary(ctx: Dict[str, Any]) -> Rendered:
 
 def grid() -> Iterator[Dict[str, Any]]:
     for nation, service, funding, stage, on_behalf in itertools.product(
-            GRID_NATIONS, GRID_SERVICES, GRID_FUNDING, GRID_STAGES, GRID_ON_BEHALF):
+        GRID_NATIONS, GRID_SERVICES, GRID_FUNDING, GRID_STAGES, GRID_ON_BEHALF
+    ):
         yield {"nation": nation, "service": service, "funding": funding, "stage": stage, "on_behalf": on_behalf}
 
 
 def extra_grid() -> Iterator[Dict[str, Any]]:
     for (label, extra), nation, service, stage in itertools.product(
-            EXTRA_CASES.items(), GRID_NATIONS, GRID_SERVICES, EXTRA_STAGES):
-        yield {"nation": nation, "service": service, "funding": None, "stage": stage, "on_behalf": None,
-               **extra, "case": label}
+        EXTRA_CASES.items(), GRID_NATIONS, GRID_SERVICES, EXTRA_STAGES
+    ):
+        yield {
+            "nation": nation,
+            "service": service,
+            "funding": None,
+            "stage": stage,
+            "on_behalf": None,
+            **extra,
+            "case": label,
+        }
 
 
 def descriptions() -> Iterator[Rendered]:
@@ -138,8 +160,11 @@ def descriptions() -> Iterator[Rendered]:
 
     for body in get_router().kb:
         for nation in body.nations:
-            yield Rendered(f"description of {body.id}", describe(body.id, _facts({"nation": nation})),
-                           {"nation": nation, "route": body.id})
+            yield Rendered(
+                f"description of {body.id}",
+                describe(body.id, _facts({"nation": nation})),
+                {"nation": nation, "route": body.id},
+            )
 
 
 WHO = ("self", "self_child", "child", "other")
@@ -149,8 +174,11 @@ def safety_help() -> Iterator[Rendered]:
     from bot.safety.help import choice_text, help_text, kinds
 
     for kind, who, nation, language in itertools.product(kinds(), WHO, GRID_NATIONS, ("en", "cy")):
-        yield Rendered("safety help", help_text(kind, nation, who, language),
-                       {"kind": kind, "who": who, "nation": nation, "language": language})
+        yield Rendered(
+            "safety help",
+            help_text(kind, nation, who, language),
+            {"kind": kind, "who": who, "nation": nation, "language": language},
+        )
     yield Rendered("safety choice", choice_text(), {})
 
 
@@ -172,8 +200,9 @@ def openings() -> Iterator[Rendered]:
     for issues, outcomes, praise in itertools.product(OPENING_ISSUES, OPENING_OUTCOMES, (True, False)):
         kind = opening_kind(list(issues), list(outcomes), praise)
         for v in _responses()[OPENINGS[kind]]:
-            yield Rendered(f"opening {OPENINGS[kind]}", v["text"],
-                           {"issues": issues, "outcomes": outcomes, "praise": praise})
+            yield Rendered(
+                f"opening {OPENINGS[kind]}", v["text"], {"issues": issues, "outcomes": outcomes, "praise": praise}
+            )
 
 
 @contextlib.contextmanager
@@ -224,13 +253,14 @@ def _sentences(text: str) -> List[str]:
 @dataclass(frozen=True)
 class Pairing:
     """`wrong` must not be said when `when(ctx)` holds, in a sentence not matching `unless`."""
+
     name: str
-    wrong: str                                  # a regular expression, case-sensitive
+    wrong: str  # a regular expression, case-sensitive
     when: Callable[[Mapping[str, Any]], bool]
     reason: str
-    unless: Optional[str] = None                # a sentence where the words are right after all
-    only: Tuple[str, ...] = ()                  # the renderings it applies to (prefixes of `what`); all if empty
-    skip: Tuple[str, ...] = ()                  # renderings it does not apply to
+    unless: Optional[str] = None  # a sentence where the words are right after all
+    only: Tuple[str, ...] = ()  # the renderings it applies to (prefixes of `what`); all if empty
+    skip: Tuple[str, ...] = ()  # renderings it does not apply to
 
     def applies(self, r: Rendered) -> bool:
         if self.only and not r.what.startswith(self.only):
@@ -240,8 +270,9 @@ class Pairing:
         return self.when(r.ctx)
 
     def found(self, text: str) -> List[str]:
-        return [s for s in _sentences(text) if re.search(self.wrong, s)
-                and not (self.unless and re.search(self.unless, s))]
+        return [
+            s for s in _sentences(text) if re.search(self.wrong, s) and not (self.unless and re.search(self.unless, s))
+        ]
 
 
 def _nation_is(*nations: str) -> Callable[[Mapping[str, Any]], bool]:
@@ -257,132 +288,251 @@ COMPLAIN_FIRST = r"(Complain|complain|raise it) (to|with) [^.]{0,60}\bfirst\b|St
 
 WRONG_PAIRINGS: Tuple[Pairing, ...] = (
     # ---------------------------------------------------------------- service
-    Pairing("practice manager outside a practice", r"practice manager",
-            lambda c: c.get("service") is not None and c["service"] not in PRACTICES + ("other",),
-            "Only GP, dental, pharmacy and optician practices have a practice manager: a prison healthcare "
-            "team, a hospital or a care home does not (issue 12: a practice manager for prison healthcare)."),
-    Pairing("your GP practice for another service", r"[Yy]our GP practice",
-            lambda c: c.get("service") is not None and c["service"] != "gp",
-            "The case is about another service: 'complain to your GP practice' would send the person to the wrong "
-            "place. Naming the GP practice as somewhere to ask for help (NHS 111, finding the ICB) is right.",
-            unless=r"ask NHS 111 or your GP practice|when your GP practice is closed"),
-    Pairing("council social care for an NHS-only service",
-            r"council (arranges|pays)|[Cc]omplain to the council|raise it with the council|council's (final )?answer|"
-            r"council's social (work|services)|council tries",
-            lambda c: c.get("service") in NHS_ONLY,
-            "No council arranges or pays for a GP, a hospital or another NHS-only service: council social-care "
-            "wording would send the person to the wrong body.", skip=("summary", "description")),
-    Pairing("private care said of NHS or council care",
-            r"This was private care|private provider's|[Pp]rivate care (you|that you) paid for",
-            lambda c: c.get("funding") == "nhs",
-            "The NHS pays for this care: telling the person it was private sends them past the NHS ombudsman. "
-            "(A council does not pay a private hospital; the conversation never has that pair.)"),
+    Pairing(
+        "practice manager outside a practice",
+        r"practice manager",
+        lambda c: c.get("service") is not None and c["service"] not in PRACTICES + ("other",),
+        "Only GP, dental, pharmacy and optician practices have a practice manager: a prison healthcare "
+        "team, a hospital or a care home does not (issue 12: a practice manager for prison healthcare).",
+    ),
+    Pairing(
+        "your GP practice for another service",
+        r"[Yy]our GP practice",
+        lambda c: c.get("service") is not None and c["service"] != "gp",
+        "The case is about another service: 'complain to your GP practice' would send the person to the wrong "
+        "place. Naming the GP practice as somewhere to ask for help (NHS 111, finding the ICB) is right.",
+        unless=r"ask NHS 111 or your GP practice|when your GP practice is closed",
+    ),
+    Pairing(
+        "council social care for an NHS-only service",
+        r"council (arranges|pays)|[Cc]omplain to the council|raise it with the council|council's (final )?answer|"
+        r"council's social (work|services)|council tries",
+        lambda c: c.get("service") in NHS_ONLY,
+        "No council arranges or pays for a GP, a hospital or another NHS-only service: council social-care "
+        "wording would send the person to the wrong body.",
+        skip=("summary", "description"),
+    ),
+    Pairing(
+        "private care said of NHS or council care",
+        r"This was private care|private provider's|[Pp]rivate care (you|that you) paid for",
+        lambda c: c.get("funding") == "nhs",
+        "The NHS pays for this care: telling the person it was private sends them past the NHS ombudsman. "
+        "(A council does not pay a private hospital; the conversation never has that pair.)",
+    ),
     # ---------------------------------------------------------------- stage
-    Pairing("complain first, to someone with the final answer", COMPLAIN_FIRST,
-            lambda c: c.get("stage") == "final_response",
-            "The person has complained and had the final answer (issue 12: 'Complain to NHS 111 first' to someone "
-            "who already had).", only=("why", "advice #1", "SMS advice")),
-    Pairing("a final answer the person has not had",
-            r"You have had (a|the|their|[^.]{0,30}'s) (final )?(answer|reply)",
-            lambda c: c.get("stage") not in ("final_response",),
-            "Only someone who has had the final answer can be told they have had it."),
-    Pairing("wait for the final answer, to someone who has it",
-            r"will normally only look at it after",
-            lambda c: c.get("stage") == "final_response",
-            "The person has the final answer already: the ombudsman can look at it now."),
+    Pairing(
+        "complain first, to someone with the final answer",
+        COMPLAIN_FIRST,
+        lambda c: c.get("stage") == "final_response",
+        "The person has complained and had the final answer (issue 12: 'Complain to NHS 111 first' to someone "
+        "who already had).",
+        only=("why", "advice #1", "SMS advice"),
+    ),
+    Pairing(
+        "a final answer the person has not had",
+        r"You have had (a|the|their|[^.]{0,30}'s) (final )?(answer|reply)",
+        lambda c: c.get("stage") not in ("final_response",),
+        "Only someone who has had the final answer can be told they have had it.",
+    ),
+    Pairing(
+        "wait for the final answer, to someone who has it",
+        r"will normally only look at it after",
+        lambda c: c.get("stage") == "final_response",
+        "The person has the final answer already: the ombudsman can look at it now.",
+    ),
     # ---------------------------------------------------------------- role: who it is about
-    Pairing("someone else, when it is about the writer",
-            r"raising (this|it) for someone else|their permission",
-            lambda c: c.get("on_behalf") is False,
-            "The person said it is about them: asking for someone else's permission is wrong."),
-    Pairing("stay with them, to the person at risk", r"stay with them",
-            lambda c: c.get("who") in ("self", "self_child"),
-            "The writer is the one at risk (issue 12: chest pain of the writer was told 'stay with them')."),
-    Pairing("do not drive yourself, to a bystander", r"Do not drive yourself",
-            lambda c: c.get("who") in ("child", "other"),
-            "Someone else is at risk: the writer is not the patient."),
-    Pairing("the writer's own safety, when someone else is at risk",
-            r"happening to you|[Yy]ou are feeling like this|Your (safety|health) (matters|comes)|You deserve",
-            lambda c: c.get("who") in ("child", "other"),
-            "Someone else is at risk: the words are for them, not the writer."),
-    Pairing("someone else's safety, when the writer is at risk",
-            r"\bTheir (safety|health)\b|\bThey (deserve|do not have to)\b",
-            lambda c: c.get("who") in ("self", "self_child"),
-            "The writer is at risk: speak to them."),
-    Pairing("adult safeguarding for a child",
-            r"[Aa]dult (safeguarding|protection|social care)|protect an adult|an adult who needs care",
-            lambda c: c.get("who") in ("child", "self_child"),
-            "A child at risk needs children's services (issue 12: 'your council's safeguarding team can protect "
-            "an adult' for a 6-year-old)."),
+    Pairing(
+        "someone else, when it is about the writer",
+        r"raising (this|it) for someone else|their permission",
+        lambda c: c.get("on_behalf") is False,
+        "The person said it is about them: asking for someone else's permission is wrong.",
+    ),
+    Pairing(
+        "stay with them, to the person at risk",
+        r"stay with them",
+        lambda c: c.get("who") in ("self", "self_child"),
+        "The writer is the one at risk (issue 12: chest pain of the writer was told 'stay with them').",
+    ),
+    Pairing(
+        "do not drive yourself, to a bystander",
+        r"Do not drive yourself",
+        lambda c: c.get("who") in ("child", "other"),
+        "Someone else is at risk: the writer is not the patient.",
+    ),
+    Pairing(
+        "the writer's own safety, when someone else is at risk",
+        r"happening to you|[Yy]ou are feeling like this|Your (safety|health) (matters|comes)|You deserve",
+        lambda c: c.get("who") in ("child", "other"),
+        "Someone else is at risk: the words are for them, not the writer.",
+    ),
+    Pairing(
+        "someone else's safety, when the writer is at risk",
+        r"\bTheir (safety|health)\b|\bThey (deserve|do not have to)\b",
+        lambda c: c.get("who") in ("self", "self_child"),
+        "The writer is at risk: speak to them.",
+    ),
+    Pairing(
+        "adult safeguarding for a child",
+        r"[Aa]dult (safeguarding|protection|social care)|protect an adult|an adult who needs care",
+        lambda c: c.get("who") in ("child", "self_child"),
+        "A child at risk needs children's services (issue 12: 'your council's safeguarding team can protect "
+        "an adult' for a 6-year-old).",
+    ),
     # ---------------------------------------------------------------- nation
-    Pairing("the Health Service Ombudsman outside England",
-            r"Health Service Ombudsman|\bPHSO\b", _nation_is(*DEVOLVED),
-            "The PHSO covers the NHS in England only; Scotland, Wales and Northern Ireland have their own ombudsman."),
-    Pairing("the Social Care Ombudsman outside England",
-            r"Social Care Ombudsman|\bLGSCO\b", _nation_is(*DEVOLVED),
-            "The Local Government and Social Care Ombudsman covers England only."),
-    Pairing("Putting Things Right", r"Putting Things Right", _always,
-            "NHS Wales replaced Putting Things Right with Listening to People on 1 April 2026; the old name is "
-            "only said to explain the new one.", unless=r"replaced Putting Things Right"),
-    Pairing("Listening to People outside Wales", r"Listening to People", _nation_is("england", "scotland", "northern_ireland"),
-            "Listening to People is the NHS Wales concerns process."),
-    Pairing("an ICB outside England", r"\bICBs?\b|Integrated Care Board", _nation_is(*DEVOLVED),
-            "Integrated Care Boards are England's; Scotland and Wales have health boards, Northern Ireland HSC Trusts."),
-    Pairing("NHS England outside England", r"\bNHS England\b", _nation_is(*DEVOLVED),
-            "NHS England does not pay for or review care in Scotland, Wales or Northern Ireland."),
-    Pairing("an HSC Trust outside Northern Ireland", r"\bHSC\b|Health and Social Care Trust",
-            _nation_is("england", "scotland", "wales"),
-            "Health and Social Care Trusts exist only in Northern Ireland."),
-    Pairing("council social care in Northern Ireland",
-            r"[Cc]omplain to the council|raise it with the council|council (arranges|pays)|council's (adult|social|children's)",
-            _nation_is("northern_ireland"),
-            "In Northern Ireland social care and safeguarding are run by the HSC Trusts, not councils.",
-            skip=("summary",)),
-    Pairing("the CQC outside England", r"\bCQC\b|Care Quality Commission", _nation_is(*DEVOLVED),
-            "The Care Quality Commission regulates England only."),
-    Pairing("PALS or Healthwatch outside England", r"\bPALS\b|Healthwatch", _nation_is(*DEVOLVED),
-            "PALS and Healthwatch are England's (Scotland has PASS, Wales Llais, Northern Ireland the PCC)."),
-    Pairing("Martha's Rule outside England", r"Martha's Rule", _nation_is(*DEVOLVED),
-            "Martha's Rule is being brought in by NHS England only."),
-    Pairing("the Scottish ombudsman outside Scotland", r"Scottish Public Services Ombudsman|\bSPSO\b",
-            _nation_is("england", "wales", "northern_ireland"), "The SPSO covers Scotland only."),
-    Pairing("the Welsh ombudsman outside Wales", r"Public Services Ombudsman for Wales|Welsh Ombudsman",
-            _nation_is("england", "scotland", "northern_ireland"), "The PSOW covers Wales only."),
-    Pairing("the NI ombudsman outside Northern Ireland", r"Northern Ireland Public Services Ombudsman|\bNIPSO\b",
-            _nation_is("england", "scotland", "wales"), "NIPSO covers Northern Ireland only."),
-    Pairing("Llais outside Wales", r"\bLlais\b", _nation_is("england", "scotland", "northern_ireland"),
-            "Llais is the Welsh citizen voice body."),
-    Pairing("Care Inspectorate Wales outside Wales", r"Care Inspectorate Wales|Healthcare Inspectorate Wales",
-            _nation_is("england", "scotland", "northern_ireland"), "Welsh inspectors cover Wales only."),
-    Pairing("the RQIA or the PCC outside Northern Ireland", r"\bRQIA\b|Patient and Client Council",
-            _nation_is("england", "scotland", "wales"), "Northern Ireland's regulator and advocacy body."),
+    Pairing(
+        "the Health Service Ombudsman outside England",
+        r"Health Service Ombudsman|\bPHSO\b",
+        _nation_is(*DEVOLVED),
+        "The PHSO covers the NHS in England only; Scotland, Wales and Northern Ireland have their own ombudsman.",
+    ),
+    Pairing(
+        "the Social Care Ombudsman outside England",
+        r"Social Care Ombudsman|\bLGSCO\b",
+        _nation_is(*DEVOLVED),
+        "The Local Government and Social Care Ombudsman covers England only.",
+    ),
+    Pairing(
+        "Putting Things Right",
+        r"Putting Things Right",
+        _always,
+        "NHS Wales replaced Putting Things Right with Listening to People on 1 April 2026; the old name is "
+        "only said to explain the new one.",
+        unless=r"replaced Putting Things Right",
+    ),
+    Pairing(
+        "Listening to People outside Wales",
+        r"Listening to People",
+        _nation_is("england", "scotland", "northern_ireland"),
+        "Listening to People is the NHS Wales concerns process.",
+    ),
+    Pairing(
+        "an ICB outside England",
+        r"\bICBs?\b|Integrated Care Board",
+        _nation_is(*DEVOLVED),
+        "Integrated Care Boards are England's; Scotland and Wales have health boards, Northern Ireland HSC Trusts.",
+    ),
+    Pairing(
+        "NHS England outside England",
+        r"\bNHS England\b",
+        _nation_is(*DEVOLVED),
+        "NHS England does not pay for or review care in Scotland, Wales or Northern Ireland.",
+    ),
+    Pairing(
+        "an HSC Trust outside Northern Ireland",
+        r"\bHSC\b|Health and Social Care Trust",
+        _nation_is("england", "scotland", "wales"),
+        "Health and Social Care Trusts exist only in Northern Ireland.",
+    ),
+    Pairing(
+        "council social care in Northern Ireland",
+        r"[Cc]omplain to the council|raise it with the council|council (arranges|pays)|council's (adult|social|children's)",
+        _nation_is("northern_ireland"),
+        "In Northern Ireland social care and safeguarding are run by the HSC Trusts, not councils.",
+        skip=("summary",),
+    ),
+    Pairing(
+        "the CQC outside England",
+        r"\bCQC\b|Care Quality Commission",
+        _nation_is(*DEVOLVED),
+        "The Care Quality Commission regulates England only.",
+    ),
+    Pairing(
+        "PALS or Healthwatch outside England",
+        r"\bPALS\b|Healthwatch",
+        _nation_is(*DEVOLVED),
+        "PALS and Healthwatch are England's (Scotland has PASS, Wales Llais, Northern Ireland the PCC).",
+    ),
+    Pairing(
+        "Martha's Rule outside England",
+        r"Martha's Rule",
+        _nation_is(*DEVOLVED),
+        "Martha's Rule is being brought in by NHS England only.",
+    ),
+    Pairing(
+        "the Scottish ombudsman outside Scotland",
+        r"Scottish Public Services Ombudsman|\bSPSO\b",
+        _nation_is("england", "wales", "northern_ireland"),
+        "The SPSO covers Scotland only.",
+    ),
+    Pairing(
+        "the Welsh ombudsman outside Wales",
+        r"Public Services Ombudsman for Wales|Welsh Ombudsman",
+        _nation_is("england", "scotland", "northern_ireland"),
+        "The PSOW covers Wales only.",
+    ),
+    Pairing(
+        "the NI ombudsman outside Northern Ireland",
+        r"Northern Ireland Public Services Ombudsman|\bNIPSO\b",
+        _nation_is("england", "scotland", "wales"),
+        "NIPSO covers Northern Ireland only.",
+    ),
+    Pairing(
+        "Llais outside Wales",
+        r"\bLlais\b",
+        _nation_is("england", "scotland", "northern_ireland"),
+        "Llais is the Welsh citizen voice body.",
+    ),
+    Pairing(
+        "Care Inspectorate Wales outside Wales",
+        r"Care Inspectorate Wales|Healthcare Inspectorate Wales",
+        _nation_is("england", "scotland", "northern_ireland"),
+        "Welsh inspectors cover Wales only.",
+    ),
+    Pairing(
+        "the RQIA or the PCC outside Northern Ireland",
+        r"\bRQIA\b|Patient and Client Council",
+        _nation_is("england", "scotland", "wales"),
+        "Northern Ireland's regulator and advocacy body.",
+    ),
     # ---------------------------------------------------------------- any text
     Pairing("a template slot left in", r"[{}]", _always, "A placeholder was not filled."),
-    Pairing("None or unknown rendered", r"\bNone\b|\bunknown\b|\bnull\b", _always,
-            "A missing fact was printed instead of left out."),
+    Pairing(
+        "None or unknown rendered",
+        r"\bNone\b|\bunknown\b|\bnull\b",
+        _always,
+        "A missing fact was printed instead of left out.",
+    ),
     Pairing("doubled spaces", r"[^\S\n]{2,}", _always, "A slot filled with nothing, or careless joining."),
-    Pairing("doubled full stops", r"(?<!\.)\.\.(?!\.)|[.!?,;:]\s*[.]$|\s[.,;:]", _always,
-            "A sentence ending in a full stop was put before another."),
+    Pairing(
+        "doubled full stops",
+        r"(?<!\.)\.\.(?!\.)|[.!?,;:]\s*[.]$|\s[.,;:]",
+        _always,
+        "A sentence ending in a full stop was put before another.",
+    ),
     # Fixed 2026-12-03 (bot/routing/engine.py WAITING_ROUTES): someone waiting on the answer is told to wait.
-    Pairing("complain first, to someone waiting for the answer", COMPLAIN_FIRST,
-            lambda c: c.get("stage") == "in_progress",
-            "The person has complained and is waiting for the answer: they need to hear what happens next.",
-            only=("why", "advice #1", "SMS advice")),
+    Pairing(
+        "complain first, to someone waiting for the answer",
+        COMPLAIN_FIRST,
+        lambda c: c.get("stage") == "in_progress",
+        "The person has complained and is waiting for the answer: they need to hear what happens next.",
+        only=("why", "advice #1", "SMS advice"),
+    ),
 )
 
 #: Wrong pairings still rendered, each with why it is not fixed yet: the test of each fails when it is fixed,
 #: so that it moves to WRONG_PAIRINGS.
-KNOWN_PAIRINGS: Tuple[Pairing, ...] = ()   # none left: each one found has been fixed
+KNOWN_PAIRINGS: Tuple[Pairing, ...] = ()  # none left: each one found has been fixed
 
 #: Opening lines: the kind of story decides the opening (bot/dialogue/opening.py).
 OPENING_PAIRINGS: Tuple[Pairing, ...] = (
-    Pairing("condolence without a death", r"sorry for your loss", lambda c: "death" not in c["issues"],
-            "Condolence is for a death only."),
-    Pairing("praise not given", r"went well", lambda c: not c["praise"] or "death" in c["issues"],
-            "Only praise the person gave is heard; a death comes first."),
-    Pairing("sympathy for a plain request", r"sorry this happened",
-            lambda c: not c["issues"] or set(c["issues"]) == {"other"},
-            "'I want to complain about the care agency' needs 'I can help with that' (issue 12)."),
+    Pairing(
+        "condolence without a death",
+        r"sorry for your loss",
+        lambda c: "death" not in c["issues"],
+        "Condolence is for a death only.",
+    ),
+    Pairing(
+        "praise not given",
+        r"went well",
+        lambda c: not c["praise"] or "death" in c["issues"],
+        "Only praise the person gave is heard; a death comes first.",
+    ),
+    Pairing(
+        "sympathy for a plain request",
+        r"sorry this happened",
+        lambda c: not c["issues"] or set(c["issues"]) == {"other"},
+        "'I want to complain about the care agency' needs 'I can help with that' (issue 12).",
+    ),
 )
 
 
@@ -427,7 +577,11 @@ def test_every_combination_is_rendered():
     from bot.safety.help import kinds
 
     routes = {r.ctx.get("route") for r in renders if r.what.startswith("why of ")}
-    never = {b.id for b in get_router().kb} - routes - {r.ctx.get("route") for r in renders if r.what.startswith("description")}
+    never = (
+        {b.id for b in get_router().kb}
+        - routes
+        - {r.ctx.get("route") for r in renders if r.what.startswith("description")}
+    )
     assert not never, f"bodies never rendered: {never}"
     helped = {(r.ctx["kind"], r.ctx["who"], r.ctx["nation"]) for r in renders if r.what == "safety help"}
     assert len(helped) == len(kinds()) * len(WHO) * len(GRID_NATIONS)
@@ -452,22 +606,37 @@ def test_no_rendered_sentence_is_over_25_words():
 
 
 # ------------------------------------------------------------------ the checks themselves
-@pytest.mark.parametrize("pairing, ctx, text", [
-    ("practice manager outside a practice", {"service": "prison_healthcare"}, "Ask for the practice manager."),
-    ("complain first, to someone with the final answer", {"stage": "final_response"}, "Complain to NHS 111 first."),
-    ("stay with them, to the person at risk", {"who": "self"}, "Call 999 now, and stay with them if it is safe to."),
-    ("adult safeguarding for a child", {"who": "child"}, "Your council's safeguarding team can protect an adult who needs care."),
-    ("the Health Service Ombudsman outside England", {"nation": "wales"}, "The Health Service Ombudsman can look at it."),
-    ("Putting Things Right", {"nation": "wales"}, "Use Putting Things Right."),
-    ("an ICB outside England", {"nation": "scotland"}, "Complain to your ICB."),
-    ("an HSC Trust outside Northern Ireland", {"nation": "england"}, "Ask the HSC Trust."),
-    ("council social care for an NHS-only service", {"service": "gp"}, "The council arranges this care."),
-    ("your GP practice for another service", {"service": "dentist"}, "Complain to your GP practice first."),
-    ("a template slot left in", {}, "Complain to {service} first."),
-    ("None or unknown rendered", {}, "It is about None."),
-    ("doubled spaces", {}, "Complain to  the hospital."),
-    ("doubled full stops", {}, "Complain to the hospital.."),
-])
+@pytest.mark.parametrize(
+    "pairing, ctx, text",
+    [
+        ("practice manager outside a practice", {"service": "prison_healthcare"}, "Ask for the practice manager."),
+        ("complain first, to someone with the final answer", {"stage": "final_response"}, "Complain to NHS 111 first."),
+        (
+            "stay with them, to the person at risk",
+            {"who": "self"},
+            "Call 999 now, and stay with them if it is safe to.",
+        ),
+        (
+            "adult safeguarding for a child",
+            {"who": "child"},
+            "Your council's safeguarding team can protect an adult who needs care.",
+        ),
+        (
+            "the Health Service Ombudsman outside England",
+            {"nation": "wales"},
+            "The Health Service Ombudsman can look at it.",
+        ),
+        ("Putting Things Right", {"nation": "wales"}, "Use Putting Things Right."),
+        ("an ICB outside England", {"nation": "scotland"}, "Complain to your ICB."),
+        ("an HSC Trust outside Northern Ireland", {"nation": "england"}, "Ask the HSC Trust."),
+        ("council social care for an NHS-only service", {"service": "gp"}, "The council arranges this care."),
+        ("your GP practice for another service", {"service": "dentist"}, "Complain to your GP practice first."),
+        ("a template slot left in", {}, "Complain to {service} first."),
+        ("None or unknown rendered", {}, "It is about None."),
+        ("doubled spaces", {}, "Complain to  the hospital."),
+        ("doubled full stops", {}, "Complain to the hospital.."),
+    ],
+)
 def test_each_pairing_catches_what_it_names(pairing, ctx, text):
     p = next(p for p in WRONG_PAIRINGS if p.name == pairing)
     r = Rendered("why of provider (primary)", text, ctx)
@@ -477,8 +646,10 @@ def test_each_pairing_catches_what_it_names(pairing, ctx, text):
 
 def test_a_right_mention_is_not_a_wrong_pairing():
     wales = {"nation": "wales", "service": "dentist"}
-    ok = ["Since 1 April 2026 NHS Wales uses a process called Listening to People. It replaced Putting Things Right.",
-          "Each ICB has its own complaints team. Find yours on the NHS website, or ask NHS 111 or your GP practice."]
+    ok = [
+        "Since 1 April 2026 NHS Wales uses a process called Listening to People. It replaced Putting Things Right.",
+        "Each ICB has its own complaints team. Find yours on the NHS website, or ask NHS 111 or your GP practice.",
+    ]
     assert not _failures(WRONG_PAIRINGS, [Rendered("how of icb (alternative)", ok[1], {**wales, "nation": "england"})])
     assert not _failures(WRONG_PAIRINGS, [Rendered("description of provider", ok[0], wales)])
 

@@ -4,6 +4,7 @@ Two trainings in separate processes, one limited to a single thread and one allo
 must give the same intent for every held-out example and the same probabilities to within
 floating-point summation order (1e-6; seen: 1e-11 to 1e-9).
 """
+
 import json
 import subprocess
 import sys
@@ -28,10 +29,22 @@ print(json.dumps({"classes": list(pipe.classes_), "probs": [[round(float(p), 12)
 
 
 def _train(threads: int) -> dict:
-    env = {"OMP_NUM_THREADS": str(threads), "OPENBLAS_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
-           "PATH": "/usr/bin:/bin", "PYTHONWARNINGS": "ignore"}
-    out = subprocess.run([sys.executable, "-c", SCRIPT, str(ROOT)], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=300, check=True).stdout
+    env = {
+        "OMP_NUM_THREADS": str(threads),
+        "OPENBLAS_NUM_THREADS": str(threads),
+        "MKL_NUM_THREADS": str(threads),
+        "PATH": "/usr/bin:/bin",
+        "PYTHONWARNINGS": "ignore",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(ROOT)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 

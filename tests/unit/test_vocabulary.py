@@ -1,5 +1,6 @@
 """The nations, services and safety kinds are declared once (bot/knowledge/vocabulary.yml), and the
 knowledge base, the rules, the understanding and the safety data use nothing that is not declared there."""
+
 from typing import Any, Iterator, Set, Tuple
 
 import pytest
@@ -8,8 +9,15 @@ import yaml
 from bot.routing.knowledge import load_bodies
 from bot.routing.rules import QUESTIONS_FILE, RULES_FILE
 from bot.safety.help import HELP_FILE
-from bot.vocabulary import (NATIONS, SAFETY_KINDS, SERVICE_GROUPS, SERVICES, VOCABULARY_FILE, VocabularyError,
-                            load_vocabulary)
+from bot.vocabulary import (
+    NATIONS,
+    SAFETY_KINDS,
+    SERVICE_GROUPS,
+    SERVICES,
+    VOCABULARY_FILE,
+    VocabularyError,
+    load_vocabulary,
+)
 
 UNKNOWN = "unknown"
 
@@ -100,12 +108,18 @@ def test_every_safety_kind_used_is_declared_and_has_help():
     assert set(help_doc["kinds"]) == set(SAFETY_KINDS)
 
 
-@pytest.mark.parametrize("mutate,message", [
-    (lambda d: d["nations"].append("england"), r"field 'nations': 'england' is listed twice"),
-    (lambda d: d["service_groups"]["care"].append("spa"), r"field 'service_groups': group 'care': 'spa' is not a service"),
-    (lambda d: d["safety_kinds"].remove("general"), r"field 'safety_kinds': must include 'general'"),
-    (lambda d: d.update(regions=[]), r"field 'regions': extra fields not permitted"),
-])
+@pytest.mark.parametrize(
+    "mutate,message",
+    [
+        (lambda d: d["nations"].append("england"), r"field 'nations': 'england' is listed twice"),
+        (
+            lambda d: d["service_groups"]["care"].append("spa"),
+            r"field 'service_groups': group 'care': 'spa' is not a service",
+        ),
+        (lambda d: d["safety_kinds"].remove("general"), r"field 'safety_kinds': must include 'general'"),
+        (lambda d: d.update(regions=[]), r"field 'regions': extra fields not permitted"),
+    ],
+)
 def test_a_wrong_vocabulary_fails_with_a_message_naming_the_field(tmp_path, mutate, message):
     doc = _yaml(VOCABULARY_FILE)
     mutate(doc)

@@ -1,4 +1,5 @@
 """The web app's own pages: the demo page points its widget at this deployment's Rasa server."""
+
 from __future__ import annotations
 
 import pytest
