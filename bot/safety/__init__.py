@@ -10,6 +10,7 @@ Kinds: suicide, self_harm, abuse_now, violence, medical_emergency,
 child_at_risk, deteriorating_patient, financial_abuse, adult_at_risk, and general (the intent classifier's judgement
 when no pattern matched).
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,7 @@ PATTERNS_FILE = Path(__file__).resolve().parent / "patterns.yml"
 #: Which help to give first, by kind (the most urgent kind wins when several match).
 #: Short replies ("me", "no") are judged by the patterns alone; statistics on two words are noise.
 MIN_WORDS = 3
-PRIORITY = SAFETY_KINDS   # declared once, in bot/knowledge/vocabulary.yml
+PRIORITY = SAFETY_KINDS  # declared once, in bot/knowledge/vocabulary.yml
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class SafetyPatterns:
         self.not_meant = [_rx(p) for p in doc.get("not_meant") or []]
         self.meant = [_rx(p) for p in doc.get("meant") or []]
         self.reporting = [_rx(p) for p in doc.get("reporting") or []]
-
+        self.threats = [_rx(p) for p in doc.get("threats") or []]
 
     def without_idioms(self, text: str) -> str:
         """The normalised text with figures of speech and look-alikes blanked ("my back is killing me")."""
@@ -75,7 +76,10 @@ class SafetyPatterns:
         return any(p.search(t) for p in self.not_meant) and not any(p.search(t) for p in self.meant)
 
     def reports(self, t: str) -> bool:
-        """The sentence reports words (said, written, quoted), rather than saying them."""
+        """The sentence reports words (said, written, quoted), rather than saying them; a threat told by the
+        person threatened ("he said next time he won't miss") is not a report but the risk itself."""
+        if any(p.search(t) for p in self.threats):
+            return False
         return any(p.search(t) for p in self.reporting) or self.says_not_meant(t)
 
     def assess(self, text: str) -> Assessment:
@@ -83,9 +87,12 @@ class SafetyPatterns:
         sents = split(text)
         whole = mask(" ".join(sents.words), "risk")
         message_past = self._placed_in_past(whole) and not self._placed_now(whole)
-        found: List[Tuple[str, str, int, int, bool]] = []   # kind, words, token start, token end, strong
+        found: List[Tuple[str, str, int, int, bool]] = []  # kind, words, token start, token end, strong
         message_safe = self.says_safe(whole)
         not_meant = self.says_not_meant(whole)
+        # Words disputed in a record or said as a joke set weak signs aside where they are reported, not in
+        # every sentence: "he said next time he won't miss ... the midwife wrote 'no concerns', I want that changed".
+        plainly_safe = any(p.search(whole) for p in self.safe)
         for start, end in sents.bounds:
             t = mask(" ".join(sents.words[start:end]), "risk")
             # A weak sign is set aside when its sentence, or the message as a whole, places the harm in
@@ -96,22 +103,32 @@ class SafetyPatterns:
             over = sentence_past and (message_safe or message_past)
             # A joke, a saying or a disputed record: the sentence that reports the words is not risk now.
             over = over or (not_meant and self.reports(t))
-            hits = self._matches(t, start, past=message_past or sentence_past,
-                                 safe=message_safe or self.says_safe(t), over=over)
+            hits = self._matches(
+                t,
+                start,
+                past=message_past or sentence_past,
+                safe=plainly_safe or self.says_safe(t) or (not_meant and self.reports(t)),
+                over=over,
+            )
             # An emergency is now or never: "collapsed at home in August" is what happened, not what is.
             found += [h for h in hits if not (sentence_past and h[0] == "medical_emergency")]
         # Patterns that span sentences ("sorry ... my phone is off") are read over the whole message too.
-        found += [h for h in self._matches(whole, 0, past=message_past, safe=message_safe,
-                                           over=(message_past and message_safe) or not_meant)
-                  if not (message_past and h[0] == "medical_emergency")]
+        found += [
+            h
+            for h in self._matches(
+                whole, 0, past=message_past, safe=message_safe, over=(message_past and message_safe) or not_meant
+            )
+            if not (message_past and h[0] == "medical_emergency")
+        ]
         found = self._in_context(sents, found, message_past)
         if not found:
             return Assessment(False)
         kinds = sorted({f[0] for f in found}, key=PRIORITY.index)
         return Assessment(True, kinds[0], tuple(kinds), tuple(dict.fromkeys(f[1] for f in found)))
 
-    def _matches(self, t: str, offset: int, past: bool, safe: bool,
-                 over: bool = False) -> List[Tuple[str, str, int, int, bool]]:
+    def _matches(
+        self, t: str, offset: int, past: bool, safe: bool, over: bool = False
+    ) -> List[Tuple[str, str, int, int, bool]]:
         out = []
         for kind, patterns in ({} if over else self.strong).items():
             for p in patterns:
@@ -129,8 +146,9 @@ class SafetyPatterns:
                     break
         return out
 
-    def _in_context(self, sents: Sentences, found: List[Tuple[str, str, int, int, bool]],
-                    message_past: bool) -> List[Tuple[str, str, int, int, bool]]:
+    def _in_context(
+        self, sents: Sentences, found: List[Tuple[str, str, int, int, bool]], message_past: bool
+    ) -> List[Tuple[str, str, int, int, bool]]:
         """Keep what ConText does not rule out: a negated or theoretical risk, or one from the news, is not risk."""
         if not found:
             return found
@@ -159,15 +177,24 @@ def _tokens(text: str, span: Tuple[int, int], offset: int) -> Tuple[int, int]:
     """Token indices [start, end) of a character span of `text`, shifted by `offset`.
 
     Masked words leave runs of spaces in `text`, so words are counted, not spaces."""
-    before = len(text[:span[0]].split())
-    through = len(text[:span[1]].split())
+    before = len(text[: span[0]].split())
+    through = len(text[: span[1]].split())
     return offset + before, offset + max(through, before + 1)
 
 
 #: Welsh initial mutations: a radical's first letters and what they become after soft, nasal and aspirate
 #: mutation ("tabledi" -> "dabledi", "nhabledi", "thabledi"; "gwely" -> "wely", "ngwely").
-_MUTATIONS = (("ll", ("l",)), ("rh", ("r",)), ("p", ("b", "mh", "ph")), ("t", ("d", "nh", "th")),
-              ("c", ("g", "ngh", "ch")), ("b", ("f", "m")), ("d", ("dd", "n")), ("g", ("", "ng")), ("m", ("f",)))
+_MUTATIONS = (
+    ("ll", ("l",)),
+    ("rh", ("r",)),
+    ("p", ("b", "mh", "ph")),
+    ("t", ("d", "nh", "th")),
+    ("c", ("g", "ngh", "ch")),
+    ("b", ("f", "m")),
+    ("d", ("dd", "n")),
+    ("g", ("", "ng")),
+    ("m", ("f",)),
+)
 _VOWELS = "aeiouwyâêîôûŵŷ"
 
 
@@ -176,7 +203,7 @@ def welsh_forms(word: str) -> List[str]:
     forms = [word]
     for radical, mutated in _MUTATIONS:
         if word.startswith(radical):
-            forms += [m + word[len(radical):] for m in mutated]
+            forms += [m + word[len(radical) :] for m in mutated]
             break
     else:
         if word[:1] in _VOWELS:
@@ -186,12 +213,14 @@ def welsh_forms(word: str) -> List[str]:
 
 def _expand(pattern: str) -> str:
     """`{m:tabledi|pils}` in a pattern stands for each word's mutated forms too (see `welsh_forms`)."""
+
     def sub(m: "re.Match[str]") -> str:
         alts = []
         for phrase in m.group(1).split("|"):
             first, _, rest = phrase.partition(" ")
             alts += [f + (" " + rest if rest else "") for f in welsh_forms(first)]
         return "(?:" + "|".join(sorted(set(alts), key=len, reverse=True)) + ")"
+
     return re.sub(r"\{m:([^}]+)\}", sub, pattern)
 
 
@@ -218,8 +247,8 @@ class Verdict:
 
     risk: bool
     kind: Optional[str] = None
-    source: str = ""           # "patterns", "classifier", "intent" or ""
-    probability: float = 0.0   # the statistical classifier's probability of risk
+    source: str = ""  # "patterns", "classifier", "intent" or ""
+    probability: float = 0.0  # the statistical classifier's probability of risk
 
 
 class Detector:
@@ -231,8 +260,14 @@ class Detector:
     intent classifier decides only if the statistical classifier is not built.
     """
 
-    def __init__(self, patterns: SafetyPatterns, classifier=None, threshold: float = 0.5, sure: float = 0.85,
-                 sentence_threshold: float = 0.85):
+    def __init__(
+        self,
+        patterns: SafetyPatterns,
+        classifier=None,
+        threshold: float = 0.5,
+        sure: float = 0.85,
+        sentence_threshold: float = 0.85,
+    ):
         self.patterns = patterns
         self.classifier = classifier
         self.threshold = threshold
@@ -272,8 +307,9 @@ class Detector:
         from bot.safety.classifier import readings
 
         sents = split(text)
-        parts = [sents] + ([Sentences(sents.words[s:e], ((0, e - s),)) for s, e in sents.bounds]
-                           if len(sents.bounds) > 1 else [])
+        parts = [sents] + (
+            [Sentences(sents.words[s:e], ((0, e - s),)) for s, e in sents.bounds] if len(sents.bounds) > 1 else []
+        )
         pairs = [readings(p) for p in parts]
         scored = self.classifier.probabilities([t for pair in pairs for t in pair])
         texts = [pair[0] for pair in pairs]

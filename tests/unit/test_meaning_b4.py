@@ -1,5 +1,6 @@
 """Causes found by the fourth blind persona set and the third blind safety set (2026-12-03), each fixed at
 its cause and kept here in other words than the sets' own, so a fix for one sentence would not pass."""
+
 import datetime as dt
 
 import pytest
@@ -35,10 +36,13 @@ def test_english_the_language_is_not_england():
     assert interpret_answer("nation", "English").value == "england"
 
 
-@pytest.mark.parametrize("text", [
-    "we went through stage one and stage two of their complaints process and they still say no",
-    "the board looked at it again and said the original decision still stands",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we went through stage one and stage two of their complaints process and they still say no",
+        "the board looked at it again and said the original decision still stands",
+    ],
+)
 def test_both_stages_done_or_a_decision_that_stands_is_a_final_answer(text):
     assert extract_facts(text, today=TODAY).facts.get("stage") == "final_response"
 
@@ -53,11 +57,14 @@ def test_paying_an_agency_is_home_care_paid_for_yourself():
     assert facts.get("service") == "home_care" and facts.get("funding") == "self_funded"
 
 
-@pytest.mark.parametrize("text, service", [
-    ("our daughter is 9 and social services never did the assessment they promised", "children_social_care"),
-    ("social services will not reassess my dad, he is 88", "council_social_care"),
-    ("my son is 40 and has autism, social services cut his support", "council_social_care"),
-])
+@pytest.mark.parametrize(
+    "text, service",
+    [
+        ("our daughter is 9 and social services never did the assessment they promised", "children_social_care"),
+        ("social services will not reassess my dad, he is 88", "council_social_care"),
+        ("my son is 40 and has autism, social services cut his support", "council_social_care"),
+    ],
+)
 def test_social_services_for_a_child_are_childrens_services(text, service):
     assert extract_facts(text, today=TODAY).facts.get("service") == service
 
@@ -69,7 +76,9 @@ def test_a_welsh_inquest_and_death_are_read():
 
 def test_welsh_outcomes_are_read():
     assert set(interpret_answer("outcomes", "eglurhad, a gwneud yn siŵr bod neb arall yn dioddef").value) == {
-        "explanation", "protect_others"}
+        "explanation",
+        "protect_others",
+    }
 
 
 def test_nhs_care_is_assumed_for_a_hospital_unless_a_payment_was_mentioned():
@@ -78,7 +87,10 @@ def test_nhs_care_is_assumed_for_a_hospital_unless_a_payment_was_mentioned():
 
     assert funding({"service": "hospital", "nation": "england"}) == "nhs"
     assert funding({"service": "dentist", "nation": "england"}) is None
-    assert funding({"service": "continuing_healthcare", "hints": {"funding": {"value": "private", "about": "home"}}}) is None
+    assert (
+        funding({"service": "continuing_healthcare", "hints": {"funding": {"value": "private", "about": "home"}}})
+        is None
+    )
     assert funding({"service": "hospital", "funding": "private"}) == "private"
 
 
@@ -87,26 +99,59 @@ def test_had_been_is_past_not_would():
     assert normalise("I'd like an apology") == "i would like an apology"
 
 
-@pytest.mark.parametrize("text", [
-    "To be clear my mum is not being abused, I just want her laundry to stop going missing",
-    "I could kill them — they've lost the repeat prescription AGAIN. Nobody's hurt, it's just maddening.",
-    "My brother died in custody in May. He'd complained of chest pains for a week. There is going to be an inquest.",
-    "The practice said a man had threatened staff earlier in the day, which is why the clinic ran late. Not my concern.",
-    "At 17 I took an overdose and CAMHS did nothing. When I was 17. I'm 40 now and doing really well.",
-    "My uncle's carer cancelled the visits twice this month and there's no staff to take him to the day centre, he's gutted",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "To be clear my mum is not being abused, I just want her laundry to stop going missing",
+        "I could kill them — they've lost the repeat prescription AGAIN. Nobody's hurt, it's just maddening.",
+        "My brother died in custody in May. He'd complained of chest pains for a week. There is going to be an inquest.",
+        "The practice said a man had threatened staff earlier in the day, which is why the clinic ran late. Not my concern.",
+        "At 17 I took an overdose and CAMHS did nothing. When I was 17. I'm 40 now and doing really well.",
+        "My uncle's carer cancelled the visits twice this month and there's no staff to take him to the day centre, he's gutted",
+    ],
+)
 def test_ordinary_messages_in_the_new_forms_raise_no_alarm(detector, text):
     assert not detector.judge(text).risk
 
 
-@pytest.mark.parametrize("text", [
-    "my dad has been fitting for over ten minutes now and the home says wait for the out of hours doctor",
-    "she hit her head on the radiator at the care home and now she keeps being sick and is really drowsy",
-    "his breath smells of pear drops, he's drowsy and been vomiting all afternoon",
-    "I've written my note and I've put it in the drawer. I just want someone to know the clinic failed me.",
-    "the baby is staying at his dad's flat tonight and his dad's mate is a registered sex offender",
-    "Grandad's new lodger has his bank card, the cupboards are bare and nobody visits him any more",
-    "Mae'r plant wedi cael eu gadael ar eu pennau eu hunain drwy'r nos",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dad has been fitting for over ten minutes now and the home says wait for the out of hours doctor",
+        "she hit her head on the radiator at the care home and now she keeps being sick and is really drowsy",
+        "his breath smells of pear drops, he's drowsy and been vomiting all afternoon",
+        "I've written my note and I've put it in the drawer. I just want someone to know the clinic failed me.",
+        "the baby is staying at his dad's flat tonight and his dad's mate is a registered sex offender",
+        "Grandad's new lodger has his bank card, the cupboards are bare and nobody visits him any more",
+        "Mae'r plant wedi cael eu gadael ar eu pennau eu hunain drwy'r nos",
+    ],
+)
 def test_risk_in_the_new_forms_is_recognised(detector, text):
     assert detector.judge(text).risk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my ex told me next time he'll finish the job. The health visitor wrote 'no issues' and I want my notes fixed",
+        "The agency carer keeps all of my gran's pension and she only gets fed when he remembers",
+        "Mum hasn't been turned since Sunday and her lips are cracked, the nurses say they're short",
+        "Mae Dad wedi bod yn yr un pad ers neithiwr a neb wedi rhoi diod iddo",
+    ],
+)
+def test_risk_beside_a_disputed_record_or_told_as_neglect_is_recognised(detector, text):
+    assert detector.judge(text).risk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What should you do if you think a nursing home is neglecting someone? It's for my nursing course.",
+        "What happens if a doctor won't see a patient who is suicidal? Asking for a volunteer training day.",
+        "The receptionist said I looked like I wanted to murder someone, which was rude.",
+        "the waiting list for physio makes me want to jump off a bridge tbh",
+        "The nurse asked if I'd thought of harming myself. I said no but the notes say yes. I want it corrected.",
+    ],
+)
+def test_questions_sayings_and_disputed_notes_raise_no_alarm(detector, text):
+    assert not detector.judge(text).risk

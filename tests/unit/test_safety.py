@@ -1,4 +1,5 @@
 """Safety: recall on the held-out risk phrasings, false alarms on ordinary complaints."""
+
 # risk_blind / ordinary_blind were written by an independent writer who never saw the training data;
 # first pass (before any change made for them): recall 138/145, false alarms 9/148. See docs/conversation.md.
 from pathlib import Path
@@ -22,8 +23,19 @@ def detector():
     return d
 
 
-@pytest.mark.parametrize("name", ["risk_heldout.yml", "risk_final.yml", "risk_blind.yml", "risk_blind2.yml",
-                                  "risk_blind3.yml", "risk_blind4.yml", "risk_blind5.yml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "risk_heldout.yml",
+        "risk_final.yml",
+        "risk_blind.yml",
+        "risk_blind2.yml",
+        "risk_blind3.yml",
+        "risk_blind4.yml",
+        "risk_blind5.yml",
+        "risk_blind6.yml",
+    ],
+)
 def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
     texts = _load(name)
     assert len(texts) >= 80
@@ -31,8 +43,19 @@ def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
     assert missed == [], f"{len(missed)} missed"
 
 
-@pytest.mark.parametrize("name", ["ordinary_heldout.yml", "ordinary_final.yml", "ordinary_blind.yml", "ordinary_blind2.yml",
-                                  "ordinary_blind3.yml", "ordinary_blind4.yml", "ordinary_blind5.yml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ordinary_heldout.yml",
+        "ordinary_final.yml",
+        "ordinary_blind.yml",
+        "ordinary_blind2.yml",
+        "ordinary_blind3.yml",
+        "ordinary_blind4.yml",
+        "ordinary_blind5.yml",
+        "ordinary_blind6.yml",
+    ],
+)
 def test_false_alarms_on_ordinary_sentences_are_under_2_percent(detector, name):
     texts = _load(name)
     assert len(texts) >= 80
@@ -40,12 +63,15 @@ def test_false_alarms_on_ordinary_sentences_are_under_2_percent(detector, name):
     assert len(alarms) / len(texts) < 0.02, alarms
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("I can't go on", "suicide"),
-    ("he said he'd hurt me tonight", "abuse_now"),
-    ("she's not breathing and her lips are blue", "medical_emergency"),
-    ("the carer hit her yesterday and she's scared he's coming back tonight", None),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("I can't go on", "suicide"),
+        ("he said he'd hurt me tonight", "abuse_now"),
+        ("she's not breathing and her lips are blue", "medical_emergency"),
+        ("the carer hit her yesterday and she's scared he's coming back tonight", None),
+    ],
+)
 def test_indirect_phrasing_counts_and_names_the_kind(detector, text, kind):
     v = detector.judge(text)
     assert v.risk
@@ -53,8 +79,15 @@ def test_indirect_phrasing_counts_and_names_the_kind(detector, text, kind):
         assert v.kind == kind
 
 
-@pytest.mark.parametrize("text", ["my dad died in hospital last month", "the wait was a killer",
-                                  "I could kill for a straight answer", "my back is killing me after that chair"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dad died in hospital last month",
+        "the wait was a killer",
+        "I could kill for a straight answer",
+        "my back is killing me after that chair",
+    ],
+)
 def test_ordinary_sentences_that_sound_alarming(detector, text):
     assert not detector.judge(text).risk
 
@@ -77,8 +110,12 @@ def test_welsh_mutated_forms_are_matched():
     assert {"tabledi", "dabledi", "nhabledi", "thabledi"} <= set(welsh_forms("tabledi"))
     assert {"gwely", "wely", "ngwely"} <= set(welsh_forms("gwely"))
     assert "harian" in welsh_forms("arian")
-    for text in ["Mae hi am gymryd ei holl dabledi heno", "Dw i newydd lyncu'r tabledi i gyd",
-                 "Mae'r gofalwr yn cymryd cerdyn banc Taid", "Sa i moyn dihuno fory"]:
+    for text in [
+        "Mae hi am gymryd ei holl dabledi heno",
+        "Dw i newydd lyncu'r tabledi i gyd",
+        "Mae'r gofalwr yn cymryd cerdyn banc Taid",
+        "Sa i moyn dihuno fory",
+    ]:
         assert assess(text).risk, text
 
 
@@ -89,24 +126,30 @@ def test_welsh_y_is_not_text_speak():
     assert normalise("y did u do that") == "why did you do that"
 
 
-@pytest.mark.parametrize("text", [
-    "i dont want to die or anything lol just sick of waiting",
-    "Dw i ddim eisiau marw, dw i jyst wedi blino ar aros",
-    "Mum always says 'I'll be dead before they ring back', it's a family joke.",
-    "The letter says I disclosed suicidal thoughts. I never said that and want it corrected.",
-    "She wants to die in her own bed at home, not on a ward.",
-    "My son says he'll literally die if he has to wear the brace.",
-    "A few years back a carer was taking his money; police dealt with it and she was convicted.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i dont want to die or anything lol just sick of waiting",
+        "Dw i ddim eisiau marw, dw i jyst wedi blino ar aros",
+        "Mum always says 'I'll be dead before they ring back', it's a family joke.",
+        "The letter says I disclosed suicidal thoughts. I never said that and want it corrected.",
+        "She wants to die in her own bed at home, not on a ward.",
+        "My son says he'll literally die if he has to wear the brace.",
+        "A few years back a carer was taking his money; police dealt with it and she was convicted.",
+    ],
+)
 def test_words_not_meant_or_in_the_past_are_not_risk(detector, text):
     assert not detector.judge(text).risk
 
 
-@pytest.mark.parametrize("text", [
-    "I'm not joking, I want to die tonight",
-    "Honestly I don't think I'll see next week. Not being dramatic.",
-    "I think I doubled up my digoxin and my heart is racing",
-    "The carer takes him to the cashpoint and told him not to tell us",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not joking, I want to die tonight",
+        "Honestly I don't think I'll see next week. Not being dramatic.",
+        "I think I doubled up my digoxin and my heart is racing",
+        "The carer takes him to the cashpoint and told him not to tell us",
+    ],
+)
 def test_a_denial_of_a_joke_or_everyday_words_still_count(detector, text):
     assert detector.judge(text).risk
