@@ -85,6 +85,10 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
     _reconcile(facts, answer_to, tuple(h.value for h in by_fact.get("service", [])))
     if facts.get("service") == "council_social_care" and _about_a_child(" ".join(words)):
         facts["service"] = "children_social_care"  # social services for a child are children's services
+    # "not eligible for continuing healthcare" names the decision complained about, even in a negation.
+    mentioned = {h.value for h in hits if h.fact == "service"}
+    if "continuing_healthcare" in mentioned and _CHC_DECISION.search(" ".join(words)):
+        facts["service"] = "continuing_healthcare"  # the home is where she lives; the decision is the complaint
     return Extraction(facts, kept, words, hints, set_aside, praise)
 
 
@@ -346,6 +350,11 @@ _CHILD = re.compile(
 _AGE = re.compile(
     r"\b(?:son|daughter|boy|girl|grandson|granddaughter|he|she|they|mab|merch) (?:is|who is|aged|,)? ?"
     r"(\d{1,2})\b|\b(\d{1,2}) ?(?:year|yr)s? old\b|\b(\d{1,2}) (?:oed|mlwydd)\b"
+)
+
+
+_CHC_DECISION = re.compile(
+    r"\b(eligib\w*|assessment|assessed|checklist|review|decision|refused|turned down|not entitled)\b"
 )
 
 

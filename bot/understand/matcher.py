@@ -180,7 +180,8 @@ class FactMatcher:
 
         if not words:
             return []
-        doc = Doc(self.nlp.vocab, words=list(words))
+        # Quotes around a phrase do not change its words: "got their 'final response'" is a final response.
+        doc = Doc(self.nlp.vocab, words=[w.strip("'\"‘’“”") or w for w in words])
         raw = []
         for match_id, start, end in self.matcher(doc):
             e = self.entries[self.nlp.vocab.strings[match_id]]

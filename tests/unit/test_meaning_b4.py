@@ -155,3 +155,29 @@ def test_risk_beside_a_disputed_record_or_told_as_neglect_is_recognised(detector
 )
 def test_questions_sayings_and_disputed_notes_raise_no_alarm(detector, text):
     assert not detector.judge(text).risk
+
+
+# ------------------------------------------------------------------ causes found by b5 (first look 38/48)
+def test_a_question_about_where_to_go_is_not_who_paid():
+    facts = extract_facts(
+        "I paid £900 for veneers at a private practice in Perth and they've chipped. Should I go to the NHS?"
+    ).facts
+    assert facts.get("funding") == "private"
+
+
+def test_quoted_words_are_still_read():
+    facts = extract_facts(
+        "We got their so-called 'final response' last week and it answered nothing.", today=TODAY
+    ).facts
+    assert facts.get("stage") == "final_response"
+
+
+def test_a_continuing_healthcare_decision_is_the_case_even_in_a_nursing_home():
+    text = (
+        "Dad lives in a nursing home. The ICB says he is not eligible for continuing healthcare and the review agreed."
+    )
+    assert extract_facts(text, today=TODAY).facts.get("service") == "continuing_healthcare"
+
+
+def test_a_small_contribution_to_council_care_is_council_funded():
+    assert interpret_answer("funding", "social services pay for it, he pays a weekly contribution").value == "council"
