@@ -164,18 +164,7 @@ _CARE = SOCIAL_CARE_SERVICES
 
 
 #: Services that are NHS care unless the person says they paid (a private hospital is its own service).
-NHS_BY_DEFAULT = frozenset(
-    {
-        "gp",
-        "hospital",
-        "ambulance",
-        "nhs_111",
-        "mental_health",
-        "community_health",
-        "prison_healthcare",
-        "continuing_healthcare",
-    }
-)
+NHS_BY_DEFAULT = service_group("nhs_by_default")
 
 
 def facts_from_slots(slots: Dict[str, Any]) -> Facts:

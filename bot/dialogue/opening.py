@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
+from bot.routing.facts import ISSUES
+
 #: Asides whose full answer (actions/asides.py) already covered privacy and fear for care.
 ANSWERED_PRIVACY = ("fear_repercussions", "ask_privacy")
-#: Issues that mean something went wrong for someone (not just a request to complain).
 #: The opening for each kind of story.
 OPENINGS = {
     "loss": "utter_open_loss",
@@ -21,21 +22,8 @@ OPENINGS = {
     "request": "utter_open_request",
     "sorry": "utter_open_sorry",
 }
-HARM = (
-    "care_treatment",
-    "communication",
-    "staff_conduct",
-    "access_waiting",
-    "discharge",
-    "medication",
-    "dignity",
-    "safety_risk",
-    "abuse_neglect",
-    "death",
-    "mental_health_act",
-    "crime",
-    "records_data",
-)
+#: Every issue but "other" is a harm worth an "I'm sorry" (the issues are declared in bot.routing.facts).
+HARM = tuple(issue for issue in ISSUES if issue != "other")
 
 
 def opening_kind(issues: List[str], outcomes: List[str], praise: bool) -> str:
