@@ -24,6 +24,7 @@ import yaml
 from bot.understand.idioms import mask
 from bot.understand.normalise import normalise
 from bot.understand.sentences import Sentences, split
+from bot.understand.welsh import welsh_forms
 from bot.vocabulary import SAFETY_KINDS
 
 PATTERNS_FILE = Path(__file__).resolve().parent / "patterns.yml"
@@ -110,8 +111,10 @@ class SafetyPatterns:
                 safe=plainly_safe or self.says_safe(t) or (not_meant and self.reports(t)),
                 over=over,
             )
-            # An emergency is now or never: "collapsed at home in August" is what happened, not what is.
-            found += [h for h in hits if not (sentence_past and h[0] == "medical_emergency")]
+            # An emergency is now or never: "collapsed at home in August" is what happened, not what is, and
+            # so is one the message says is over ("... she felt faint for days. She's much better again now").
+            over_now = sentence_past or (message_safe and not self._placed_now(t))
+            found += [h for h in hits if not (over_now and h[0] == "medical_emergency")]
         # Patterns that span sentences ("sorry ... my phone is off") are read over the whole message too.
         found += [
             h
@@ -180,35 +183,6 @@ def _tokens(text: str, span: Tuple[int, int], offset: int) -> Tuple[int, int]:
     before = len(text[: span[0]].split())
     through = len(text[: span[1]].split())
     return offset + before, offset + max(through, before + 1)
-
-
-#: Welsh initial mutations: a radical's first letters and what they become after soft, nasal and aspirate
-#: mutation ("tabledi" -> "dabledi", "nhabledi", "thabledi"; "gwely" -> "wely", "ngwely").
-_MUTATIONS = (
-    ("ll", ("l",)),
-    ("rh", ("r",)),
-    ("p", ("b", "mh", "ph")),
-    ("t", ("d", "nh", "th")),
-    ("c", ("g", "ngh", "ch")),
-    ("b", ("f", "m")),
-    ("d", ("dd", "n")),
-    ("g", ("", "ng")),
-    ("m", ("f",)),
-)
-_VOWELS = "aeiouwyâêîôûŵŷ"
-
-
-def welsh_forms(word: str) -> List[str]:
-    """A Welsh word and its mutated forms (a vowel-initial word also takes an "h": "ei harian")."""
-    forms = [word]
-    for radical, mutated in _MUTATIONS:
-        if word.startswith(radical):
-            forms += [m + word[len(radical) :] for m in mutated]
-            break
-    else:
-        if word[:1] in _VOWELS:
-            forms.append("h" + word)
-    return forms
 
 
 def _expand(pattern: str) -> str:
