@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.info import invitations
 from bot.dialogue.intake import facts_from_entities
 
 #: The aside intents this action answers outside a form, and their responses.
@@ -41,6 +42,9 @@ class ActionAnswerAside(Action):
         if facts_from_entities(latest.get("entities") or []).keys() & STORY_FACTS:
             # The form starts from this message as from any story: its facts kept, the next question asked.
             return [FollowupAction("intake_form")]
+        if invitations(tracker) >= 2:
+            dispatcher.utter_message(response="utter_story_choices")  # the same prompt is not said a third time
+            return []
         dispatcher.utter_message(response="utter_invite_story")
         dispatcher.utter_message(json_message={"ask": "issues"})
         return []

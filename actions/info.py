@@ -7,7 +7,7 @@ from collections import defaultdict, deque
 from typing import Any, Deque, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.dialogue.bodies import describe, find_body
@@ -105,7 +105,7 @@ class ActionFallbackHelp(Action):
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if tracker.get_slot("recommended"):
             dispatcher.utter_message(response="utter_goodbye" if intent in ("deny", "skip") else "utter_after_advice")
-        elif intent in ("dont_know", "skip", "deny") or _invited(tracker):
+        elif intent in ("dont_know", "skip", "deny") or invitations(tracker):
             # "I'm not sure" to "tell me what happened": choices to start from, not the same prompt again.
             dispatcher.utter_message(response="utter_story_choices")
         else:
@@ -113,13 +113,30 @@ class ActionFallbackHelp(Action):
         return []
 
 
-def _invited(tracker: Tracker) -> bool:
-    """Whether the person was already asked to tell what happened (the prompt is not repeated)."""
-    return any(
-        (e.get("metadata") or {}).get("utter_action") == "utter_invite_story"
+def invitations(tracker: Tracker) -> int:
+    """How often the person was asked to tell what happened (the prompt is not said a third time)."""
+    return sum(
+        1
         for e in tracker.events
-        if e.get("event") == "bot"
+        if e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == "utter_invite_story"
     )
+
+
+def _reads_as_words(text: Any) -> bool:
+    """Two or more words, most of them with a vowel: words we cannot read ("methu cael apwyntiad"), not a
+    keyboard mash ("zxqv blorp")."""
+    words = [w for w in str(text or "").lower().split() if w.isalpha()]
+    wordlike = [w for w in words if any(v in w for v in "aeiouyw") and not any(c * 3 in w for c in set(w))]
+    return len(words) >= 2 and len(wordlike) * 4 >= len(words) * 3
+
+
+def _answers_invitation(tracker: Tracker) -> bool:
+    """Whether the last thing said was the invitation to tell what happened, or the choices to start from."""
+    last = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), None)
+    said = ((last or {}).get("metadata") or {}).get("utter_action")
+    if said in ("utter_invite_story", "utter_story_choices"):
+        return True
+    return ((last or {}).get("data") or {}).get("custom", {}).get("ask") in ("issues", "service")
 
 
 class ActionDefaultAskAffirmation(Action):
@@ -129,7 +146,12 @@ class ActionDefaultAskAffirmation(Action):
         return "action_default_ask_affirmation"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        latest = tracker.latest_message or {}
+        if not tracker.get_slot("recommended") and _answers_invitation(tracker) and _reads_as_words(latest.get("text")):
+            # Words we cannot read, said in answer to "tell me what happened", are the story: the intake
+            # starts from them (and offers choices if it still cannot tell what it is about).
+            return [FollowupAction("intake_form")]
+        ranking = latest.get("intent_ranking") or []
         best = next((r["name"] for r in ranking if r.get("name") not in ("nlu_fallback", None)), None)
         described = phrases()["intent_descriptions"].get(best)
         if not described:

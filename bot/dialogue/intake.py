@@ -473,7 +473,9 @@ def next_question(facts: Facts, slots: Dict[str, Any], asked: List[str]) -> Opti
     if "nation" in open_:
         return "nation"
     decisive = [f for f in router.decisive(facts) if f in open_]
-    hinted = [f for f in open_ if f in (slots.get("hints") or {})]
+    # A fact only hinted at by a side detail ("we paid for the physio") is checked even where the routes take it
+    # as read (a hospital is NHS unless said otherwise): the side detail may be the case after all.
+    hinted = [f for f in (slots.get("hints") or {}) if f not in asked and slots.get(f) is None]
     for fact in decisive + hinted:
         return fact
     if "outcomes" in open_ and slots.get("outcomes") is None:

@@ -127,14 +127,10 @@ def _judge(persona: Dict[str, Any], safety_at: List[int], result: Optional[Dict[
         return fails + [f"no recommendation within {turn} messages"]
     sys.path.insert(0, str(SIMULATE_DIR))
     from route_eval import check  # noqa: E402
+    from simulate import facts_ok  # noqa: E402  (the same tolerance for numbers as the real measure)
 
     fails += check({k: v for k, v in expect.items() if k in ROUTE_KEYS}, {"routes": result["routes"]})
-    for k, v in (expect.get("facts") or {}).items():
-        got = result["facts"].get(k)
-        ok = (set(v) <= set(got or [])) if isinstance(v, list) else got == v
-        if not ok:
-            fails.append(f"fact {k}: {got} != {v}")
-    return fails
+    return fails + facts_ok(expect.get("facts") or {}, result["facts"])
 
 
 def main(argv=None) -> int:

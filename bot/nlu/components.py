@@ -422,6 +422,8 @@ _OWN_CASE = (
     "next step",
     "appeal",
 )
+#: Welsh words for a complaint or a concern ("dw i eisiau cwyno", "mae gen i gŵyn").
+_WELSH_COMPLAINT = {"cwyno", "cwyn", "gŵyn", "nghwyn", "cwynion", "pryder", "mhryder", "bryder", "gwyno", "gwyn"}
 #: Facts that on their own do not make a story (a date or "it's about me" can answer anything).
 _STORY_FACTS = {"nation", "service", "funding", "stage", "issues", "outcomes", "professional"}
 
@@ -465,6 +467,11 @@ class CaseIntentResolver(GraphComponent):
                 continue  # a reference, or something written like one, settles it
             story = facts & _STORY_FACTS
             words = text.split()
+            # The intent classifier learned English: for a Welsh message its guess says little, the words more.
+            welsh = any(e.get("entity") == "language" and e.get("value") == "cy" for e in message.get(ENTITIES) or [])
+            if welsh and intent not in _KEEP_WITH_STORY and (story or _WELSH_COMPLAINT & set(words)):
+                self._set(message, "inform", ranking)
+                continue
             question = text.rstrip().endswith("?") or (words and words[0] in _QUESTION_WORDS)
             # A statement that tells part of a case is a story, whatever else it might be.
             telling = (

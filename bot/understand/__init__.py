@@ -85,6 +85,11 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
     _reconcile(facts, answer_to, tuple(h.value for h in by_fact.get("service", [])))
     if facts.get("service") == "council_social_care" and _about_a_child(" ".join(words)):
         facts["service"] = "children_social_care"  # social services for a child are children's services
+    joined = " ".join(words)
+    if (facts.get("service") == "optician" and answer_to != "funding" and _GLASSES_BOUGHT.search(joined)) or (
+        _VOUCHER_TOPUP.search(joined)
+    ):
+        facts["funding"] = "private"  # glasses and lenses are bought, even with an NHS voucher towards them
     # "not eligible for continuing healthcare" names the decision complained about, even in a negation.
     mentioned = {h.value for h in hits if h.fact == "service"}
     if "continuing_healthcare" in mentioned and _CHC_DECISION.search(" ".join(words)):
@@ -128,7 +133,56 @@ def _candidate_hits(sents: Sentences, answer_to: Optional[str]) -> List[Hit]:
         if h.answer_only and h.fact != answer_to:
             continue
         out.append(h)
-    return _focused(sents, _longest(out))
+    return _informants(sents, _focused(sents, _longest(out)))
+
+
+#: Words after a service that make it the one who told the person, not the one complained about
+#: ("my GP stopped my tablets. The pharmacy told me.").
+_TOLD = frozenset(
+    (
+        "told",
+        "said",
+        "informed",
+        "explained",
+        "mentioned",
+        "noticed",
+        "spotted",
+        "flagged",
+        "confirmed",
+        "warned",
+    )
+)
+
+
+_BETWEEN = frozenset(
+    ("had", "has", "have", "then", "just", "manager", "staff", "receptionist", "nurse", "nurses", "team")
+)
+
+
+def _tells(words: List[str], end: int) -> bool:
+    """The words after a service make it the teller: "the pharmacy told me", "the home manager had said"."""
+    nxt = words[end : end + 3]
+    for i, w in enumerate(nxt):
+        if w in _TOLD or (w == "let" and words[end + i + 1 : end + i + 3] in (["me", "know"], ["us", "know"])):
+            return True
+        if w not in _BETWEEN or i == 1:
+            return False
+    return False
+
+
+def _informants(sents: Sentences, hits: List[Hit]) -> List[Hit]:
+    """A service that only told the person about it weighs least: another service named is the case.
+
+    Alone it still counts ("the hospital told me they had lost my results" is about the hospital).
+    """
+    words = [w.lower() for w in sents.words]
+    values = {h.value for h in hits if h.fact == "service"}
+    out = []
+    for h in hits:
+        if h.fact == "service" and len(values) > 1 and _tells(words, h.end):
+            h = Hit(h.fact, h.value, h.start, h.end, min(h.weight, 0.5), h.answer_only, h.negatable)
+        out.append(h)
+    return out
 
 
 #: Words that take back what was just said ("my mum's carers in Wales, sorry no, she's in Chester").
@@ -353,13 +407,39 @@ _AGE = re.compile(
 )
 
 
+#: Glasses or lenses bought: a private purchase (an NHS voucher only pays towards it). Source: the OCCS's own
+#: pages, as in ../shared/reference/knowledge-audit-2026-12.md ("NHS sight test, glasses, lenses").
+_GLASSES_BOUGHT = re.compile(
+    r"\b(bought|buy|buying|paid|pay|paying|cost|costs|charged|£ ?\d+|\d+ pounds|top up|topped up)\b.{0,60}"
+    r"\b(glasses|specs|spectacles|varifocals|bifocals|lenses|frames|contacts)\b|"
+    r"\b(glasses|specs|spectacles|varifocals|bifocals|lenses|frames|contacts)\b.{0,40}"
+    r"\b(cost|costs|cost me|paid|charged|for £ ?\d+|for \d+ pounds)\b"
+)
+#: An NHS optical voucher with money paid on top: the glasses were bought ("a voucher but I paid £190 on top").
+_VOUCHER_TOPUP = re.compile(
+    r"\bvoucher\b.{0,60}\b(paid|pay|on top|top up|topped up|£ ?\d+|\d+ pounds|the rest|the difference)\b|"
+    r"\b(paid|pay|topped up|£ ?\d+|\d+ pounds)\b.{0,60}\bvoucher\b"
+)
 _CHC_DECISION = re.compile(
     r"\b(eligib\w*|assessment|assessed|checklist|review|decision|refused|turned down|not entitled)\b"
 )
 
 
+#: The person writing is the adult the care is for: "an assessment on me", "my care needs", "I've got MS".
+_ADULT_CARED_FOR = re.compile(
+    r"\b((assessment|assessed|reassessed|review|reviewed|visited) (on|of)? ?me|my (own )?(care|support) (needs|package|plan|hours)|"
+    r"my (needs|care) assessment|i (have|have got) (ms|multiple sclerosis|parkinson\w*|motor neurone|a disability|arthritis|copd|dementia)|"
+    r"i am (disabled|a wheelchair user|registered blind)|(helps|help|helping) me (shower|wash|dress|get dressed|with my care))\b"
+)
+
+
 def _about_a_child(text: str) -> bool:
-    """The story is about a child: "my son is 13", "a 6 year old", "our kids", "fy mhlentyn"."""
+    """The story is about a child: "my son is 13", "a 6 year old", "our kids", "fy mhlentyn".
+
+    Not when the adult writing is the one assessed or cared for ("they assessed me ... my 15 year old helps me").
+    """
+    if _ADULT_CARED_FOR.search(text):
+        return False
     if _CHILD.search(text):
         return True
     ages = [int(next(g for g in m.groups() if g)) for m in _AGE.finditer(text)]

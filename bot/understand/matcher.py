@@ -145,6 +145,7 @@ class FactMatcher:
             self._add(Entry("nation", nation, 1.0, True, False), names)
         for nation, names in places["places"].items():
             self._add(Entry("nation", nation, 2.0, False, False), names)
+        self._add(Entry("nation", "wales", 2.0, False, False), _mutated_places(places["places"]["wales"]))
 
     def _add(self, entry: Entry, patterns: List[str]) -> None:
         # A pattern may end with "@2" (its own weight) or "@answer" (only in answers).
@@ -220,3 +221,22 @@ def _yaml_value(fact: str, value: Any) -> Any:
 def get_matcher() -> FactMatcher:
     """The process-wide matcher (built in well under a second)."""
     return FactMatcher()
+
+
+#: Welsh words after which a place name mutates and that English does not use ("yng Nghaernarfon", "ger Fangor").
+_WELSH_BEFORE_PLACE = "yng|ym|yn|ger|drwy|dros|tua|gyda|efo|heb|rhwng|wrth|trwy"
+
+
+def _mutated_places(names: List[str]) -> List[str]:
+    """Welsh places as they are written after a Welsh word: "yng Nghaernarfon", "ym Mangor", "ger Wrecsam".
+
+    Only after such a word: alone, a mutated form may be an English word ("Mold" -> "fold")."""
+    from bot.understand.welsh import welsh_forms
+
+    out = []
+    for name in names:
+        first, _, rest = str(name).partition(" ")
+        for form in welsh_forms(first)[1:]:
+            if form:
+                out.append(f"{_WELSH_BEFORE_PLACE} {form}" + (f" {rest}" if rest else ""))
+    return out

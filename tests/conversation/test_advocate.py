@@ -123,6 +123,33 @@ async def test_welsh_is_answered_in_welsh_and_english(talk):
     assert "Diolch" in texts(out) and "English" in texts(out)
 
 
+async def test_a_welsh_story_the_english_classifier_cannot_read_starts_the_intake(talk):
+    # A Welsh place after a Welsh word ("yng Nghaerfyrddin") and the Welsh words for a complaint: the story, not
+    # "I can't help with that".
+    out = await talk.say("Mae gen i gŵyn am y deintydd yng Nghaerfyrddin, mae'r dannedd gosod yn brifo ers mis")
+    assert "can't help" not in texts(out)
+    assert asks(out), out
+    tracker = await talk.tracker()
+    assert tracker.get_slot("nation") == "wales"
+
+
+async def test_unclear_words_in_answer_to_tell_me_what_happened_are_the_story(talk):
+    await talk.say("hello")
+    out = await talk.say("methu cael gweld neb o gwbl")
+    assert "did you mean" not in texts(out).lower()
+    assert asks(out), out
+    assert (await talk.tracker()).active_loop_name == "intake_form"
+
+
+async def test_the_invitation_is_not_said_a_third_time(talk):
+    said = []
+    for _ in range(3):
+        out = await talk.say("what can you do?")
+        said.append(asks(out))
+    assert said[0] == ["issues"] and said[1] == ["issues"]
+    assert said[2] == ["service"]  # choices to start from instead
+
+
 async def test_welsh_risk_is_recognised(talk):
     out = await talk.say("Dw i wedi bod yn meddwl am ladd fy hun")
     assert marker(out, "safety") and "999" in texts(out)
