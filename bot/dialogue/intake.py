@@ -542,12 +542,31 @@ def safety_first(turn: Turn, slots: Dict[str, Any], out: Outcome) -> bool:
         risk = False  # a plain answer raises the alarm through the patterns, or a near-certain classifier
     if risk and turn.message_id and slots.get("safety_for") == turn.message_id:
         risk = False
+    if risk and _retold_emergency(turn, slots):
+        risk = False
     if not risk:
         return False
     out.messages.extend(safety_messages(turn, slots))
     _set(slots, out, "risk_now", True)
     _set(slots, out, "safety_for", turn.message_id)
     return True
+
+
+#: Questions whose answers retell what happened ("what went wrong?"): symptoms named there are the story.
+_RETELLING = ("issues", "outcomes", "professional", "months_since")
+
+
+def _retold_emergency(turn: Turn, slots: Dict[str, Any]) -> bool:
+    """An emergency named again in answer to "what went wrong?", when the person already said nobody is in
+    danger now, and nothing in the answer says it is happening now ("a long wait with chest pain")."""
+    if slots.get("risk_now") is not False or turn.requested not in _RETELLING:
+        return False
+    if risk_kind(turn.entities) != "medical_emergency":
+        return False
+    from bot.safety import get_patterns
+
+    patterns = get_patterns()
+    return not patterns._placed_now(patterns.without_idioms(turn.text))
 
 
 def safety_messages(turn: Turn, slots: Dict[str, Any]) -> List[Dict[str, Any]]:

@@ -113,7 +113,11 @@ class SafetyPatterns:
             )
             # An emergency is now or never: "collapsed at home in August" is what happened, not what is, and
             # so is one the message says is over ("... she felt faint for days. She's much better again now").
-            over_now = sentence_past or (message_safe and not self._placed_now(t))
+            # Or one told in the past tense in a message that places the matter in the past ("baby came out not
+            # breathing properly and went to neonatal ... she's home now and doing great").
+            over_now = (
+                sentence_past or (message_safe and not self._placed_now(t)) or (message_past and _narrated_in_past(t))
+            )
             found += [h for h in hits if not (over_now and h[0] == "medical_emergency")]
         # Patterns that span sentences ("sorry ... my phone is off") are read over the whole message too.
         found += [
@@ -174,6 +178,18 @@ class SafetyPatterns:
         for p in self.past:
             cleaned = p.sub(" ", cleaned)
         return any(p.search(cleaned) for p in self.present)
+
+
+_PAST_VERB = re.compile(r"\b(was|were|had|came|went|took|got|did|gave|left|fell|found|brought|told|said|\w{3,}ed)\b")
+_PRESENT_VERB = re.compile(
+    r"\b(is|are|am|can not|will not|does not|do not|do|does|have|has|keeps?|gets|still|now|currently|getting|going to|"
+    r"want|wants|need|needs|feel|feels)\b"
+)
+
+
+def _narrated_in_past(t: str) -> bool:
+    """The sentence tells what happened, in the past tense, and says nothing in the present."""
+    return bool(_PAST_VERB.search(t)) and not _PRESENT_VERB.search(t)
 
 
 def _tokens(text: str, span: Tuple[int, int], offset: int) -> Tuple[int, int]:
@@ -289,12 +305,16 @@ class Detector:
         texts = [pair[0] for pair in pairs]
         probs = [min(scored[2 * i], scored[2 * i + 1]) for i in range(len(pairs))]
         flagged = False
+        whole = " ".join(w for w in texts[0].split() if "_" not in w)
+        message_past = self.patterns._placed_in_past(whole) and not self.patterns._placed_now(whole)
         for i, (prepared, p) in enumerate(zip(texts, probs)):
             if p < (self.threshold if i == 0 else self.sentence_threshold) or len(prepared.split()) < MIN_WORDS:
                 continue
             if i > 0 and probs[0] < self.context_floor:
                 continue  # one sentence reads as risk, but the message as a whole does not at all
             plain = " ".join(w for w in prepared.split() if "_" not in w)
+            if i > 0 and message_past and _narrated_in_past(plain):
+                continue  # what happened, told in the past tense, in a message that says it is over
             if p >= self.sure or not (self.patterns._placed_in_past(plain) and not self.patterns._placed_now(plain)):
                 flagged = True
         return max(probs), flagged

@@ -72,11 +72,12 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
     hits = _candidate_hits(sents, answer_to)
     kept, set_aside, praise = _in_context(sents, hits)
     kept = _after_corrections(kept, words)
+    kept = _not_about_side_items(sents, kept, set_aside)
     by_fact: Dict[str, List[Hit]] = defaultdict(list)
     for h in kept:
         by_fact[h.fact].append(h)
     facts = _facts_from_hits(by_fact)
-    months = months_since(text, today)
+    months = months_since(text, today, answering=answer_to == "months_since")
     if months is not None:
         facts["months_since"] = months
     hints: Dict[str, Dict[str, Any]] = {}
@@ -179,10 +180,42 @@ def _informants(sents: Sentences, hits: List[Hit]) -> List[Hit]:
     values = {h.value for h in hits if h.fact == "service"}
     out = []
     for h in hits:
-        if h.fact == "service" and len(values) > 1 and _tells(words, h.end):
+        # ... and one named only as where a referral was to go ("my hospital referral was never sent by the surgery")
+        referral = words[h.end : h.end + 1] in (["referral"], ["referrals"])
+        if h.fact == "service" and len(values) > 1 and (_tells(words, h.end) or referral):
             h = Hit(h.fact, h.value, h.start, h.end, min(h.weight, 0.5), h.answer_only, h.negatable)
         out.append(h)
     return out
+
+
+#: Side things a complaint can be about that are not the care: "a complaint in about the car park barrier".
+_SIDE_COMPLAINT = re.compile(
+    r"\b(about|over|regarding|re) (the |a |their |our )?(car park|parking|parking charges|car park barrier|barrier|parking fine|food|wifi|tv|television)\b"
+)
+
+
+def _not_about_side_items(sents: Sentences, kept: List[Hit], aside: List[Tuple[Hit, str]]) -> List[Hit]:
+    """A complaint made about a side thing (the car park) is not where the case's own complaint stands."""
+    out = []
+    for h in kept:
+        sentence = " ".join(sents.words[slice(*sents.bounds[sents.sentence_of(h.start)])])
+        after = " ".join(sents.words[h.end : sents.bounds[sents.sentence_of(h.start)][1]])
+        if h.fact == "stage" and _SIDE_COMPLAINT.search(sentence):
+            aside.append((h, "ELSEWHERE"))
+            continue
+        if h.fact == "stage" and h.value == "raised_informally" and _TELLING_SYMPTOMS.match(after):
+            aside.append((h, "NOT_THIS"))  # telling staff what was wrong during the care is not a complaint
+            continue
+        out.append(h)
+    return out
+
+
+#: After "told the midwife": what was wrong with the patient ("... three times that something felt wrong").
+_TELLING_SYMPTOMS = re.compile(
+    r"^(\w+ ){0,3}?((\d+|two|three|four|five|several|many|loads of|lots of) times|"
+    r"(that )?(something|it|she|he|i|the baby|baby|they|her \w+|his \w+|my \w+) (felt|feels|was|were|is|are|had|has|kept) "
+    r"(\w+ ){0,2}(wrong|not right|in pain|pain|bleeding|worse|unwell|ill|poorly|hurting|dizzy|breathless|struggling))"
+)
 
 
 #: Words that take back what was just said ("my mum's carers in Wales, sorry no, she's in Chester").
@@ -237,6 +270,8 @@ def _longest(hits: List[Hit]) -> List[Hit]:
 #: Words that say what the complaint is about: what follows them in the sentence is the case.
 _FOCUS = (
     ("this", "is", "about"),
+    ("it", "is", "the"),
+    ("it", "was", "the"),
     ("it", "is", "about"),
     ("my", "issue", "is"),
     ("the", "issue", "is"),

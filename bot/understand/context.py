@@ -168,6 +168,10 @@ class ContextReader:
             if not other or m.allows(label) or label in other.get("not", ()):
                 continue
             lo, hi = m.scope_span
+            if other.get(
+                "max_scope"
+            ):  # its own reach forward, within the sentence ("I am not trying to get anyone sacked")
+                hi = max(hi, min(m.modifier_span[1] + int(other["max_scope"]), span.sent.end))
             if m.modifier_span[0] < span.end and span.start < m.modifier_span[1]:
                 continue
             if not (lo < span.end and span.start < hi):

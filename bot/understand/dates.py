@@ -233,11 +233,19 @@ def _spans(t: str, today: dt.date) -> List[float]:
     return [n for n in found if n is not None]
 
 
-def _span_months(m: re.Match, t: str) -> Optional[float]:
-    """The months of one span, or None when it is not when it happened (a rate, a limit, the future)."""
+def _wait_spans(t: str, today: dt.date) -> List[float]:
+    """Spans including how long a wait was: in answer to "when did it happen?", "waiting 6 months" is when."""
+    found = (_span_months(m, t, waits=True) for m in _SPAN.finditer(t))
+    return [n for n in found if n is not None]
+
+
+def _span_months(m: re.Match, t: str, waits: bool = False) -> Optional[float]:
+    """The months of one span, or None when it is not when it happened (a rate, a limit, the future, a wait)."""
     prefix = t[max(0, m.start() - 12) : m.start()]
     num_text, unit = m.group(1), m.group(2).rstrip("s")
     if _is_rate(m, prefix) or _is_time_limit(t[m.end() : m.end() + 24]) or _is_not_past(m, prefix):
+        return None
+    if not waits and _is_a_wait(t[max(0, m.start() - 30) : m.start()], t[m.end() : m.end() + 24]):
         return None
     n = _number(num_text)
     if n is None:
@@ -280,6 +288,20 @@ def _is_rate(m: re.Match, prefix: str) -> bool:
 def _is_time_limit(after: str) -> bool:
     """ "a 12 month limit", "the 6 month rule": a time limit, not when it happened."""
     return bool(re.match(r"s? (time )?(limit|rule|deadline|cut ?off|window|time limit|wait|waiting list)", after))
+
+
+_WAIT_BEFORE = re.compile(
+    r"\b(wait|waiting list|list|queue|waited|waiting|backlog)( time)?( was| is| of| for| would be| would have been| had been)?"
+    r"( over| about| nearly| almost| more than| at least| around)? $"
+)
+_WAIT_AFTER = re.compile(
+    r"^s?( of)? (on the (waiting )?list|wait\b|waiting\b|to be seen|for (my|his|her|the) (op|operation|surgery))"
+)
+
+
+def _is_a_wait(before: str, after: str) -> bool:
+    """ "the NHS list was 2 years", "2 years on the waiting list": how long a wait is, not when it happened."""
+    return bool(_WAIT_BEFORE.search(before) or _WAIT_AFTER.match(after))
 
 
 def _is_not_past(m: re.Match, prefix: str) -> bool:
@@ -405,11 +427,16 @@ MENTIONS: List[Callable[[str, dt.date], List[float]]] = [
 ]
 
 
-def months_since(text: str, today: Optional[dt.date] = None) -> Optional[float]:
-    """Months since the earliest time mentioned in `text`, or None if it mentions none."""
+def months_since(text: str, today: Optional[dt.date] = None, answering: bool = False) -> Optional[float]:
+    """Months since the earliest time mentioned in `text`, or None if it mentions none.
+
+    How long a wait was ("the list was 2 years") is not when it happened, unless it is all an answer to
+    "when did it happen?" says (`answering`): "we've been waiting 6 months"."""
     today = today or dt.date.today()
     t = normalise(text)
     found = [months for read in MENTIONS for months in read(t, today)]
+    if not found and answering:
+        found = _wait_spans(t, today)
     if not found:
         return None
     return round(max(found), 2)

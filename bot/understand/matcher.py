@@ -83,6 +83,10 @@ def compile_pattern(text: str) -> List[Dict[str, Any]]:
             else:
                 n = normalise(core).replace(" ", "_SPACE_") if core else core
                 alts.append(n + ("*" if star else ""))
+                # A word the English normaliser changes may be another language's word as written ("mam" in
+                # Welsh stays "mam" in a Welsh sentence): match it as written too.
+                if core and core.lower() != n and "_SPACE_" not in n and " " not in core:
+                    alts.append(core.lower() + ("*" if star else ""))
         joined = "|".join(alts)
         if "_SPACE_" in joined:
             # An alternative that normalises to two words ("dont" -> "do not"): expand literally.

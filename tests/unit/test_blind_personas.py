@@ -17,12 +17,14 @@ from bot.dialogue.offline import play
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 #: set: (passed when frozen, out of, median turns to the advice)
 FROZEN = {
-    "b1": (59, 64, 4),
-    "b2": (57, 64, 5),
-    "b3": (61, 64, 5),
+    "b1": (60, 64, 4),
+    "b2": (58, 64, 5),
+    "b3": (62, 64, 5),
     "b4": (63, 64, 4),
     "b5": (44, 48, 4),
     "b6": (55, 56, 4),
+    "b7": (44, 48, 4),
+    "b8": (46, 48, 5),
 }
 
 
