@@ -373,9 +373,11 @@ def _read_confirm(t: _Turn) -> None:
     others = {k: v for k, v in answer.other_facts.items() if k in FACT_KEYS}
     for key, val in others.items():
         t.found[key] = val
-    if others:
+    new = {k: v for k, v in others.items() if t.slots.get(k) != v}
+    if new and answer.value is not True:
         t.set("correcting", False)
         return  # a correction: applied below, then the summary again
+    # Nothing new in it (the same correction said again), or a correction with "otherwise yes": the yes counts.
     if answer.value is True or (t.turn.intent == "affirm" and answer.value is None):
         t.set("confirm", True)
         t.set("correcting", False)

@@ -63,6 +63,7 @@ class SafetyPatterns:
         self.meant = [_rx(p) for p in doc.get("meant") or []]
         self.reporting = [_rx(p) for p in doc.get("reporting") or []]
         self.threats = [_rx(p) for p in doc.get("threats") or []]
+        self.doubted = [_rx(p) for p in doc.get("doubted") or []]
 
     def without_idioms(self, text: str) -> str:
         """The normalised text with figures of speech and look-alikes blanked ("my back is killing me")."""
@@ -173,6 +174,8 @@ class SafetyPatterns:
         return any(p.search(t) for p in self.past)
 
     def _placed_now(self, t: str) -> bool:
+        if any(p.search(t) for p in self.doubted):
+            return True  # "he says he's fine, but ..."
         # "safe now" and friends say the risk is over; they must not count as "now".
         cleaned = t
         for p in self.past:

@@ -145,7 +145,9 @@ class ContextReader:
             return [frozenset() for _ in targets], []
         from spacy.tokens import Doc, Span
 
-        doc = Doc(self.nlp.vocab, words=list(sentences.words), sent_starts=sentences.starts())
+        # Quotes around words do not change them: "'if you get chest pain, ring 999'" is still "if you".
+        words = [w.strip("'\"‘’“”") or w for w in sentences.words]
+        doc = Doc(self.nlp.vocab, words=words, sent_starts=sentences.starts())
         doc.spans[SPAN_GROUP] = [Span(doc, t.start, t.end, label=t.label) for t in targets]
         self.context(doc)
         cats = [
@@ -168,10 +170,8 @@ class ContextReader:
             if not other or m.allows(label) or label in other.get("not", ()):
                 continue
             lo, hi = m.scope_span
-            if other.get(
-                "max_scope"
-            ):  # its own reach forward, within the sentence ("I am not trying to get anyone sacked")
-                hi = max(hi, min(m.modifier_span[1] + int(other["max_scope"]), span.sent.end))
+            if other.get("max_scope"):  # its own reach forward ("I am not trying to get anyone sacked")
+                hi = max(hi, _reach(doc, m.modifier_span[1], int(other["max_scope"]), span.sent.end))
             if m.modifier_span[0] < span.end and span.start < m.modifier_span[1]:
                 continue
             if not (lo < span.end and span.start < hi):
@@ -203,6 +203,16 @@ class ContextReader:
                 if not (m.modifier_span[0] <= i < m.modifier_span[1]) and not words[i].startswith(prefix):
                     words[i] = prefix + words[i]
         return words
+
+
+def _reach(doc, start: int, max_scope: int, sentence_end: int) -> int:
+    """The end of a forward scope: `max_scope` words, stopping at punctuation or a terminating modifier."""
+    terminators = {m.modifier_span[0] for m in doc._.context_graph.modifiers if m.category == "TERMINATE"}
+    end = min(start + max_scope, sentence_end)
+    for i in range(start, end):
+        if i in terminators or not any(ch.isalnum() for ch in doc[i].text):
+            return i
+    return end
 
 
 def _otherwise_rule(modifier) -> dict:

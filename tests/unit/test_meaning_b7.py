@@ -146,3 +146,72 @@ def test_an_emergency_retold_in_answer_to_what_went_wrong_is_not_a_new_alarm():
     now = Turn("I have chest pain right now", "express_risk", ents, "issues", {})
     assert not _retold_emergency(now, {"risk_now": False})
     assert not _retold_emergency(told, {})
+
+
+# ---- found by the seventh blind safety set (s7), other words -------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They discharged me with my sats at 86 and now I'm so breathless I can barely finish a sentence",
+        "the redness round the cut is spreading up his arm and he's shaking with a fever",
+        "my 4 yr old has swallowed some of nana's water tablets, not sure how many",
+        "her son has lasting power of attorney and is emptying her savings account this week",
+        "overdosed",
+        "tonight I want it to be the last time, I'm done",
+        "I'm not joking this time, the rope is in the shed and I've written the letters for the kids",
+        "Mae Mam wedi syrthio. Mae hi'n dweud bod hi'n iawn ond mae ei choes hi'n troi'r ffordd rong",
+        "Mae o ar ei ffordd i'r banc rŵan i dynnu pres allan i'r dyn ar y ffôn",
+    ],
+)
+def test_risk_in_the_s7_forms_is_recognised(detector, text):
+    assert detector.judge(text).risk, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The consultant said 'if your breathing gets worse, call 999'. It hasn't. I want to complain about the wait.",
+        "Is the crisis line number still the same? Nobody's in trouble, I'm updating a leaflet.",
+        "Rwy'n iawn nawr. Roedd hynny flynydde yn ôl. Fi moyn cwyno am y dderbynfa.",
+        "My uncle keeps saying he'll go round and have it out with the manager about the bins",
+    ],
+)
+def test_ordinary_messages_in_the_s7_forms_raise_no_alarm(detector, text):
+    assert not detector.judge(text).risk, detector.judge(text)
+
+
+# ---- found by b9 (other words) -------------------------------------------------------------------------------
+def test_a_correction_said_again_with_otherwise_yes_does_not_ask_for_ever():
+    from bot.dialogue.offline import play
+
+    persona = {
+        "id": "loop",
+        "opening": "my dad's carers keep missing visits, the council arranged it",
+        "answers": {
+            "nation": "England",
+            "stage": "not yet",
+            "funding": "the council",
+            "outcomes": "visits on time",
+            "months_since": "this month",
+            "confirm": "mostly, the carers are from an agency the council pays, otherwise yes",
+        },
+        "expect": {"facts": {"nation": "england"}},
+    }
+    result = play(persona)
+    assert result["result"] is not None and result["turns"] <= 8, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the local review came back in the summer with the same decision",
+        "I had a final written reply from the owners last week",
+        "stage 1 and stage 2 are done, the investigator's report came in October",
+    ],
+)
+def test_more_ways_of_saying_the_final_answer_came(text):
+    assert facts(text).get("stage") == "final_response"
+
+
+def test_what_the_person_at_risk_says_of_themselves_is_not_that_it_is_over(detector):
+    assert detector.judge("Dad fell an hour ago. He says he's fine but he can't get up and he's confused").risk

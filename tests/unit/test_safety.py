@@ -36,6 +36,7 @@ def detector():
         "risk_blind6.yml",
         "risk_blind7.yml",
         "risk_blind8.yml",
+        "risk_blind9.yml",
     ],
 )
 def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
@@ -58,6 +59,7 @@ def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
         "ordinary_blind6.yml",
         "ordinary_blind7.yml",
         "ordinary_blind8.yml",
+        "ordinary_blind9.yml",
     ],
 )
 def test_false_alarms_on_ordinary_sentences_are_under_2_percent(detector, name):
