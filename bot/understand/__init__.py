@@ -236,8 +236,10 @@ _TAKE_BACK = (
 
 def _after_corrections(hits: List[Hit], words: List[str]) -> List[Hit]:
     """A fact said again after a correction replaces what was said before it (scalar facts only)."""
-    low = [w.lower() for w in words]
-    marks = [i for i in range(len(low)) for c in _TAKE_BACK if tuple(low[i : i + len(c)]) == c]
+    # Punctuation does not separate the words of a take-back ("sorry, no"): the cues are read over the words alone.
+    at = [i for i, w in enumerate(words) if any(c.isalnum() for c in w)]
+    low = [words[i].lower() for i in at]
+    marks = [at[i] for i in range(len(low)) for c in _TAKE_BACK if tuple(low[i : i + len(c)]) == c]
     if not marks:
         return hits
     last = max(marks)

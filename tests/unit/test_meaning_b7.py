@@ -215,3 +215,49 @@ def test_more_ways_of_saying_the_final_answer_came(text):
 
 def test_what_the_person_at_risk_says_of_themselves_is_not_that_it_is_over(detector):
     assert detector.judge("Dad fell an hour ago. He says he's fine but he can't get up and he's confused").risk
+
+
+# ---- found by s8 and b10 (other words) -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Imagine a care worker was pocketing a resident's money. Who would you tell? It's for our induction pack.",
+        "I'm doing a project on how self-harm is recorded in A&E notes. Where are complaints published?",
+        "For a short story: a character in a care home is being neglected. Not real. Who would the family call?",
+        "Os ydy claf yn dweud ei fod eisiau lladd ei hun, beth yw'r drefn? Dw i'n astudio nyrsio.",
+        "I haven't self harmed for over two years and I'm doing great, I just want the receptionist to stop "
+        "mentioning it and I want it to stop now",
+        "Dw i wedi gadael ers pum mlynedd a dw i'n hollol saff. Mae'r feddygfa'n anfon llythyrau i'r hen gyfeiriad.",
+    ],
+)
+def test_ordinary_messages_in_the_s8_forms_raise_no_alarm(detector, text):
+    assert not detector.judge(text).risk, detector.judge(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A man on the phone says he's from the bank and Dad must move his savings into a safe account, he's still on "
+        "the line",
+        "I got a text about my prescription and now it wants the security code from my banking app",
+        "The carer has been getting my uncle to sign cheques made out to her, he can't see properly",
+        "Mae'r nyrs wedi rhoi gormod o forffin i Nain ac mae hi'n anadlu'n araf iawn",
+        "Dad is on a surgical ward, his heart is racing and he's screaming in pain and they say it's normal",
+    ],
+)
+def test_risk_in_the_s8_forms_is_recognised(detector, text):
+    assert detector.judge(text).risk, text
+
+
+def test_a_take_back_is_read_across_punctuation():
+    assert facts("We live in England, sorry, no, in Wales, near Newport").get("nation") == "wales"
+
+
+def test_where_someone_works_is_not_where_the_care_was():
+    assert (
+        facts("I work over the border in Chester but we live in Wrexham and the GP is awful").get("nation") == "wales"
+    )
+
+
+def test_sectioned_in_welsh_is_the_mental_health_act():
+    assert "mental_health_act" in facts("Mae fy merch wedi cael ei sectionio ers dydd Llun").get("issues", [])

@@ -37,6 +37,7 @@ def detector():
         "risk_blind7.yml",
         "risk_blind8.yml",
         "risk_blind9.yml",
+        "risk_blind10.yml",
     ],
 )
 def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
@@ -60,6 +61,7 @@ def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
         "ordinary_blind7.yml",
         "ordinary_blind8.yml",
         "ordinary_blind9.yml",
+        "ordinary_blind10.yml",
     ],
 )
 def test_false_alarms_on_ordinary_sentences_are_under_2_percent(detector, name):
