@@ -23,6 +23,7 @@ from tests.conversation.test_advocate import (  # noqa: F401
     test_a_child_at_risk_is_not_sent_to_adult_safeguarding,
     test_a_death_is_met_with_condolence,
     test_a_plain_request_is_not_met_with_sympathy_for_harm,
+    test_a_welsh_story_the_english_classifier_cannot_read_starts_the_intake,
     test_advice_comes_before_any_survey_advocacy_or_anonymity_question,
     test_after_a_safety_reply_the_form_does_not_apologise,
     test_an_answer_to_another_question_is_taken_without_an_apology,
@@ -33,8 +34,10 @@ from tests.conversation.test_advocate import (  # noqa: F401
     test_no_sentence_is_repeated_in_a_conversation,
     test_praise_with_a_concern_hears_the_praise,
     test_the_advice_fits_a_phone_screen,
+    test_the_invitation_is_not_said_a_third_time,
     test_the_ombudsman_said_no_is_not_a_dead_end,
     test_the_summary_waits_for_a_yes_when_facts_were_read_from_the_story,
+    test_unclear_words_in_answer_to_tell_me_what_happened_are_the_story,
     test_welsh_is_answered_in_welsh_and_english,
     test_welsh_risk_is_recognised,
 )
