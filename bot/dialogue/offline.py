@@ -47,6 +47,7 @@ def _entities(text: str) -> List[Dict[str, Any]]:
     verdict = get_detector().judge(text)
     if verdict.risk:
         ents.append({"entity": "risk_type", "value": verdict.kind})
+        ents.append({"entity": "risk_source", "value": verdict.source})  # as the NLU component marks it
         ents.append({"entity": "risk_prob", "value": verdict.probability})
         ents.append({"entity": "risk_who", "value": who_at_risk(text, verdict.kind)})
     return ents

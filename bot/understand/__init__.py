@@ -91,6 +91,8 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
         _VOUCHER_TOPUP.search(joined)
     ):
         facts["funding"] = "private"  # glasses and lenses are bought, even with an NHS voucher towards them
+    if answer_to is None and _raises_a_staff_concern(joined, "service" in facts):
+        _as_a_staff_concern(facts, set_aside)
     # "not eligible for continuing healthcare" names the decision complained about, even in a negation.
     mentioned = {h.value for h in hits if h.fact == "service"}
     if "continuing_healthcare" in mentioned and _CHC_DECISION.search(" ".join(words)):
@@ -109,10 +111,12 @@ def _facts_from_hits(by_fact: Dict[str, List[Hit]]) -> Dict[str, Any]:
         values = list(dict.fromkeys(h.value for h in by_fact.get(fact, [])))
         if values:
             facts[fact] = values
-    behalf = {h.value for h in by_fact.get("on_behalf", [])}
-    if True in behalf:
+    # Someone else named wins over the person's own words, unless those say more plainly that it is theirs
+    # ("I'm 16 and in foster care ... contact with my little brother").
+    behalf = {v: max((h.weight for h in by_fact.get("on_behalf", []) if h.value is v), default=None) for v in (True, False)}
+    if behalf[True] is not None and (behalf[False] is None or behalf[True] >= behalf[False]):
         facts["on_behalf"] = True
-    elif False in behalf:
+    elif behalf[False] is not None:
         facts["on_behalf"] = False
     if any(h.value is True for h in by_fact.get("after_ombudsman", [])):
         facts["after_ombudsman"] = True
@@ -185,7 +189,22 @@ def _informants(sents: Sentences, hits: List[Hit]) -> List[Hit]:
         if h.fact == "service" and len(values) > 1 and (_tells(words, h.end) or referral):
             h = Hit(h.fact, h.value, h.start, h.end, min(h.weight, 0.5), h.answer_only, h.negatable)
         out.append(h)
-    return out
+    return [h for h in out if not _staff_told(words, h)]
+
+
+#: Who, before "told her", makes it the staff telling the patient, not the person raising it.
+_STAFF_SUBJECTS = frozenset(
+    ("they", "he", "she", "staff", "nurse", "nurses", "doctor", "doctors", "gp", "receptionist", "consultant",
+     "paramedic", "paramedics", "carer", "carers", "manager", "who", "sister", "midwife", "pharmacist")
+)
+
+
+def _staff_told(words: List[str], h: Hit) -> bool:
+    """ "they told her to see her own GP" is the care, not a complaint raised: a stage read from "told ..."
+    whose subject is the staff is dropped."""
+    if h.fact != "stage" or h.value != "raised_informally" or h.start == 0:
+        return False
+    return words[h.start] == "told" and words[h.start - 1] in _STAFF_SUBJECTS
 
 
 #: Side things a complaint can be about that are not the care: "a complaint in about the car park barrier".
@@ -318,6 +337,7 @@ def _in_context(sents: Sentences, hits: List[Hit]) -> Tuple[List[Hit], List[Tupl
     effects = _effects()
     kept: List[Hit] = []
     aside: List[Tuple[Hit, str]] = []
+    praised: List[Hit] = []
     elsewhere = [m for m in modifiers if m.label == "ELSEWHERE"]
     for h, c in zip(hits, cats):
         rule = effects.get(h.fact, {})
@@ -341,7 +361,14 @@ def _in_context(sents: Sentences, hits: List[Hit]) -> Tuple[List[Hit], List[Tupl
             aside.append((h, "shifted"))
             h = Hit(h.fact, shifted, h.start, h.end, 0.5, h.answer_only, h.negatable)
         kept.append(h)
+        if h.fact == "service" and "PRAISE" in c:
+            praised.append(h)
     praise = any(m.label == "PRAISE" for m in modifiers)
+    # A praised service beside another one named is not the complaint ("I've a good community team now.
+    # This is about the nurse in A&E"); alone, praised staff still work where it happened.
+    if praised and any(h.fact == "service" and h not in praised for h in kept):
+        aside += [(h, "PRAISE") for h in praised]
+        kept = [h for h in kept if h not in praised]
     return kept, aside, praise
 
 
@@ -435,7 +462,8 @@ DISCHARGE_SIDE = ("pharmacy", "community_health", "home_care", "gp", "ambulance"
 
 
 _CHILD = re.compile(
-    r"\b(?:my|our|her|his|the) (?:child|children|kids?|baby|toddler|little one|little boy|little girl)\b"
+    r"\b(?:my|our|her|his|the) (?:\d |two |three |four |five |youngest |eldest |oldest )?"
+    r"(?:child|children|kids?|baby|toddler|little one|little boy|little girl|grandchildren|grandkids)\b"
     r"|\b(?:fy|ein) (?:mhlentyn|mhlant|mab|merch)\b|\bplentyn\b"
 )
 _AGE = re.compile(
@@ -455,11 +483,40 @@ _GLASSES_BOUGHT = re.compile(
 #: An NHS optical voucher with money paid on top: the glasses were bought ("a voucher but I paid £190 on top").
 _VOUCHER_TOPUP = re.compile(
     r"\bvoucher\b.{0,60}\b(paid|pay|on top|top up|topped up|£ ?\d+|\d+ pounds|the rest|the difference)\b|"
-    r"\b(paid|pay|topped up|£ ?\d+|\d+ pounds)\b.{0,60}\bvoucher\b"
+    r"\b(paid|pay|topped up|£ ?\d+|\d+ pounds)\b.{0,60}\bvoucher\b|"
+    r"\bvoucher (towards|toward|for|against|off|on) .{0,30}\b(glasses|specs|spectacles|varifocals|bifocals|lenses|frames)\b"
 )
 _CHC_DECISION = re.compile(
     r"\b(eligib\w*|assessment|assessed|checklist|review|decision|refused|turned down|not entitled)\b"
 )
+
+
+#: Someone who works or worked at the service raising what they saw there (whistleblowing): the workplace is the
+#: service, and what they want is other people protected.
+_STAFF = re.compile(
+    r"\b(i used to work|i worked (there|at|in|as|for)|when i worked|i work (there|at|in|as|for)|i still work|"
+    r"i am (a|an) \w+ (there|at)|handed (my|in my) notice|i left (my job|the job|in)|ex staff|former (staff|employee)|"
+    r"member of staff|whistle ?blow\w*|my (manager|employer|colleagues|line manager))\b"
+)
+_OTHERS_IN_CARE = re.compile(r"\b(patients|residents|clients|service users|the people (we|they) (support|care for))\b")
+
+
+def _raises_a_staff_concern(text: str, other_service: bool) -> bool:
+    """A member of staff (or one who left) telling what happens to the people the service cares for, or about
+    their workplace when no other service is the case."""
+    return bool(_STAFF.search(text) and (_OTHERS_IN_CARE.search(text) or not other_service))
+
+
+def _as_a_staff_concern(facts: Dict[str, Any], aside: List[Tuple[Hit, str]]) -> None:
+    """The workplace set aside as "where I work" is the service here; the aim is to protect the people in its care."""
+    if "service" not in facts:
+        named = [h for h, why in aside if h.fact == "service" and why == "ELSEWHERE"]
+        workplace = max(named, key=lambda h: (h.end - h.start, -h.start), default=None)
+        if workplace is not None:
+            facts["service"] = workplace.value
+    outcomes = list(facts.get("outcomes") or [])
+    if "protect_others" not in outcomes:
+        facts["outcomes"] = outcomes + ["protect_others"]
 
 
 #: The person writing is the adult the care is for: "an assessment on me", "my care needs", "I've got MS".

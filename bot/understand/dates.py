@@ -218,6 +218,10 @@ _CY_OTHER = [
     (re.compile(r"\b(mis|fis) yn ôl\b"), 1.0),
     (re.compile(r"\bwythnos yn ôl\b"), 0.25),
     (re.compile(r"\b(blwyddyn|flwyddyn) yn ôl\b"), 12.0),
+    # compounds: "deufis" (two months), "pythefnos" (a fortnight), "deuddydd"/"tridiau" (two or three days)
+    (re.compile(r"\b(deufis|ddeufis)\b"), 2.0),
+    (re.compile(r"\b(pythefnos|bythefnos|mhythefnos)\b"), 0.5),
+    (re.compile(r"\b(deuddydd|ddeuddydd|tridiau|dridiau)\b"), 0.1),
 ]
 _OTHER += _CY_OTHER  # the Welsh phrases are read like the English ones (_phrases)
 _CY_MONTH = re.compile(r"\b(?:ym mis|mis|fis) (" + "|".join(WELSH_MONTHS) + r")\b")
