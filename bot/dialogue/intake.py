@@ -558,12 +558,18 @@ def safety_first(turn: Turn, slots: Dict[str, Any], out: Outcome) -> bool:
 _RETELLING = ("issues", "outcomes", "professional", "months_since")
 
 
+#: Harms that are events, so retold as what went wrong once the person said nobody is in danger now (an
+#: emergency, neglect in a care home); a wish to die or self-harm is never taken as told.
+_RETOLD_KINDS = ("medical_emergency", "adult_at_risk")
+
+
 def _retold_emergency(turn: Turn, slots: Dict[str, Any]) -> bool:
-    """An emergency named again in answer to "what went wrong?", when the person already said nobody is in
-    danger now, and nothing in the answer says it is happening now ("a long wait with chest pain")."""
+    """An emergency or neglect named again in answer to "what went wrong?", when the person already said nobody
+    is in danger now, and nothing in the answer says it is happening now ("a long wait with chest pain",
+    "weight loss, call bell unplugged")."""
     if slots.get("risk_now") is not False or turn.requested not in _RETELLING:
         return False
-    if risk_kind(turn.entities) != "medical_emergency":
+    if risk_kind(turn.entities) not in _RETOLD_KINDS:
         return False
     from bot.safety import get_patterns
 

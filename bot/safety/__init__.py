@@ -55,6 +55,7 @@ class SafetyPatterns:
             self.strong[kind] = [_rx(p) for p in tiers.get("strong") or []]
             self.risk[kind] = [_rx(p) for p in tiers.get("risk") or []]
         self.past = [_rx(p) for p in doc["past"]]
+        self.past_here = [_rx(p) for p in doc.get("past_in_sentence") or []]
         self.present = [_rx(p) for p in doc["present"]]
         self.safe = [_rx(p) for p in doc.get("safe") or []]
         # Words the message itself says were not meant (a joke, a saying, a record the person disputes),
@@ -95,11 +96,12 @@ class SafetyPatterns:
         # Words disputed in a record or said as a joke set weak signs aside where they are reported, not in
         # every sentence: "he said next time he won't miss ... the midwife wrote 'no concerns', I want that changed".
         plainly_safe = any(p.search(whole) for p in self.safe)
+        past_spans: List[Tuple[int, int]] = []
         for start, end in sents.bounds:
             t = mask(" ".join(sents.words[start:end]), "risk")
             # A weak sign is set aside when its sentence, or the message as a whole, places the harm in
             # the past ("he's home and doing well now") or says nobody is in danger.
-            sentence_past = self._placed_in_past(t) and not self._placed_now(t)
+            sentence_past = (self._placed_in_past(t) or any(p.search(t) for p in self.past_here)) and not self._placed_now(t)
             # Even a strong sign is set aside when its own sentence places it in the past and the message
             # says it is over ("I did think about ending it back then ... I'm in a good place now").
             over = sentence_past and (message_safe or message_past)
@@ -120,14 +122,19 @@ class SafetyPatterns:
                 sentence_past or (message_safe and not self._placed_now(t)) or (message_past and _narrated_in_past(t))
             )
             found += [h for h in hits if not (over_now and h[0] == "medical_emergency")]
-        # Patterns that span sentences ("sorry ... my phone is off") are read over the whole message too.
-        found += [
-            h
-            for h in self._matches(
-                whole, 0, past=message_past, safe=message_safe, over=(message_past and message_safe) or not_meant
-            )
-            if not (message_past and h[0] == "medical_emergency")
-        ]
+            past_spans += [(start, end)] if sentence_past else []
+        # Patterns that span sentences ("sorry ... my phone is off") are read over the whole message too,
+        # except a weak sign inside one sentence that placed itself in the past.
+        found += _outside(
+            past_spans,
+            [
+                h
+                for h in self._matches(
+                    whole, 0, past=message_past, safe=message_safe, over=(message_past and message_safe) or not_meant
+                )
+                if not (message_past and h[0] == "medical_emergency")
+            ],
+        )
         found = self._in_context(sents, found, message_past)
         if not found:
             return Assessment(False)
@@ -188,6 +195,11 @@ _PRESENT_VERB = re.compile(
     r"\b(is|are|am|can not|will not|does not|do not|do|does|have|has|keeps?|gets|still|now|currently|getting|going to|"
     r"want|wants|need|needs|feel|feels)\b"
 )
+
+
+def _outside(spans: List[Tuple[int, int]], hits: List[Tuple[str, str, int, int, bool]]) -> List[Tuple[str, str, int, int, bool]]:
+    """The hits not lying, as weak signs, wholly inside one of `spans` (sentences placed in the past)."""
+    return [h for h in hits if h[4] or not any(s <= h[2] and h[3] <= e for s, e in spans)]
 
 
 def _narrated_in_past(t: str) -> bool:

@@ -195,7 +195,9 @@ def _informants(sents: Sentences, hits: List[Hit]) -> List[Hit]:
 #: Who, before "told her", makes it the staff telling the patient, not the person raising it.
 _STAFF_SUBJECTS = frozenset(
     ("they", "he", "she", "staff", "nurse", "nurses", "doctor", "doctors", "gp", "receptionist", "consultant",
-     "paramedic", "paramedics", "carer", "carers", "manager", "who", "sister", "midwife", "pharmacist")
+     "paramedic", "paramedics", "carer", "carers", "manager", "who", "sister", "midwife", "pharmacist", "handler",
+     "operator", "advisor", "adviser", "worker", "physio", "surgeon", "locum", "registrar", "dentist", "optician",
+     "someone", "somebody", "lady", "man", "woman", "bloke", "guy", "receptionists", "matron", "psychiatrist")
 )
 
 
@@ -494,7 +496,7 @@ _CHC_DECISION = re.compile(
 #: Someone who works or worked at the service raising what they saw there (whistleblowing): the workplace is the
 #: service, and what they want is other people protected.
 _STAFF = re.compile(
-    r"\b(i used to work|i worked (there|at|in|as|for)|when i worked|i work (there|at|in|as|for)|i still work|"
+    r"\b(i used to work|i worked( \w+)? (there|at|in|as|for)|when i worked|i work( \w+)? (there|at|in|as|for)|i still work|"
     r"i am (a|an) \w+ (there|at)|handed (my|in my) notice|i left (my job|the job|in)|ex staff|former (staff|employee)|"
     r"member of staff|whistle ?blow\w*|my (manager|employer|colleagues|line manager))\b"
 )

@@ -38,6 +38,8 @@ def detector():
         "risk_blind8.yml",
         "risk_blind9.yml",
         "risk_blind10.yml",
+        "risk_blind11.yml",
+        "risk_blind12.yml",
     ],
 )
 def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
@@ -62,6 +64,8 @@ def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
         "ordinary_blind8.yml",
         "ordinary_blind9.yml",
         "ordinary_blind10.yml",
+        "ordinary_blind11.yml",
+        "ordinary_blind12.yml",
     ],
 )
 def test_false_alarms_on_ordinary_sentences_are_under_2_percent(detector, name):
