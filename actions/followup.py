@@ -23,8 +23,8 @@ class ValidateFollowupForm(FormValidationAction):
         if tracker.get_slot("requested_slot") and resuming(tracker, self.form_name()):
             return [SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
         turn = turn_from(tracker)
-        if asides_in_a_row(tracker, self.form_name()) >= 2:
-            turn.intent = "inform"  # the third try is read as an answer (see asides_in_a_row)
+        if asides_in_a_row(tracker, self.form_name()) >= 2 and turn.intent != "express_risk":
+            turn.intent = "inform"  # the third try is read as an answer (see asides_in_a_row); a risk stays a risk
         if turn.requested is not None and turn.intent in ASIDES and not answers(turn):
             return []  # answered by the rules; the form carries on afterwards
         ctx = dialogue_context(tracker)

@@ -24,8 +24,8 @@ class ValidateIntakeForm(FormValidationAction):
             # Back from answering an aside: ask the same question again.
             return [SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
         turn = turn_from(tracker)
-        if asides_in_a_row(tracker, self.form_name()) >= 2:
-            turn.intent = "inform"  # the third try is read as an answer (see asides_in_a_row)
+        if asides_in_a_row(tracker, self.form_name()) >= 2 and turn.intent != "express_risk":
+            turn.intent = "inform"  # the third try is read as an answer (see asides_in_a_row); a risk stays a risk
         out = step(turn, dialogue_context(tracker))
         if out.rejected:
             return []  # nothing filled: Rasa hands the message to the rules, then resumes the form

@@ -533,7 +533,8 @@ def safety_first(turn: Turn, slots: Dict[str, Any], out: Outcome) -> bool:
     risk (a pattern, not just the statistical classifier). A message already answered by
     action_safety_response is not answered twice.
     """
-    risk = turn.intent == "express_risk"
+    # The safety component marks a risk with its kind, whatever else has happened to the intent.
+    risk = turn.intent == "express_risk" or _entity(turn.entities, "risk_type") is not None
     by_classifier = _entity(turn.entities, "risk_source") == "classifier"
     if risk and turn.requested == "risk_now" and by_classifier:
         a = interpret_answer("risk_now", turn.text)

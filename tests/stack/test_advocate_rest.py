@@ -33,6 +33,7 @@ from tests.conversation.test_advocate import (  # noqa: F401
     test_no_question_is_asked_three_times_in_the_same_words,
     test_no_sentence_is_repeated_in_a_conversation,
     test_praise_with_a_concern_hears_the_praise,
+    test_risk_after_two_asides_in_a_row_is_still_answered_first,
     test_the_advice_fits_a_phone_screen,
     test_the_invitation_is_not_said_a_third_time,
     test_the_ombudsman_said_no_is_not_a_dead_end,
