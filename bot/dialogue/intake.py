@@ -545,6 +545,8 @@ def safety_first(turn: Turn, slots: Dict[str, Any], out: Outcome) -> bool:
         risk = False  # a plain answer raises the alarm through the patterns, or a near-certain classifier
     if risk and turn.message_id and slots.get("safety_for") == turn.message_id:
         risk = False
+    if risk and by_classifier and slots.get("safety_for") is not None:
+        risk = False  # the help was given once: a guess of the classifier alone does not say it all again
     if risk and _retold_emergency(turn, slots):
         risk = False
     if not risk:

@@ -172,7 +172,7 @@ class SafetyPatterns:
         cats = categories_of(sents, [Target(f[2], max(f[3], f[2] + 1), "RISK") for f in found])
         kept = []
         for f, c in zip(found, cats):
-            if c & {"NEGATED", "HYPOTHETICAL", "REPORTED"}:
+            if c & {"NEGATED", "HYPOTHETICAL", "REPORTED"} or _in_a_conditional_question(sents, f[2]):
                 continue
             kept.append(f)
         return kept
@@ -195,6 +195,23 @@ _PRESENT_VERB = re.compile(
     r"\b(is|are|am|can not|will not|does not|do not|do|does|have|has|keeps?|gets|still|now|currently|getting|going to|"
     r"want|wants|need|needs|feel|feels)\b"
 )
+
+
+def _in_a_conditional_question(sents: Sentences, token: int) -> bool:
+    """The token is in a question asked in theory about the person's own case: "If I complained and later
+    thought Mum was being neglected, would ...?" (a risk inside it is a supposition, not what is)."""
+    for start, end in sents.bounds:
+        if start <= token < end:
+            words = sents.words[start:end]
+            supposes = len(words) > 2 and words[0] == "if" and words[1] in ("i", "we") and words[2] in _COMPLAINING
+            if not (supposes and words[-1] == "?" and "," in words):
+                return False
+            return token - start < words.index(",")  # inside the supposition, not the question asked after it
+    return False
+
+
+#: What the person supposes doing, in "If I made a complaint ... would ...?" (not "If I go home, will he ...?").
+_COMPLAINING = ("made", "make", "complain", "complained", "raise", "raised", "put", "wrote", "write", "complaint")
 
 
 def _outside(spans: List[Tuple[int, int]], hits: List[Tuple[str, str, int, int, bool]]) -> List[Tuple[str, str, int, int, bool]]:

@@ -177,3 +177,94 @@ def test_risk_in_these_words_is_caught(detector, text):
 )
 def test_no_alarm_for_these(detector, text):
     assert not detector.judge(text).risk
+
+
+# ---- b13 and s11 ---------------------------------------------------------------------------------------------
+def test_a_price_paid_and_the_nhs_not_doing_it_is_private():
+    a = interpret_answer("funding", "not sure, it was 450 quid, they told me the NHS won't cover that sort of thing")
+    assert a.value == "private"
+
+
+def test_scots_and_welsh_words_for_a_parent_are_someone_else():
+    assert facts("my da was sent home fae the Royal wi nae tablets").get("on_behalf") is True
+    assert facts("Mae 'nhad yn yr ysbyty ers wythnos").get("on_behalf") is True
+
+
+def test_welsh_council_pays_and_wanting_welsh_speaking_staff():
+    assert interpret_answer("funding", "Y cyngor sy'n talu am y lle").value == "council"
+    assert interpret_answer("outcomes", "gwella'r gofal a newid y ffordd maen nhw'n gweithio").status == "ok"
+
+
+def test_limited_english_telling_them_is_mentioning_it():
+    assert interpret_answer("stage", "I tell the nurse, she say ok").value == "raised_informally"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fydda i ddim yma erbyn y penwythnos. Dw i wedi gadael llythyr i'r plant.",
+        "my little girl is burning up and the rash won't fade when I press a glass on it",
+        "Grandad's sweating and confused and I can barely wake him",
+        "Dydi Mam ddim yn gallu anadlu'n iawn ac mae ei gwefusau hi'n mynd yn las",
+        "Mae ei dafod e'n chwyddo ar ôl y tabledi newydd",
+        "Mae ei gŵr hi'n ei bwrw hi bob nos",
+        "Mae hi wedi talu pum mil i ddyn diarth am y to ac mae e'n dod 'nôl fory",
+        "If I complain, will they stop hitting her?",
+    ],
+)
+def test_more_risk_in_these_words_is_caught(detector, text):
+    assert detector.judge(text).risk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Naebody's been hurt, it's jist the bill that's wrong",
+        "If I complained about the ward and later I worried Dad was being neglected, would that slow things down?",
+        "my cousin scraped his car on the post outside the surgery (he's fine, just the paint) and the sign said open",
+        "I was put on the self-harm register by mistake, it was meant for someone with the same name",
+    ],
+)
+def test_no_alarm_for_these_either(detector, text):
+    assert not detector.judge(text).risk
+
+
+def test_a_classifier_guess_does_not_repeat_the_help_once_given():
+    from bot.dialogue.intake import Outcome, Turn, safety_first
+
+    turn = Turn(text="I tell the man. He say sorry.", intent="express_risk", requested="stage", slots={},
+                entities=[{"entity": "risk_type", "value": "general"}, {"entity": "risk_source", "value": "classifier"},
+                          {"entity": "risk_prob", "value": 0.8}], message_id="m2")
+    assert not safety_first(turn, {"safety_for": "m1"}, Outcome())
+    pattern = Turn(text="he hit me again", intent="express_risk", requested="stage", slots={},
+                   entities=[{"entity": "risk_type", "value": "abuse_now"}, {"entity": "risk_source", "value": "patterns"}],
+                   message_id="m3")
+    assert safety_first(pattern, {"safety_for": "m1"}, Outcome())
+
+
+# ---- s12 (answers in mid-conversation) -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ydy, dydyn nhw ddim yn rhoi diod iddo fe ers bore ddoe",
+        "Her 'carer' has been taking out £300 a week since she got the bank card, and mum's sat in the cold with no money for food",
+        "Mae o dal ar y ward a dydy o ddim wedi pasio dŵr ers neithiwr, mae o'n fwy a mwy dryslyd",
+        "I'm back to how I was before my last admission, the radio keeps sending me messages and I've stopped my tablets "
+        "because I think they're poisoned",
+    ],
+)
+def test_risk_said_in_an_answer_is_caught(detector, text):
+    assert detector.judge(text).risk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not yet, I worry it'll make things awkward for dad - not that they would ever hurt him, they're lovely",
+        "I could strangle the manager (not literally) for losing her hearing aids again",
+        "the doctor said at worst it could have turned to sepsis, but the antibiotics worked and he's back at school",
+        "the parking meter took my card and wouldn't give it back, then I missed my slot",
+    ],
+)
+def test_no_alarm_for_these_answers(detector, text):
+    assert not detector.judge(text).risk

@@ -40,6 +40,8 @@ def detector():
         "risk_blind10.yml",
         "risk_blind11.yml",
         "risk_blind12.yml",
+        "risk_blind13.yml",
+        "risk_blind14.yml",
     ],
 )
 def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
@@ -66,6 +68,8 @@ def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
         "ordinary_blind10.yml",
         "ordinary_blind11.yml",
         "ordinary_blind12.yml",
+        "ordinary_blind13.yml",
+        "ordinary_blind14.yml",
     ],
 )
 def test_false_alarms_on_ordinary_sentences_are_under_2_percent(detector, name):
