@@ -101,7 +101,9 @@ class SafetyPatterns:
             t = mask(" ".join(sents.words[start:end]), "risk")
             # A weak sign is set aside when its sentence, or the message as a whole, places the harm in
             # the past ("he's home and doing well now") or says nobody is in danger.
-            sentence_past = (self._placed_in_past(t) or any(p.search(t) for p in self.past_here)) and not self._placed_now(t)
+            sentence_past = (
+                self._placed_in_past(t) or any(p.search(t) for p in self.past_here)
+            ) and not self._placed_now(t)
             # Even a strong sign is set aside when its own sentence places it in the past and the message
             # says it is over ("I did think about ending it back then ... I'm in a good place now").
             over = sentence_past and (message_safe or message_past)
@@ -133,6 +135,10 @@ class SafetyPatterns:
                     whole, 0, past=message_past, safe=message_safe, over=(message_past and message_safe) or not_meant
                 )
                 if not (message_past and h[0] == "medical_emergency")
+                # nor one told in a sentence placed in the past, in a message that says it is over
+                and not (
+                    message_safe and h[0] == "medical_emergency" and _outside(past_spans, [h[:4] + (False,)]) == []
+                )
             ],
         )
         found = self._in_context(sents, found, message_past)
@@ -214,7 +220,9 @@ def _in_a_conditional_question(sents: Sentences, token: int) -> bool:
 _COMPLAINING = ("made", "make", "complain", "complained", "raise", "raised", "put", "wrote", "write", "complaint")
 
 
-def _outside(spans: List[Tuple[int, int]], hits: List[Tuple[str, str, int, int, bool]]) -> List[Tuple[str, str, int, int, bool]]:
+def _outside(
+    spans: List[Tuple[int, int]], hits: List[Tuple[str, str, int, int, bool]]
+) -> List[Tuple[str, str, int, int, bool]]:
     """The hits not lying, as weak signs, wholly inside one of `spans` (sentences placed in the past)."""
     return [h for h in hits if h[4] or not any(s <= h[2] and h[3] <= e for s, e in spans)]
 

@@ -91,6 +91,8 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
         _VOUCHER_TOPUP.search(joined)
     ):
         facts["funding"] = "private"  # glasses and lenses are bought, even with an NHS voucher towards them
+    if facts.get("service") == "dentist" and _DENTAL_EXTRA.search(joined):
+        facts["funding"] = "private"  # a private upgrade on an NHS course: the part complained of was bought
     if answer_to is None and _raises_a_staff_concern(joined, "service" in facts):
         _as_a_staff_concern(facts, set_aside)
     # "not eligible for continuing healthcare" names the decision complained about, even in a negation.
@@ -113,7 +115,9 @@ def _facts_from_hits(by_fact: Dict[str, List[Hit]]) -> Dict[str, Any]:
             facts[fact] = values
     # Someone else named wins over the person's own words, unless those say more plainly that it is theirs
     # ("I'm 16 and in foster care ... contact with my little brother").
-    behalf = {v: max((h.weight for h in by_fact.get("on_behalf", []) if h.value is v), default=None) for v in (True, False)}
+    behalf = {
+        v: max((h.weight for h in by_fact.get("on_behalf", []) if h.value is v), default=None) for v in (True, False)
+    }
     if behalf[True] is not None and (behalf[False] is None or behalf[True] >= behalf[False]):
         facts["on_behalf"] = True
     elif behalf[False] is not None:
@@ -189,15 +193,66 @@ def _informants(sents: Sentences, hits: List[Hit]) -> List[Hit]:
         if h.fact == "service" and len(values) > 1 and (_tells(words, h.end) or referral):
             h = Hit(h.fact, h.value, h.start, h.end, min(h.weight, 0.5), h.answer_only, h.negatable)
         out.append(h)
-    return [h for h in out if not _staff_told(words, h)]
+    care_by_phone = bool(values & {"nhs_111", "ambulance"})
+    return [h for h in out if not _staff_told(words, h) and not (care_by_phone and _phoned(words, h))]
+
+
+#: Phoning 111, NHS 24 or 999 is how the care was asked for, not a complaint raised with them.
+_PHONING = frozenset(("rang", "rung", "phoned", "called", "ringing", "phoning", "calling", "rings", "phones", "calls"))
+
+
+def _phoned(words: List[str], h: Hit) -> bool:
+    """A stage read from "phoned them" in a story about a phone service."""
+    if h.fact != "stage" or h.value != "raised_informally":
+        return False
+    return any(w in _PHONING for w in words[h.start : h.end])
 
 
 #: Who, before "told her", makes it the staff telling the patient, not the person raising it.
 _STAFF_SUBJECTS = frozenset(
-    ("they", "he", "she", "staff", "nurse", "nurses", "doctor", "doctors", "gp", "receptionist", "consultant",
-     "paramedic", "paramedics", "carer", "carers", "manager", "who", "sister", "midwife", "pharmacist", "handler",
-     "operator", "advisor", "adviser", "worker", "physio", "surgeon", "locum", "registrar", "dentist", "optician",
-     "someone", "somebody", "lady", "man", "woman", "bloke", "guy", "receptionists", "matron", "psychiatrist")
+    (
+        "they",
+        "he",
+        "she",
+        "staff",
+        "nurse",
+        "nurses",
+        "doctor",
+        "doctors",
+        "gp",
+        "receptionist",
+        "consultant",
+        "paramedic",
+        "paramedics",
+        "carer",
+        "carers",
+        "manager",
+        "who",
+        "sister",
+        "midwife",
+        "pharmacist",
+        "handler",
+        "operator",
+        "advisor",
+        "adviser",
+        "worker",
+        "physio",
+        "surgeon",
+        "locum",
+        "registrar",
+        "dentist",
+        "optician",
+        "someone",
+        "somebody",
+        "lady",
+        "man",
+        "woman",
+        "bloke",
+        "guy",
+        "receptionists",
+        "matron",
+        "psychiatrist",
+    )
 )
 
 
@@ -487,6 +542,12 @@ _VOUCHER_TOPUP = re.compile(
     r"\bvoucher\b.{0,60}\b(paid|pay|on top|top up|topped up|£ ?\d+|\d+ pounds|the rest|the difference)\b|"
     r"\b(paid|pay|topped up|£ ?\d+|\d+ pounds)\b.{0,60}\bvoucher\b|"
     r"\bvoucher (towards|toward|for|against|off|on) .{0,30}\b(glasses|specs|spectacles|varifocals|bifocals|lenses|frames)\b"
+)
+#: Dental work paid for privately on top of an NHS course (a private crown instead of the NHS one): the Dental
+#: Complaints Service covers the private part.
+_DENTAL_EXTRA = re.compile(
+    r"\b(paid|i pay|we pay|i am paying) .{0,40}\b(privately|on top|separately|extra)\b|"
+    r"\bprivate (upgrade|extra|crown|crowns|implant|implants|veneers?|bridge|filling|fillings|root canal)\b"
 )
 _CHC_DECISION = re.compile(
     r"\b(eligib\w*|assessment|assessed|checklist|review|decision|refused|turned down|not entitled)\b"

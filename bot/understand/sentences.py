@@ -62,12 +62,25 @@ def raw_sentences(text: str) -> List[str]:
     for line in re.split(r"[\r\n]+", text):
         if not line.strip():
             continue
+        line = _without_word_stops(line)
         try:
             parts = _segmenter().segment(line)
         except Exception:  # pysbd is a heuristic library: never let it stop understanding
             parts = [line]
         out.extend(p for p in parts if p.strip())
     return out
+
+
+_WORD_STOP = re.compile(r"(?<=[A-Za-z'])\.(?=\s|$)")
+
+
+def _without_word_stops(line: str) -> str:
+    """ "My. husband. Ron. was. sent. home.": a full stop after nearly every word is a way of typing, not sentences.
+    Those stops are dropped (one is kept at the end)."""
+    words = line.split()
+    if len(words) < 6 or sum(w.endswith(".") for w in words) < 0.7 * len(words):
+        return line
+    return _WORD_STOP.sub("", line).rstrip() + "."
 
 
 @lru_cache(maxsize=2048)

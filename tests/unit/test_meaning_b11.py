@@ -128,15 +128,22 @@ def test_the_ombudsmans_no_names_that_ombudsman_for_a_review():
 
 
 def test_neglect_seen_in_a_care_home_is_asked_about_safety_first():
-    f = facts("at the home she went down two dress sizes because nobody checked she had eaten, and her bell was unplugged")
+    f = facts(
+        "at the home she went down two dress sizes because nobody checked she had eaten, and her bell was unplugged"
+    )
     assert "abuse_neglect" in f.get("issues", [])
 
 
 def test_neglect_retold_after_saying_nobody_is_in_danger_is_the_story():
     from bot.dialogue.intake import Turn, _retold_emergency
 
-    told = Turn(text="not eating, bell unplugged", intent="express_risk",
-                entities=[{"entity": "risk_type", "value": "adult_at_risk"}], requested="issues", slots={})
+    told = Turn(
+        text="not eating, bell unplugged",
+        intent="express_risk",
+        entities=[{"entity": "risk_type", "value": "adult_at_risk"}],
+        requested="issues",
+        slots={},
+    )
     assert _retold_emergency(told, {"risk_now": False})
     assert not _retold_emergency(told, {})
 
@@ -232,13 +239,27 @@ def test_no_alarm_for_these_either(detector, text):
 def test_a_classifier_guess_does_not_repeat_the_help_once_given():
     from bot.dialogue.intake import Outcome, Turn, safety_first
 
-    turn = Turn(text="I tell the man. He say sorry.", intent="express_risk", requested="stage", slots={},
-                entities=[{"entity": "risk_type", "value": "general"}, {"entity": "risk_source", "value": "classifier"},
-                          {"entity": "risk_prob", "value": 0.8}], message_id="m2")
+    turn = Turn(
+        text="I tell the man. He say sorry.",
+        intent="express_risk",
+        requested="stage",
+        slots={},
+        entities=[
+            {"entity": "risk_type", "value": "general"},
+            {"entity": "risk_source", "value": "classifier"},
+            {"entity": "risk_prob", "value": 0.8},
+        ],
+        message_id="m2",
+    )
     assert not safety_first(turn, {"safety_for": "m1"}, Outcome())
-    pattern = Turn(text="he hit me again", intent="express_risk", requested="stage", slots={},
-                   entities=[{"entity": "risk_type", "value": "abuse_now"}, {"entity": "risk_source", "value": "patterns"}],
-                   message_id="m3")
+    pattern = Turn(
+        text="he hit me again",
+        intent="express_risk",
+        requested="stage",
+        slots={},
+        entities=[{"entity": "risk_type", "value": "abuse_now"}, {"entity": "risk_source", "value": "patterns"}],
+        message_id="m3",
+    )
     assert safety_first(pattern, {"safety_for": "m1"}, Outcome())
 
 
@@ -268,3 +289,82 @@ def test_risk_said_in_an_answer_is_caught(detector, text):
 )
 def test_no_alarm_for_these_answers(detector, text):
     assert not detector.judge(text).risk
+
+
+# ---- b14 -----------------------------------------------------------------------------------------------------
+def test_a_full_stop_after_every_word_is_a_way_of_typing():
+    f = facts("Hello. My. wife. Jean. was. left. on. a. trolley. at. the. hospital. all. night.")
+    assert f.get("service") == "hospital" and f.get("on_behalf") is True
+
+
+def test_phonetic_spellings_are_read():
+    f = facts("i payed for new glases at the opticians with the vowcher and they are rong")
+    assert f.get("service") == "optician" and f.get("funding") == "private"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my lad was sent home from A&E with a broken arm they missed",
+        "my girlfriend was left in labour for hours without anyone checking",
+        "the GP won't see my wee girl even though she's been sick for days",
+    ],
+)
+def test_everyday_words_for_family(text):
+    assert facts(text).get("on_behalf") is True
+
+
+def test_phoning_the_phone_service_is_the_care_not_a_complaint():
+    f = facts("I rang 111 three times for my husband and they kept saying wait. Not complained.")
+    assert f.get("stage") != "raised_informally"
+
+
+def test_a_private_upgrade_on_an_nhs_dental_course_is_private():
+    f = facts("My NHS dentist did the fillings, then I paid £400 privately on top for a white crown and it fell out")
+    assert f.get("funding") == "private"
+    g = facts("halfway through my NHS treatment they said I'd have to pay privately to finish it")
+    assert g.get("funding") != "private"
+
+
+def test_welsh_compensation_and_a_care_leaver():
+    assert "compensation" in interpret_answer("outcomes", "esboniad ac iawndal").value
+    assert facts("I'm a care leaver and the leaving care team won't pay my grant").get("service") == (
+        "children_social_care"
+    )
+
+
+def test_dead_hair_grafts_are_not_a_death():
+    assert "death" not in facts("paid for a hair transplant and half the grafts died").get("issues", [])
+
+
+def test_scottish_short_detention_in_other_words_is_the_mental_health_act():
+    f = facts("they are keeping my sister with papers from the doctor for 28 days, nobody explains her rights")
+    assert "mental_health_act" in f.get("issues", [])
+
+
+def test_a_grade_three_sore_and_charts_filled_in_after_is_neglect():
+    assert "abuse_neglect" in facts("his pressure sore is grade 3 and the charts get filled in after").get("issues", [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nobody has hurt my gran and she hasn't been hit, I'm not saying abuse. She's left in bed till dinner.",
+        "On Monday my dad has fever and cannot breathe good. Next day ambulance take him. Now he is better.",
+    ],
+)
+def test_no_alarm_when_the_message_says_it_is_not_so_or_over(detector, text):
+    assert not detector.judge(text).risk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My dad cannot breathe and his lips are blue. Nobody is hurt otherwise.",
+        "They are sending him home on Friday with no care package and he lives alone",
+        "Mae'r plant bach ar eu pen eu hunain ers neithiwr a does dim oedolyn yno",
+        "Does dim pwrpas i mi fyw. Dw i wedi casglu digon o dabledi.",
+    ],
+)
+def test_still_risk(detector, text):
+    assert detector.judge(text).risk
