@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Sequence
 
 import yaml
 
@@ -190,6 +190,8 @@ def _informants(sents: Sentences, hits: List[Hit]) -> List[Hit]:
     for h in hits:
         # ... and one named only as where a referral was to go ("my hospital referral was never sent by the surgery")
         referral = words[h.end : h.end + 1] in (["referral"], ["referrals"])
+        # ... or one where the person only found out ("found out at the chemist")
+        referral = referral or "found" in words[max(0, h.start - 4) : h.start]
         if h.fact == "service" and len(values) > 1 and (_tells(words, h.end) or referral):
             h = Hit(h.fact, h.value, h.start, h.end, min(h.weight, 0.5), h.answer_only, h.negatable)
         out.append(h)
@@ -458,7 +460,8 @@ def _side_funding(
         return
     main = facts.get("service")
     payments = [h for h in by_fact.get("funding", []) if h.value == value]
-    side_about = next((a for a in (_paid_item(words, sents, h) for h in payments) if a), None)
+    services = [h for h in by_fact.get("service", [])]
+    side_about = next((a for a in (_paid_item(words, sents, h, services) for h in payments) if a), None)
     for h in payments if side_about is None else ():
         named = _service_named(sents, by_fact, h)
         if named is not None and main not in (None, "private_hospital") and named.value != main:
@@ -468,6 +471,10 @@ def _side_funding(
     if side_about:
         hints["funding"] = {"value": value, "about": side_about}
         facts.pop("funding", None)
+        if facts.get("service") == "private_hospital" and any(
+            h.value == "hospital" for h in by_fact.get("service", [])
+        ):
+            facts["service"] = "hospital"  # "I went private for an X-ray" after the NHS hospital missed it
 
 
 def _service_named(sents: Sentences, by_fact: Dict[str, List[Hit]], hit: Hit) -> Optional[Hit]:
@@ -481,11 +488,24 @@ def _service_named(sents: Sentences, by_fact: Dict[str, List[Hit]], hit: Hit) ->
     return min(near, key=lambda s: abs(s.start - hit.start), default=None)
 
 
-def _paid_item(words: List[str], sents: Sentences, hit: Hit) -> Optional[str]:
-    """The side item a payment was for, if the words near it name one."""
+def _paid_item(words: List[str], sents: Sentences, hit: Hit, services: Sequence[Hit] = ()) -> Optional[str]:
+    """The side item a payment was for, if the words near it name one: up to the care named after the payment
+    ("paid for her care home and ... her hearing aids" is the home), or through it when the item follows it at
+    once ("paid £25 a day in the hospital car park")."""
     start, end = sents.bounds[sents.sentence_of(hit.start)]
-    window = " " + " ".join(words[max(start, hit.start - 4) : min(end, hit.end + 5)]) + " "
+    stop = min(end, hit.end + 10)
+    for s in sorted(services, key=lambda h: h.start):
+        if hit.start <= s.start < stop and s.end > hit.end and not _item_at(words, s.end):
+            stop = max(hit.end, s.end)
+            break
+    window = " " + " ".join(words[max(start, hit.start - 4) : stop]) + " "
     return next((item for item in _side_items() if f" {item} " in window), None)
+
+
+def _item_at(words: List[str], i: int) -> bool:
+    """A side item starts at word i ("car park" after "hospital")."""
+    after = " " + " ".join(words[i : i + 3]) + " "
+    return any(after.startswith(f" {item} ") for item in _side_items())
 
 
 def _best(hits: List[Hit]) -> Any:

@@ -368,3 +368,32 @@ def test_no_alarm_when_the_message_says_it_is_not_so_or_over(detector, text):
 )
 def test_still_risk(detector, text):
     assert detector.judge(text).risk
+
+
+# ---- b15 -----------------------------------------------------------------------------------------------------
+def test_moaning_to_family_is_not_raising_it():
+    assert interpret_answer("stage", "not complained, just had a moan to my sister about it").value == "not_raised"
+    assert interpret_answer("stage", "I moaned to reception twice").value == "raised_informally"
+
+
+def test_a_car_park_paid_a_while_after_the_payment_is_a_side_detail():
+    f = facts("Dad died on the ward in May. We paid £25 every single day in the hospital car park to visit him.")
+    assert f.get("service") == "hospital" and f.get("funding") != "private"
+
+
+def test_going_private_for_a_scan_keeps_the_nhs_hospital_as_the_case():
+    f = facts("The Royal told me it was a sprain. I went private for an MRI in the end and it was torn ligaments.")
+    assert f.get("service") == "hospital"
+
+
+def test_where_the_person_found_out_is_not_the_case():
+    assert facts("My GP stopped my tablets without a word. I found out at the pharmacy.").get("service") == "gp"
+
+
+def test_dizzy_for_days_in_the_past_is_no_emergency(detector):
+    text = "Chemist gave my dad the wrong strength tablets. He was dizzy for several days. They only said sorry."
+    assert not detector.judge(text).risk
+
+
+def test_a_welsh_neighbour_left_alone_without_food_or_heat_is_risk(detector):
+    assert detector.judge("Mae hi ar ei phen ei hun am ddyddiau heb fwyd na gwres, ac mae hi'n oer ac yn crynu").risk
