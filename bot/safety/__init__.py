@@ -129,7 +129,7 @@ class SafetyPatterns:
         # except a weak sign inside one sentence that placed itself in the past.
         found += _outside(
             past_spans,
-            [
+            hits=[
                 h
                 for h in self._matches(
                     whole, 0, past=message_past, safe=message_safe, over=(message_past and message_safe) or not_meant
@@ -223,7 +223,8 @@ _COMPLAINING = ("made", "make", "complain", "complained", "raise", "raised", "pu
 def _outside(
     spans: List[Tuple[int, int]], hits: List[Tuple[str, str, int, int, bool]]
 ) -> List[Tuple[str, str, int, int, bool]]:
-    """The hits not lying, as weak signs, wholly inside one of `spans` (sentences placed in the past)."""
+    """The hits not lying, as weak signs, wholly inside one of `spans` (sentences placed in the past). A strong sign
+    is always kept here: the whole-message read is the net under a sentence wrongly taken as past."""
     return [h for h in hits if h[4] or not any(s <= h[2] and h[3] <= e for s, e in spans)]
 
 

@@ -397,3 +397,21 @@ def test_dizzy_for_days_in_the_past_is_no_emergency(detector):
 
 def test_a_welsh_neighbour_left_alone_without_food_or_heat_is_risk(detector):
     assert detector.judge("Mae hi ar ei phen ei hun am ddyddiau heb fwyd na gwres, ac mae hi'n oer ac yn crynu").risk
+
+
+# ---- b16 and s13 (first looks on the session's final code: 36/40; recall 60/60, false alarms 2/60) -----------
+def test_a_final_position_is_the_final_response():
+    assert interpret_answer("stage", "the owner wrote with what he called his final position").value == (
+        "final_response"
+    )
+
+
+def test_someone_telling_of_their_own_wait_on_the_floor_is_past(detector):
+    text = "I am 84. I fell in the garden and I lay on the ground for four hours before the ambulance came."
+    assert not detector.judge(text).risk
+    assert detector.judge("Mum is on the floor and can't get up, the ambulance still hasn't come").risk
+
+
+def test_a_welsh_radio_story_is_not_the_persons_life(detector):
+    text = "Clywais i stori ar y radio am hen ddyn a gafodd ei adael ar ei ben ei hun. Mae fy nghwyn i am y deintydd."
+    assert not detector.judge(text).risk
