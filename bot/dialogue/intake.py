@@ -480,6 +480,8 @@ def next_question(facts: Facts, slots: Dict[str, Any], asked: List[str]) -> Opti
     hinted = [f for f in (slots.get("hints") or {}) if f not in asked and slots.get(f) is None]
     for fact in decisive + hinted:
         return fact
+    if "service" in open_:
+        return "service"  # the advice names who to go to: a case without its service is asked, even where the route is the same
     if "outcomes" in open_ and slots.get("outcomes") is None:
         return "outcomes"
     if "professional" in open_ and set(facts.get("outcomes") or ()) & {"accountability", "protect_others"}:

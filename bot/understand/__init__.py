@@ -71,8 +71,11 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
     words = list(sents.words)
     hits = _candidate_hits(sents, answer_to)
     kept, set_aside, praise = _in_context(sents, hits)
+    if any(h.fact == "issues" and h.value == "death" and why == "PRAISE" for h, why in set_aside):
+        # A death told as peaceful is not what is complained of, wherever else it is named ("after she died").
+        kept = [h for h in kept if not (h.fact == "issues" and h.value == "death")]
     kept = _after_corrections(kept, words)
-    kept = _not_about_side_items(sents, kept, set_aside)
+    kept = _not_about_side_items(sents, kept, set_aside, answer_to == "stage")
     by_fact: Dict[str, List[Hit]] = defaultdict(list)
     for h in kept:
         by_fact[h.fact].append(h)
@@ -97,9 +100,26 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
         _as_a_staff_concern(facts, set_aside)
     # "not eligible for continuing healthcare" names the decision complained about, even in a negation.
     mentioned = {h.value for h in hits if h.fact == "service"}
+    if _a_mental_health_ward(facts, mentioned, by_fact, words):
+        facts["service"] = "mental_health"  # "not complaining about being sectioned ... it's the ward"
     if "continuing_healthcare" in mentioned and _CHC_DECISION.search(" ".join(words)):
         facts["service"] = "continuing_healthcare"  # the home is where she lives; the decision is the complaint
     return Extraction(facts, kept, words, hints, set_aside, praise)
+
+
+#: Words that name a ward without saying which kind of hospital it is in.
+_JUST_A_WARD = frozenset(("ward", "wards", "the ward", "ward staff"))
+
+
+def _a_mental_health_ward(
+    facts: Dict[str, Any], mentioned: set, by_fact: Dict[str, List[Hit]], words: List[str]
+) -> bool:
+    """A ward in a story of being sectioned or detained is a mental health ward, even where the detention
+    itself is set aside ("I'm not complaining about being sectioned, it's the ward")."""
+    if facts.get("service") != "hospital" or "mental_health" not in mentioned:
+        return False
+    said = {" ".join(words[h.start : h.end]) for h in by_fact.get("service", []) if h.value == "hospital"}
+    return bool(said) and said <= _JUST_A_WARD
 
 
 def _facts_from_hits(by_fact: Dict[str, List[Hit]]) -> Dict[str, Any]:
@@ -172,11 +192,27 @@ def _tells(words: List[str], end: int) -> bool:
     """The words after a service make it the teller: "the pharmacy told me", "the home manager had said"."""
     nxt = words[end : end + 3]
     for i, w in enumerate(nxt):
+        if w in _TOLD and _said_to_their_face(words, end + i):
+            return False
         if w in _TOLD or (w == "let" and words[end + i + 1 : end + i + 3] in (["me", "know"], ["us", "know"])):
             return True
         if w not in _BETWEEN or i == 1:
             return False
     return False
+
+
+#: After "told me": words that make it said to the person about themselves ("told me I was wasting a bed", "told
+#: me to go home", "told me off"), which is the care complained of, not news about another service.
+_TO_THEIR_FACE = frozenset(("i", "we", "to", "i'm", "im", "i'd", "id", "i've", "ive", "off", "you", "it's", "its"))
+
+
+def _said_to_their_face(words: List[str], told: int) -> bool:
+    """ "The crisis nurse told me I was wasting a bed": the teller is the one complained of."""
+    return (
+        words[told + 1 : told + 2] in (["me"], ["us"])
+        and words[told + 2 : told + 3]
+        and (words[told + 2] in _TO_THEIR_FACE)
+    )
 
 
 def _informants(sents: Sentences, hits: List[Hit]) -> List[Hit]:
@@ -259,11 +295,13 @@ _STAFF_SUBJECTS = frozenset(
 
 
 def _staff_told(words: List[str], h: Hit) -> bool:
-    """ "they told her to see her own GP" is the care, not a complaint raised: a stage read from "told ..."
+    """ "they told her to see her own GP", "he talked to his student" is the care, not a complaint raised: a stage read from "told ..."
     whose subject is the staff is dropped."""
     if h.fact != "stage" or h.value != "raised_informally" or h.start == 0:
         return False
-    return words[h.start] == "told" and words[h.start - 1] in _STAFF_SUBJECTS
+    return (
+        words[h.start] in ("told", "mentioned", "talked", "spoke", "spoken") and words[h.start - 1] in _STAFF_SUBJECTS
+    )
 
 
 #: Side things a complaint can be about that are not the care: "a complaint in about the car park barrier".
@@ -272,8 +310,11 @@ _SIDE_COMPLAINT = re.compile(
 )
 
 
-def _not_about_side_items(sents: Sentences, kept: List[Hit], aside: List[Tuple[Hit, str]]) -> List[Hit]:
-    """A complaint made about a side thing (the car park) is not where the case's own complaint stands."""
+def _not_about_side_items(
+    sents: Sentences, kept: List[Hit], aside: List[Tuple[Hit, str]], answering_stage: bool = False
+) -> List[Hit]:
+    """A complaint made about a side thing (the car park) is not where the case's own complaint stands; nor, in
+    a story, is telling staff what was wrong during the care (asked whether it was raised, it is)."""
     out = []
     for h in kept:
         sentence = " ".join(sents.words[slice(*sents.bounds[sents.sentence_of(h.start)])])
@@ -281,7 +322,12 @@ def _not_about_side_items(sents: Sentences, kept: List[Hit], aside: List[Tuple[H
         if h.fact == "stage" and _SIDE_COMPLAINT.search(sentence):
             aside.append((h, "ELSEWHERE"))
             continue
-        if h.fact == "stage" and h.value == "raised_informally" and _TELLING_SYMPTOMS.match(after):
+        if (
+            h.fact == "stage"
+            and h.value == "raised_informally"
+            and not answering_stage
+            and _TELLING_SYMPTOMS.match(after)
+        ):
             aside.append((h, "NOT_THIS"))  # telling staff what was wrong during the care is not a complaint
             continue
         out.append(h)
@@ -390,6 +436,16 @@ def _focused(sents: Sentences, hits: List[Hit]) -> List[Hit]:
     return out
 
 
+#: Before a service, these make it the place where praised staff work ("the day staff at dad's care home are
+#: wonderful"), not the service praised.
+_AT_PLACE = frozenset(("at", "in", "on", "from"))
+
+
+def _where_they_work(words: Sequence[str], h: Hit) -> bool:
+    """The service is named as where someone praised works ("the day staff at his care home are angels")."""
+    return any(w.lower() in _AT_PLACE for w in words[max(0, h.start - 3) : h.start])
+
+
 def _in_context(sents: Sentences, hits: List[Hit]) -> Tuple[List[Hit], List[Tuple[Hit, str]], bool]:
     """Apply ConText: drop what is negated, hypothetical, someone else's or praised; shift a stage not yet reached."""
     cats, modifiers = get_reader().read(sents, [Target(h.start, h.end, h.fact.upper()) for h in hits])
@@ -420,7 +476,7 @@ def _in_context(sents: Sentences, hits: List[Hit]) -> Tuple[List[Hit], List[Tupl
             aside.append((h, "shifted"))
             h = Hit(h.fact, shifted, h.start, h.end, 0.5, h.answer_only, h.negatable)
         kept.append(h)
-        if h.fact == "service" and "PRAISE" in c:
+        if h.fact == "service" and "PRAISE" in c and not _where_they_work(sents.words, h):
             praised.append(h)
     praise = any(m.label == "PRAISE" for m in modifiers)
     # A praised service beside another one named is not the complaint ("I've a good community team now.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from bot.understand.normalise import normalise
 
@@ -191,18 +191,36 @@ def yes_no(text: str) -> Optional[bool]:
 
 
 #: Words that take back what came before them in the same answer ("England... actually no sorry, Scotland").
+#: Words that correct what came before in the same answer. "rather" only as "or rather" ("I'd rather not say"
+#: corrects nothing); "actually" unless it is an adverb of the verb before it (see `_corrections`).
 _CORRECTION = re.compile(
     r"\b(actually|sorry|i mean|i meant|no wait|oh wait|wait no|correction|scratch that|my mistake|"
-    r"that'?s wrong|that is wrong|not quite|or rather|rather)\b",
+    r"that'?s wrong|that is wrong|not quite|or rather)\b",
     re.IGNORECASE,
 )
+#: Before "actually", these make it part of the verb ("I've never actually complained", "I did actually ring").
+_ADVERB_BEFORE = frozenset(
+    "never not n't nt have has had did do does was were is are am ve i we they he she you it".split()
+)
+
+
+def _corrections(text: str) -> List[re.Match]:
+    """The correction marks in `text` ("Wales - sorry, England"), without the adverb "actually"."""
+    marks = []
+    for m in _CORRECTION.finditer(text):
+        before = (re.findall(r"[\w'’]+", text[: m.start()].lower()) or [""])[-1].replace("’", "'")
+        verb = before in _ADVERB_BEFORE or before.endswith("n't") or before.split("'")[-1] in _ADVERB_BEFORE
+        if m.group(1).lower() == "actually" and verb:
+            continue
+        marks.append(m)
+    return marks
 
 
 def interpret_answer(slot: str, text: str, today=None) -> Answer:
     """Interpret `text` as the answer to the question for `slot`.
 
     When the person corrects themselves inside the answer, what follows the last correction wins."""
-    marks = list(_CORRECTION.finditer(text or ""))
+    marks = _corrections(text or "")
     tail = text[marks[-1].end() :] if marks else ""
     if tail.strip(" .,!-:;"):
         later = _interpret(slot, tail, today)
@@ -288,6 +306,17 @@ def _specific(slot: str, norm: str, value: Any, raw: str, others: Dict[str, Any]
 def _read_nothing_more(r: Reply) -> Answer:
     """nation, service, months_since and anything else: only the extractor reads them.
     ("UK" or "Britain" for the nation is no answer: it is asked again.)"""
+    return r.unclear()
+
+
+_WEEKDAY_FIRST = re.compile(r"^\W*(on )?(mon|tues|tue|wednes|wed|thurs|thu|fri|satur|sat|sun)(day)?\b")
+
+
+def _read_months_since(r: Reply) -> Answer:
+    """When it happened: only the extractor reads dates, but a reply that is a weekday ("Monday", "Friday
+    night") is the last one, a few days ago."""
+    if _WEEKDAY_FIRST.match(r.norm):
+        return r.ok(0.15)
     return r.unclear()
 
 
@@ -459,6 +488,7 @@ def _read_anonymity(r: Reply) -> Answer:
 READERS: Dict[str, Callable[[Reply], Answer]] = {
     "funding": _read_funding,
     "stage": _read_stage,
+    "months_since": _read_months_since,
     "risk_now": _read_risk_now,
     "on_behalf": _read_on_behalf,
     "professional": _read_professional,

@@ -93,6 +93,13 @@ SEASONS = {
     "new year": 1,
     "bonfire night": 11,
     "halloween": 10,
+    # Welsh: "ers y Pasg" (since Easter), "adeg y Nadolig" (at Christmas), "yr haf diwetha" (last summer)
+    "pasg": 4,
+    "nadolig": 12,
+    "dolig": 12,
+    "haf": 7,
+    "gwanwyn": 4,
+    "gaeaf": 1,
 }
 
 _NUM = (
@@ -115,6 +122,13 @@ _OTHER = [
     (re.compile(r"\b(the other day|a few days ago|couple of days ago|this week|few days)\b"), 0.1),
     (re.compile(r"\blast week(end)?\b"), 0.25),
     (re.compile(r"\b(?:last|on|this|on the) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"), 0.15),
+    # "Monday there", "Tuesday past", "Friday gone": Irish and Scots English for the last one
+    (
+        re.compile(
+            r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday) (?:there|past|gone|just gone|just past)\b"
+        ),
+        0.15,
+    ),
     (re.compile(r"\bfor (?:a few |some )?weeks\b"), 1.0),
     (re.compile(r"\bfor (?:a few |some |several )?months\b"), 3.0),
     (re.compile(r"\bfor (?:a few |some |several )?years\b"), 24.0),
@@ -139,7 +153,7 @@ _MONTH_NAME = re.compile(
     + r")\b(?: (\d{4}|last year|this year))?"
 )
 _SEASON = re.compile(
-    r"\b(?:(last|this|in the|since|over|at|around|before|after) )?("
+    r"\b(?:(last|this|in the|since|over|at|around|before|after|ers y|ers yr|adeg y|adeg yr|dros y|dros yr|yn y|yn yr|cyn y|ar ôl y) )?("
     + "|".join(sorted(SEASONS, key=len, reverse=True))
     + r")\b(?: (\d{4}|last year))?"
 )
@@ -303,9 +317,23 @@ _WAIT_AFTER = re.compile(
 )
 
 
+#: How long someone has lived with a condition is not when the care happened: "eight years I've had this",
+#: "I've had endometriosis for 8 years", "suffering with my back for years".
+_ILLNESS_BEFORE = re.compile(
+    r"\b(had|lived with|living with|suffered with|suffering with|suffered from|suffering from|struggled with|"
+    r"struggling with|battled|battling)( \w+){0,3} for $"
+)
+_ILLNESS_AFTER = re.compile(
+    r"^ (i|she|he|we|they) (have|has) (had|lived with|suffered|been suffering|been living) (this|it)\b"
+)
+
+
 def _is_a_wait(before: str, after: str) -> bool:
-    """ "the NHS list was 2 years", "2 years on the waiting list": how long a wait is, not when it happened."""
-    return bool(_WAIT_BEFORE.search(before) or _WAIT_AFTER.match(after))
+    """ "the NHS list was 2 years", "2 years on the waiting list": how long a wait is, not when it happened;
+    nor how long an illness has lasted ("I've had this for eight years")."""
+    return bool(_WAIT_BEFORE.search(before) or _WAIT_AFTER.match(after) or _ILLNESS_BEFORE.search(before)) or bool(
+        _ILLNESS_AFTER.match(after)
+    )
 
 
 def _is_not_past(m: re.Match, prefix: str) -> bool:
@@ -358,7 +386,7 @@ def _seasons(t: str, today: dt.date) -> List[float]:
     found: List[float] = []
     for m in _SEASON.finditer(t):
         qualifier, name, year = m.group(1), m.group(2), m.group(3)
-        if name in ("spring", "summer", "autumn", "winter") and not qualifier and not year:
+        if name in ("spring", "summer", "autumn", "winter", "haf", "gwanwyn", "gaeaf") and not qualifier and not year:
             continue
         found.append(_months_to(today, SEASONS[name], year, qualifier))
     return found

@@ -126,6 +126,7 @@ TEXT_SPEAK: Dict[str, str] = {
     "canna": "can not",
     "wasnae": "was not",
     "wisnae": "was not",
+    "telt": "told",
     "isnae": "is not",
     "dinnae": "do not",
     "disnae": "does not",
@@ -460,7 +461,8 @@ def normalise(text: str) -> str:
     welsh = len(_WELSH_ONLY.intersection(toks)) >= 2
     for tok in toks:
         stripped = tok.strip(".'")
-        if welsh and stripped in WELSH_WORDS_NOT_TEXT_SPEAK:
+        # "'y" ("my", in spoken Welsh) and "'r" keep their apostrophe: English text-speak never writes them so
+        if (welsh or tok.startswith("'")) and stripped in WELSH_WORDS_NOT_TEXT_SPEAK:
             out.append(tok)
         elif stripped in TEXT_SPEAK:
             out.append(TEXT_SPEAK[stripped])

@@ -1,0 +1,226 @@
+"""Causes found by blind persona sets b17 and b18 and blind safety set s14 (2026-12-03, fifth session).
+
+Each is fixed at its cause and kept here in other words than the sets' own, so a fix for one sentence
+would not pass."""
+
+import datetime as dt
+
+import pytest
+
+from bot.safety import get_detector
+from bot.understand import extract_facts
+from bot.understand.answers import interpret_answer
+
+TODAY = dt.date(2026, 12, 3)
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return get_detector()
+
+
+def facts(text: str):
+    return extract_facts(text, today=TODAY).facts
+
+
+def answer(slot: str, text: str):
+    return interpret_answer(slot, text, today=TODAY)
+
+
+# ---- who did what ------------------------------------------------------------------------------------------
+def test_a_service_that_said_it_to_the_persons_face_is_the_one_complained_of():
+    # The teller is the care complained of when what it said was about the person themselves.
+    assert facts("At casualty the crisis team worker told me I was attention seeking and sent me away")["service"] == (
+        "mental_health"
+    )
+    # Still an informant when it told them news about another service.
+    assert facts("Our GP lost the referral. The hospital told us when we chased it up.")["service"] == "gp"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We only knew about her fall because the district nurse mentioned it. The home said nothing.",
+        "The consultant talked to the registrar over my head the whole time and then discharged me.",
+    ],
+)
+def test_staff_speaking_is_the_care_not_a_complaint_raised(text):
+    assert facts(text).get("stage") != "raised_informally"
+
+
+def test_a_promise_from_staff_after_being_told_still_shows_it_was_raised():
+    text = "I told my support worker it was wrong, she said she would pass it on."
+    assert facts(text).get("stage") == "raised_informally"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I telephoned the matron the next morning and expressed my concerns. Nothing has been put in writing.",
+        "My husband telephoned the surgery and voiced our concerns",
+    ],
+)
+def test_telephoning_and_expressing_displeasure_is_raising_it_informally(text):
+    assert answer("stage", text).value == "raised_informally"
+
+
+def test_actually_after_a_verb_is_not_a_correction():
+    assert answer("stage", "Honestly I haven't actually made a complaint to anyone").value == "not_raised"
+    assert answer("nation", "Scotland actually England").value == "england"  # a correction still is one
+    assert answer("nation", "I'd rather not say, it's Wales").value == "wales"
+
+
+def test_a_scots_told_and_a_did_mention_are_raising_it():
+    assert answer("stage", "ah telt the nurse it wisnae right").value == "raised_informally"
+    assert answer("stage", "no - actually, I did mention it to the manager").value == "raised_informally"
+
+
+# ---- who it is about ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The receptionist at my surgery read out my test results in front of everyone. I have never felt so small.",
+        "I'm 68 and the practice keeps cancelling on me",
+        "Twelve months on the list for my ADHD assessment and no word at all",
+    ],
+)
+def test_the_persons_own_surgery_age_feelings_and_condition_make_it_about_them(text):
+    assert facts(text).get("on_behalf") is False
+
+
+def test_a_mother_in_simple_english_telling_of_her_own_birth():
+    assert facts("My son born in the Royal in May, the midwife no explain anything to me").get("on_behalf") is False
+
+
+def test_a_scots_wee_man_is_someone_else():
+    assert (
+        facts("phoned NHS 24 cos the wee man was burning up, took him up the hospital masel").get("on_behalf") is True
+    )
+
+
+# ---- which service ---------------------------------------------------------------------------------------
+def test_patient_transport_is_the_ambulance_service():
+    assert facts("The patient transport never turned up to take my dad to his chemo")["service"] == "ambulance"
+
+
+def test_psychology_is_mental_health():
+    assert facts("Two years waiting for psychology for my PTSD")["service"] == "mental_health"
+
+
+def test_the_ward_of_someone_sectioned_is_a_mental_health_ward_and_the_act_still_applies():
+    f = facts("I'm not complaining about being detained, that was fair. It's how the ward staff held me down.")
+    assert f["service"] == "mental_health"
+    assert "mental_health_act" in f.get("issues", [])
+
+
+def test_staff_praised_at_a_place_do_not_make_the_place_a_side_detail():
+    text = "The nurses on days at mum's care home are lovely. The agency staff on nights ignore her buzzer."
+    assert facts(text)["service"] == "care_home"
+
+
+def test_present_praise_sets_a_service_aside_when_another_is_named():
+    assert facts("The community nurses are fantastic but the GP has never once visited her")["service"] == "gp"
+
+
+def test_an_unknown_service_is_asked_before_the_advice():
+    from bot.dialogue.intake import facts_from_slots, next_question
+
+    slots = {"nation": "northern_ireland", "stage": "not_raised", "months_since": 0.2, "on_behalf": False}
+    assert next_question(facts_from_slots(slots), slots, []) == "service"
+
+
+# ---- what they want ---------------------------------------------------------------------------------------
+def test_wanting_a_professional_looked_at_is_accountability():
+    assert "accountability" in facts("I want the report rewritten and I want him looked at properly")["outcomes"]
+    assert "accountability" in facts("I need someone to look into her, she lied")["outcomes"]
+
+
+def test_costing_someone_their_children_is_not_a_payment():
+    assert "funding" not in facts("The social worker's lies could cost me my children")
+    assert facts("The crown cost me £280 and fell out")["funding"] == "private"
+
+
+# ---- when and how ---------------------------------------------------------------------------------------
+def test_how_long_an_illness_has_lasted_is_not_when_it_happened():
+    assert "months_since" not in facts("I've had Crohn's for ten years and the consultant laughed at me")
+    assert "months_since" not in facts("The GP dismissed me again. Six years I've had this.")
+
+
+@pytest.mark.parametrize("text", ["Monday", "Thursday there", "tuesday gone", "on Friday night"])
+def test_a_weekday_as_the_answer_is_the_last_one(text):
+    assert answer("months_since", text).value == pytest.approx(0.15)
+
+
+def test_welsh_seasons_and_feasts():
+    assert answer("months_since", "ers y Nadolig diwetha").status == "ok"
+    assert answer("months_since", "ers y Pasg").value > 6
+
+
+def test_short_forms_of_a_nation():
+    assert answer("nation", "scot").value == "scotland"
+
+
+def test_complained_some_time_ago_with_nothing_back_is_in_progress():
+    assert facts("optician. complained 3 wks ago, nothing back")["stage"] == "in_progress"
+
+
+def test_a_council_arranged_package_is_council_funded():
+    assert facts("Mae Mam yn cael gofalwyr drwy'r cyngor")["funding"] == "council"
+    assert facts("Dad has carers via the council")["funding"] == "council"
+
+
+# ---- sayings and side details -----------------------------------------------------------------------------
+def test_a_peaceful_death_is_not_the_complaint():
+    text = "Dad died peacefully in the nursing home in June. They are still billing us for July after he died."
+    assert "death" not in facts(text).get("issues", [])
+    assert "death" in facts("My wife died after the ward ignored her sepsis").get("issues", [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The waiting was murder and I was bursting for the toilet for hours",
+        "The wait is torture, six hours on a trolley",
+    ],
+)
+def test_sayings_about_waiting_are_not_a_death_and_the_wait_is_still_read(text):
+    f = facts(text)
+    assert "death" not in f.get("issues", [])
+    assert "access_waiting" in f.get("issues", [])
+
+
+# ---- safety ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Welsh: tablets bought to end it; chest pain with a grey sweat; a limp baby; a rash under a glass
+        "Dw i wedi prynu digon o dabledi, dw i'n mynd i orffen y cwbl heno",
+        "Mae ei frest e'n brifo ers hanner awr ac mae e'n llwyd ac yn chwysu",
+        "Mae'r bachgen yn llipa a dw i ddim yn gallu deffro fo",
+        "Mae smotiau ar ei bol hi sy ddim yn diflannu pan dw i'n gwasgu gwydr",
+        # no insulin and a high sugar with vomiting, in either language
+        "No insulin since Friday, sugar is 31 and I keep being sick",
+        # a step-parent hitting a child; being strangled; hiding; a knife to the surgery
+        "Mae fy llysdad yn 'y nghuro i bob nos",
+        "Nath e 'y nhagu i eto bore ma",
+        "Dwi'n cuddio yn y stafell molchi rhag fo",
+        "Fory dwi'n mynd â chyllell i'r feddygfa",
+        # a baby shaken; a parent scared to leave the child with a partner
+        "My boyfriend shook the baby when he wouldn't settle and I'm scared to leave him with him tonight",
+        # an older person found on the floor, cold and wet, carers not been
+        "Mae hi ar y llawr yn oer ac yn wlyb a dydi'r gofalwyr ddim wedi bod ers dau ddiwrnod",
+    ],
+)
+def test_risk_in_other_words_is_caught(detector, text):
+    assert detector.judge(text).risk, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He shook my hand and said sorry, but I still want to complain about the wait",
+        "a friend's dad once threatened his dentist years ago, but my complaint is about the fees",
+    ],
+)
+def test_look_alikes_are_not_risk(detector, text):
+    assert not detector.judge(text).risk, text
