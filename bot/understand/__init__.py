@@ -87,9 +87,19 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
     if answer_to != "funding":
         _side_funding(words, sents, by_fact, facts, hints)
     _reconcile(facts, answer_to, tuple(h.value for h in by_fact.get("service", [])))
-    if facts.get("service") == "council_social_care" and _about_a_child(" ".join(words)):
-        facts["service"] = "children_social_care"  # social services for a child are children's services
+    _by_situation(facts, words, answer_to, set_aside)
+    _by_service_named(facts, words, {h.value for h in hits if h.fact == "service"}, by_fact)
+    return Extraction(facts, kept, words, hints, set_aside, praise)
+
+
+def _by_situation(
+    facts: Dict[str, Any], words: List[str], answer_to: Optional[str], set_aside: List[Tuple[Hit, str]]
+) -> None:
+    """What the whole message says about the situation: a child's social services, glasses bought, a private
+    extra on an NHS dental course, staff raising a concern about their own workplace."""
     joined = " ".join(words)
+    if facts.get("service") == "council_social_care" and _about_a_child(joined):
+        facts["service"] = "children_social_care"  # social services for a child are children's services
     if (facts.get("service") == "optician" and answer_to != "funding" and _GLASSES_BOUGHT.search(joined)) or (
         _VOUCHER_TOPUP.search(joined)
     ):
@@ -98,13 +108,20 @@ def extract_facts(text: str, *, answer_to: Optional[str] = None, today: Optional
         facts["funding"] = "private"  # a private upgrade on an NHS course: the part complained of was bought
     if answer_to is None and _raises_a_staff_concern(joined, "service" in facts):
         _as_a_staff_concern(facts, set_aside)
-    # "not eligible for continuing healthcare" names the decision complained about, even in a negation.
-    mentioned = {h.value for h in hits if h.fact == "service"}
+
+
+def _by_service_named(facts: Dict[str, Any], words: List[str], mentioned: set, by_fact: Dict[str, List[Hit]]) -> None:
+    """Services named even where set aside still tell what the case is: the ward of someone sectioned, a
+    continuing healthcare decision (and whether it has been challenged yet)."""
+    joined = " ".join(words)
     if _a_mental_health_ward(facts, mentioned, by_fact, words):
         facts["service"] = "mental_health"  # "not complaining about being sectioned ... it's the ward"
-    if "continuing_healthcare" in mentioned and _CHC_DECISION.search(" ".join(words)):
+    # "not eligible for continuing healthcare" names the decision complained about, even in a negation.
+    if "continuing_healthcare" in mentioned and _CHC_DECISION.search(joined):
         facts["service"] = "continuing_healthcare"  # the home is where she lives; the decision is the complaint
-    return Extraction(facts, kept, words, hints, set_aside, praise)
+    if facts.get("service") == "continuing_healthcare" and facts.get("stage") == "final_response":
+        if not _CHALLENGED.search(joined):
+            facts["stage"] = "not_raised"  # the eligibility letter is the decision, not an answer to a challenge
 
 
 #: Words that name a ward without saying which kind of hospital it is in.
@@ -169,6 +186,8 @@ def _candidate_hits(sents: Sentences, answer_to: Optional[str]) -> List[Hit]:
 #: ("my GP stopped my tablets. The pharmacy told me.").
 _TOLD = frozenset(
     (
+        "say",
+        "says",
         "told",
         "said",
         "informed",
@@ -625,6 +644,12 @@ _DENTAL_EXTRA = re.compile(
     r"\b(paid|i pay|we pay|i am paying) .{0,40}\b(privately|on top|separately|extra)\b|"
     r"\bprivate (upgrade|extra|crown|crowns|implant|implants|veneers?|bridge|filling|fillings|root canal)\b"
 )
+#: Words that show a continuing healthcare decision was challenged (a local review, an appeal, a complaint):
+#: without them, "the letter came from the ICB" is the decision itself, which the local review comes after.
+_CHALLENGED = re.compile(
+    r"\b(review|reviewed|appeal\w*|complain\w*|challeng\w*|disput\w*|stage 2|stage two|asked them to)\b"
+)
+
 _CHC_DECISION = re.compile(
     r"\b(eligib\w*|assessment|assessed|checklist|review|decision|refused|turned down|not entitled)\b"
 )
@@ -683,6 +708,8 @@ def _reconcile(facts: Dict[str, Any], answer_to: Optional[str], mentioned: Tuple
     """Small consistency fixes between facts found independently."""
     if facts.get("funding") in ("private", "self_funded") and facts.get("service") == "hospital":
         facts["service"] = "private_hospital"
+    if facts.get("funding") == "private" and facts.get("service") in ("care_home", "home_care"):
+        facts["funding"] = "self_funded"  # care paid for privately is the person paying for it themselves
     if facts.get("funding") == "unknown" and answer_to != "funding":
         facts.pop("funding")
     if "mental_health_act" in facts.get("issues", []) and facts.get("service") in (None, "hospital"):

@@ -230,6 +230,10 @@ _CY_OTHER = [
     (re.compile(r"\b(llynedd|y llynedd|blwyddyn diwetha|flwyddyn diwetha)\b"), 12.0),
     (re.compile(r"\b(ers talwm|blynyddoedd yn ôl)\b"), 36.0),
     (re.compile(r"\b(mis|fis) yn ôl\b"), 1.0),
+    # "tua mis" (about a month), "bron i flwyddyn" (nearly a year): a unit alone is one of it
+    (re.compile(r"\b(tua|ryw|rhyw|bron i|bron) (mis|fis)\b"), 1.0),
+    (re.compile(r"\b(tua|ryw|rhyw|bron i|bron) (wythnos|pythefnos|bythefnos)\b"), 0.25),
+    (re.compile(r"\b(tua|ryw|rhyw|bron i|bron) (blwyddyn|flwyddyn)\b"), 12.0),
     (re.compile(r"\bwythnos yn ôl\b"), 0.25),
     (re.compile(r"\b(blwyddyn|flwyddyn) yn ôl\b"), 12.0),
     # compounds: "deufis" (two months), "pythefnos" (a fortnight), "deuddydd"/"tridiau" (two or three days)
@@ -263,6 +267,12 @@ def _span_months(m: re.Match, t: str, waits: bool = False) -> Optional[float]:
     num_text, unit = m.group(1), m.group(2).rstrip("s")
     if _is_rate(m, prefix) or _is_time_limit(t[m.end() : m.end() + 24]) or _is_not_past(m, prefix):
         return None
+    if (
+        m.group(2).startswith("year")
+        and not m.group(0).endswith(("ago", "back", "before"))
+        and _AGE_BEFORE.search(prefix)
+    ):
+        return None  # an age ("my son 8 year have pain"), not when it happened
     if not waits and _is_a_wait(t[max(0, m.start() - 30) : m.start()], t[m.end() : m.end() + 24]):
         return None
     n = _number(num_text)
@@ -334,6 +344,10 @@ def _is_a_wait(before: str, after: str) -> bool:
     return bool(_WAIT_BEFORE.search(before) or _WAIT_AFTER.match(after) or _ILLNESS_BEFORE.search(before)) or bool(
         _ILLNESS_AFTER.match(after)
     )
+
+
+#: Before a number of years, these make it someone's age: "my son 8 year have pain", "mum, 84 years".
+_AGE_BEFORE = re.compile(r"\b(son|daughter|child|boy|girl|baby|mum|dad|mother|father|nan|gran|he|she|aged|age)\W* $")
 
 
 def _is_not_past(m: re.Match, prefix: str) -> bool:
