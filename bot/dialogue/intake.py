@@ -367,6 +367,14 @@ def _not_understood(t: _Turn, requested: str) -> None:
     # else: it answered another question; that is kept, and this one is asked again once
 
 
+#: "otherwise yes", "apart from that it's right": the summary is confirmed, with any correction in the same words.
+_OTHERWISE_YES = re.compile(
+    r"\b(otherwise|apart from that|other than that|besides that|the rest is|rest of it is|everything else is)\W{0,3}"
+    r"(it is |it's |its |that is |that's |thats |is |all )?(yes|yeah|yep|right|correct|fine|ok|okay|spot on|true)\b",
+    re.IGNORECASE,
+)
+
+
 def _read_confirm(t: _Turn) -> None:
     """The summary is a check: yes confirms; no asks what to change; a correction is applied."""
     answer = interpret_answer("confirm", t.turn.text)
@@ -378,13 +386,19 @@ def _read_confirm(t: _Turn) -> None:
         t.set("correcting", False)
         return  # a correction: applied below, then the summary again
     # Nothing new in it (the same correction said again), or a correction with "otherwise yes": the yes counts.
-    if answer.value is True or (t.turn.intent == "affirm" and answer.value is None):
+    if (
+        answer.value is True
+        or (t.turn.intent == "affirm" and answer.value is None)
+        or _OTHERWISE_YES.search(t.turn.text)
+    ):
         t.set("confirm", True)
         t.set("correcting", False)
         t.set("inferred", [])
-    elif answer.value is False or t.turn.intent == "deny" or _correction_cue(t.turn.text):
+    elif (answer.value is False or t.turn.intent == "deny" or _correction_cue(t.turn.text)) and not (
+        t.slots.get("correcting") and not new
+    ):
         t.set("correcting", True)  # ask what to change (a variant of the confirm question)
-    elif not t.safety:
+    elif not t.safety:  # a correction again that changes nothing we can read: asked at most twice more
         _not_understood(t, "confirm")
         if "confirm" in (t.slots.get("asked") or []):
             t.set("confirm", True)  # twice unclear: go on with what we have, and say so

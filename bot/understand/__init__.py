@@ -647,7 +647,8 @@ _DENTAL_EXTRA = re.compile(
 #: Words that show a continuing healthcare decision was challenged (a local review, an appeal, a complaint):
 #: without them, "the letter came from the ICB" is the decision itself, which the local review comes after.
 _CHALLENGED = re.compile(
-    r"\b(review|reviewed|appeal\w*|complain\w*|challeng\w*|disput\w*|stage 2|stage two|asked them to)\b"
+    r"\b(review|reviewed|appeal\w*|complain\w*|challeng\w*|disput\w*|stage 2|stage two|asked them to|"
+    r"final (repl\w*|response|answer))\b"
 )
 
 _CHC_DECISION = re.compile(

@@ -224,3 +224,120 @@ def test_risk_in_other_words_is_caught(detector, text):
 )
 def test_look_alikes_are_not_risk(detector, text):
     assert not detector.judge(text).risk, text
+
+
+# ---- blind sets b19, b20 and s15 ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "they held me down and injected me on the ward, I was on a section 2 at the time",
+        "I underwent a cataract operation in May and my recovery has been a nightmare",
+        "doctor wedi canslo appointment fi ddwywaith",
+    ],
+)
+def test_the_persons_own_treatment_in_plain_or_mixed_words_is_about_them(text):
+    assert facts(text).get("on_behalf") is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ma wee lassie's been waiting on the dentist for a year, she's 9",
+        "the chemist gave my dads tablets to someone else",
+        "he is 7 and the GP won't refer him",
+    ],
+)
+def test_someone_elses_care_in_dialect_or_by_age_is_someone_else(text):
+    assert facts(text).get("on_behalf") is True
+
+
+def test_a_support_network_named_does_not_make_it_someone_elses_case():
+    text = "My hip op keeps being cancelled. I'm fine, I've got my wife and my sons around me, I'm just fed up"
+    assert facts(text).get("on_behalf") is False
+
+
+def test_a_child_age_in_simple_english_is_not_a_date():
+    assert "months_since" not in facts("My daughter 6 year have bad ear pain, the GP no listen")
+
+
+def test_a_continuing_healthcare_decision_letter_is_not_yet_a_final_answer():
+    decided = facts("The ICB letter says mum is not eligible for continuing healthcare. How can that be?")
+    assert decided["service"] == "continuing_healthcare" and decided.get("stage") != "final_response"
+    reviewed = facts("We asked for a local review of dad's continuing healthcare and they upheld their first decision")
+    assert reviewed.get("stage") == "final_response"
+
+
+def test_scotland_care_home_the_council_pays_for_goes_to_the_home_first():
+    from bot.routing import get_router, parse_facts
+
+    case = parse_facts({"nation": "scotland", "service": "home_care", "funding": "council", "stage": "not_raised"})
+    roles = {r["id"]: r["role"] for r in get_router().route(case)["routes"]}
+    assert roles["provider"] == "primary"
+    assert roles["care_inspectorate"] == "alternative" and roles["council"] == "alternative"
+
+
+def test_letters_sent_to_an_old_address_are_about_records():
+    assert "records_data" in facts("the clinic keeps posting my appointments to my old address")["issues"]
+
+
+def test_money_the_trust_paid_is_redress_not_funding():
+    assert "funding" not in facts("The trust apologised and paid £500 but the surgeon has never been looked at")
+
+
+def test_a_private_clinic_named_with_its_specialty_is_private():
+    f = facts("I paid a private menopause clinic £400 as the NHS waiting list here is over a year")
+    assert f["service"] == "private_hospital" and f["funding"] == "private"
+
+
+def test_what_someone_has_now_is_not_where_it_went_wrong():
+    assert facts("Mum got a bed sore on the ward at the Western General. She is at home now with carers.")[
+        "service"
+    ] == ("hospital")
+
+
+def test_welsh_informal_telling_and_about_a_month():
+    assert answer("stage", "Dim ond deud wrth y nyrs. Dim byd ffurfiol.").value == "raised_informally"
+    assert answer("months_since", "tua mis").value == pytest.approx(1.0)
+
+
+def test_no_proper_complaint_after_emails_is_informal():
+    assert answer("stage", "rang the manager twice, no reply, no proper complaint yet").value == "raised_informally"
+
+
+def test_a_bill_run_on_after_a_death_is_not_the_death_complained_of():
+    assert "death" not in facts("They kept charging rent after he died and won't return the deposit").get("issues", [])
+
+
+def test_a_correction_said_again_with_otherwise_yes_confirms_the_summary():
+    from bot.dialogue.intake import _OTHERWISE_YES
+
+    assert _OTHERWISE_YES.search("the date is a bit off but otherwise yes")
+    assert _OTHERWISE_YES.search("Apart from that, it's right")
+    assert not _OTHERWISE_YES.search("no that's wrong")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mae ceg Taid wedi disgyn un ochr ac mae o'n siarad yn od",
+        "Dw i newydd lyncu llwyth o dabledi",
+        "Dwi ddim isio bod yma ddim mwy",
+        "ma'r babi yn struggling i anadlu",
+        "no food, no meds, and the carers haven't been since Saturday",
+        "I've been saving my sleeping pills for weeks now",
+        "he does things to her she doesn't like when I'm at work",
+    ],
+)
+def test_more_risk_in_other_words_is_caught(detector, text):
+    assert detector.judge(text).risk, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I won't be around for a couple of weeks as I'm going on holiday, can you email me?",
+        "Watched a programme about a hospital where patients were neglected, made me think of my own GP",
+    ],
+)
+def test_more_look_alikes_are_not_risk(detector, text):
+    assert not detector.judge(text).risk, text
