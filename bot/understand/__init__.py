@@ -120,7 +120,7 @@ def _by_service_named(facts: Dict[str, Any], words: List[str], mentioned: set, b
     if "continuing_healthcare" in mentioned and _CHC_DECISION.search(joined):
         facts["service"] = "continuing_healthcare"  # the home is where she lives; the decision is the complaint
     if facts.get("service") == "continuing_healthcare" and facts.get("stage") == "final_response":
-        if not _CHALLENGED.search(joined):
+        if not _challenged(joined):
             facts["stage"] = "not_raised"  # the eligibility letter is the decision, not an answer to a challenge
 
 
@@ -318,8 +318,9 @@ def _staff_told(words: List[str], h: Hit) -> bool:
     whose subject is the staff is dropped."""
     if h.fact != "stage" or h.value != "raised_informally" or h.start == 0:
         return False
-    return (
-        words[h.start] in ("told", "mentioned", "talked", "spoke", "spoken") and words[h.start - 1] in _STAFF_SUBJECTS
+    return words[h.start] in ("told", "mentioned", "talked", "spoke", "spoken", "asked") and (
+        words[h.start - 1] in _STAFF_SUBJECTS
+        or words[h.start - 1] in ("employer", "boss", "work", "school", "solicitor")
     )
 
 
@@ -650,6 +651,17 @@ _CHALLENGED = re.compile(
     r"\b(review|reviewed|appeal\w*|complain\w*|challeng\w*|disput\w*|stage 2|stage two|asked them to|"
     r"final (repl\w*|response|answer))\b"
 )
+
+#: Before a challenge word, these make it one still to come ("how do we challenge it?", "can I appeal?").
+_TO_COME = re.compile(
+    r"(how (do|can|could|would|should|to)( we| i)?|can (we|i)|want to|whether to|if (we|i) can|going to) $"
+)
+
+
+def _challenged(joined: str) -> bool:
+    """The continuing healthcare decision has been challenged already, not just asked how to."""
+    return any(not _TO_COME.search(joined[max(0, m.start() - 30) : m.start()]) for m in _CHALLENGED.finditer(joined))
+
 
 _CHC_DECISION = re.compile(
     r"\b(eligib\w*|assessment|assessed|checklist|review|decision|refused|turned down|not entitled)\b"

@@ -204,6 +204,15 @@ _ADVERB_BEFORE = frozenset(
 )
 
 
+#: Around "sorry", these make it an apology or politeness, not a correction ("she say sorry", "sorry to bother you").
+_APOLOGY_BEFORE = frozenset("say said says saying was am im i'm so very really not no me they she he we".split())
+
+
+def _an_apology(before: str, after: str) -> bool:
+    """ "she said sorry", "I'm so sorry", "sorry for the long message": not "Wales, sorry, England"."""
+    return before in _APOLOGY_BEFORE or bool(re.match(r"\s+(for|to|about|that|if|but)\b", after.lower()))
+
+
 def _corrections(text: str) -> List[re.Match]:
     """The correction marks in `text` ("Wales - sorry, England"), without the adverb "actually"."""
     marks = []
@@ -211,6 +220,8 @@ def _corrections(text: str) -> List[re.Match]:
         before = (re.findall(r"[\w'’]+", text[: m.start()].lower()) or [""])[-1].replace("’", "'")
         verb = before in _ADVERB_BEFORE or before.endswith("n't") or before.split("'")[-1] in _ADVERB_BEFORE
         if m.group(1).lower() == "actually" and verb:
+            continue
+        if m.group(1).lower() == "sorry" and _an_apology(before, text[m.end() :]):
             continue
         marks.append(m)
     return marks

@@ -341,3 +341,89 @@ def test_more_risk_in_other_words_is_caught(detector, text):
 )
 def test_more_look_alikes_are_not_risk(detector, text):
     assert not detector.judge(text).risk, text
+
+
+# ---- blind sets b21 and s16 --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dad drove me to the surgery and the GP refused to look at my rash",
+        "I went to my eye appointment accompanied by my husband and the optician was rude to me",
+        "My daughter is helping me type this. I had a hip replacement in June and the ward lost my glasses.",
+        "My brother says I should complain. The dentist pulled the wrong tooth on me.",
+    ],
+)
+def test_a_relative_who_only_helped_or_came_along_is_not_whom_it_is_about(text):
+    assert facts(text).get("on_behalf") is not True
+
+
+def test_our_aunt_and_welsh_my_surgery():
+    assert facts("Our uncle is in a nursing home and nobody answers the phone")["on_behalf"] is True
+    assert facts("Dw i eisiau cwyno am fy meddygfa")["on_behalf"] is False
+
+
+def test_a_service_that_sorted_the_person_out_is_not_the_complaint():
+    assert facts("the GP won't renew my prescription, the chemist sorted me out with a few days' worth")["service"] == (
+        "gp"
+    )
+
+
+def test_scots_ma_doctor_is_the_gp_and_about_them():
+    f = facts("been up tae ma doctor's five times wi ma knee an they'll no refer me")
+    assert f["service"] == "gp" and f["on_behalf"] is False
+
+
+def test_an_apology_is_not_a_correction():
+    assert answer("stage", "I tell the man at the counter, he say sorry, that is all").value == "raised_informally"
+    assert answer("nation", "Scotland, sorry, I mean Wales").value == "wales"
+
+
+def test_asking_how_to_challenge_a_chc_decision_is_not_a_challenge_yet():
+    f = facts("The ICB said mum doesn't qualify for continuing healthcare. How can we challenge that?")
+    assert f["service"] == "continuing_healthcare" and f.get("stage") != "final_response"
+
+
+def test_wheelchair_services_are_community_health():
+    assert facts("wheelchair services have had my son on a waiting list since last year")["service"] == (
+        "community_health"
+    )
+
+
+def test_having_it_out_with_them_is_raising_it():
+    assert answer("stage", "nothing formal, I had it out with the manager at the time").value == "raised_informally"
+
+
+def test_an_employer_asking_is_not_the_person_raising_it():
+    assert facts("My employer asked for a health report and the clinic sent my whole file").get("stage") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've been saving my oramorph and this is my last week, I've made my peace",
+        "My 14 year old keeps getting into cars with older men and social services have closed the case",
+        "Dad has dementia, he's missing right now and it's freezing out",
+        "Dw i wedi bod yn torri 'mraich heno a dyw e ddim yn stopio gwaedu",
+        "Ma un ochr 'i wyneb e wedi mynd lawr a mae e'n methu siarad yn iawn",
+        "Fory dwi'n mynd i roi crasfa i rywun yn y feddygfa",
+        "Wi 'di sgwennu llythyron i'r plant, cyn i fi fynd heno",
+        "Dw i'n mynd i neud dolur i fi'n hunan heno",
+        "They haven't given her any water all day and she's very confused",
+    ],
+)
+def test_risk_found_by_s16_in_other_words_is_caught(detector, text):
+    assert detector.judge(text).risk, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't want to die, I want to kill the booking system at my surgery",
+        "The chemist keeps changing my tablets' brand and I want it to stop",
+        "Dwi'm isio lladd fy hun, dim byd fel'na, jyst wedi cael llond bol ar aros",
+        "if one more receptionist tells me to ring at 8 I'm gonna strangle them, anyway how do I complain",
+        "I'm at the end of my tether, not in a bad way, just fed up with the GP",
+    ],
+)
+def test_look_alikes_found_by_s16_and_b21_are_not_risk(detector, text):
+    assert not detector.judge(text).risk, text

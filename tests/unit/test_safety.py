@@ -42,6 +42,8 @@ def detector():
         "risk_blind12.yml",
         "risk_blind13.yml",
         "risk_blind14.yml",
+        "risk_blind15.yml",
+        "risk_blind16.yml",
     ],
 )
 def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
@@ -70,6 +72,8 @@ def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
         "ordinary_blind12.yml",
         "ordinary_blind13.yml",
         "ordinary_blind14.yml",
+        "ordinary_blind15.yml",
+        "ordinary_blind16.yml",
     ],
 )
 def test_false_alarms_on_ordinary_sentences_are_under_2_percent(detector, name):
