@@ -333,6 +333,13 @@ _ILLNESS_BEFORE = re.compile(
     r"\b(had|lived with|living with|suffered with|suffering with|suffered from|suffering from|struggled with|"
     r"struggling with|battled|battling)( \w+){0,3} for $"
 )
+#: How long someone has paid in, worked, lived somewhere or been a patient is not when it happened either:
+#: "paid my taxes for 46 years", "been with that practice for 20 years".
+_BELONGED_BEFORE = re.compile(
+    r"\b(taxes|tax|insurance|stamp|worked( there| here)?|lived( here| there)?|been with (them|the practice|this \w+|that \w+|the \w+)|"
+    r"registered( there| with them| with the \w+)?|a patient( there| of theirs| at the \w+)?|been going there|known (her|him|them)|"
+    r"been under (them|the \w+)) (for|over) $"
+)
 _ILLNESS_AFTER = re.compile(
     r"^ (i|she|he|we|they) (have|has) (had|lived with|suffered|been suffering|been living) (this|it)\b"
 )
@@ -341,9 +348,14 @@ _ILLNESS_AFTER = re.compile(
 def _is_a_wait(before: str, after: str) -> bool:
     """ "the NHS list was 2 years", "2 years on the waiting list": how long a wait is, not when it happened;
     nor how long an illness has lasted ("I've had this for eight years")."""
-    return bool(_WAIT_BEFORE.search(before) or _WAIT_AFTER.match(after) or _ILLNESS_BEFORE.search(before)) or bool(
-        _ILLNESS_AFTER.match(after)
+    found = (
+        _WAIT_BEFORE.search(before),
+        _WAIT_AFTER.match(after),
+        _ILLNESS_BEFORE.search(before),
+        _ILLNESS_AFTER.match(after),
+        _BELONGED_BEFORE.search(before),  # nor how long they have paid in or been a patient there
     )
+    return any(found)
 
 
 #: Before a number of years, these make it someone's age: "my son 8 year have pain", "mum, 84 years".

@@ -427,3 +427,9 @@ def test_risk_found_by_s16_in_other_words_is_caught(detector, text):
 )
 def test_look_alikes_found_by_s16_and_b21_are_not_risk(detector, text):
     assert not detector.judge(text).risk, text
+
+
+def test_paying_taxes_or_years_with_a_practice_are_neither_funding_nor_when_it_happened():
+    f = facts("The surgeon said people like me expect everything free. I've paid my taxes for 40 years.")
+    assert "funding" not in f and "months_since" not in f
+    assert "months_since" not in facts("I've been registered with them for 15 years and now they've struck me off")
