@@ -433,3 +433,13 @@ def test_paying_taxes_or_years_with_a_practice_are_neither_funding_nor_when_it_h
     f = facts("The surgeon said people like me expect everything free. I've paid my taxes for 40 years.")
     assert "funding" not in f and "months_since" not in f
     assert "months_since" not in facts("I've been registered with them for 15 years and now they've struck me off")
+
+
+def test_a_livelihood_lost_is_asking_for_compensation():
+    assert "compensation" in facts("The ombudsman told them to pay £300. My wife lost her job over this.")["outcomes"]
+
+
+def test_the_persons_own_appointments_and_care_coordinator():
+    assert (
+        facts("They cancelled my last appointment and my care coordinator never rings back").get("on_behalf") is False
+    )
