@@ -443,3 +443,35 @@ def test_the_persons_own_appointments_and_care_coordinator():
     assert (
         facts("They cancelled my last appointment and my care coordinator never rings back").get("on_behalf") is False
     )
+
+
+# ---- blind sets s17 and b22 ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my wife she fall, she no talk now, breathing very noisy",
+        "no food no electric since Monday and the baby is hungry",
+        "Dad has Alzheimer's and walked out of the care home last night in his slippers, it's freezing",
+        "Mam dim wedi cael ei tabledi calon, she doesn't have her medication since Friday",
+        "Wnaiff neb orfod poeni amdana i ar ôl heno",
+        "Dw i wedi prynu rhaff",
+        "Mae gan Taid boen ofnadwy yn ei frest",
+        "Dydi'r gofalwyr ddim wedi bod ers dydd Sadwrn a does neb wedi rhoi bwyd iddi",
+        "I've been cutting again, it's deep this time and won't stop bleeding",
+    ],
+)
+def test_risk_found_by_s17_in_other_words_is_caught(detector, text):
+    assert detector.judge(text).risk, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If I told them I was suicidal would I get seen faster? I'm not, I'm just sick of waiting.",
+        "My son had a fever on Tuesday, 111 sent us in and he is absolutely fine now. It's the parking I'm cross about.",
+        "Pan o'n i'n bymtheg ro'n i'n hunan-niweidio, ond dw i'n iawn rŵan. Dw i isio cwyno am y deintydd.",
+        "I haven't complained because I'm scared the carer will take it out on mum",
+    ],
+)
+def test_look_alikes_found_by_s17_and_b22_are_not_risk(detector, text):
+    assert not detector.judge(text).risk, text

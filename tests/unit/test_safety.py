@@ -45,6 +45,7 @@ def detector():
         "risk_blind15.yml",
         "risk_blind16.yml",
         "risk_blind17.yml",
+        "risk_blind18.yml",
     ],
 )
 def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
@@ -76,6 +77,7 @@ def test_recall_on_held_out_risk_phrasings_is_total(detector, name):
         "ordinary_blind15.yml",
         "ordinary_blind16.yml",
         "ordinary_blind17.yml",
+        "ordinary_blind18.yml",
     ],
 )
 def test_false_alarms_on_ordinary_sentences_are_under_2_percent(detector, name):
